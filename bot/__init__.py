@@ -1,0 +1,1 @@
+"""briefbot's application: settings, the `briefbot` command and the Telegram bot."""

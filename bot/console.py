@@ -1,0 +1,72 @@
+"""Answers as plain text for a terminal, and as JSON for scripts."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+import click
+
+from index.answer import Answer, QuotedHit
+
+NOTHING_FOUND = "Nothing in the briefings answers that. Try other words, or a name or place."
+
+
+def source_line(qh: QuotedHit) -> str:
+    """Where a passage comes from: title, date, section."""
+    hit = qh.hit
+    parts = [hit.title, hit.date.isoformat() if hit.date else "undated"]
+    if hit.heading:
+        parts.append(hit.heading)
+    return " · ".join(parts)
+
+
+def highlighted_quote(qh: QuotedHit, color: bool) -> str:
+    """The quoted sentences, with the matched words in bold on a terminal."""
+    text = qh.hit.text
+    pieces = []
+    for s, e in qh.quote.sentences:
+        out, pos = [], s
+        for hs, he in qh.quote.highlights:
+            if s <= hs and he <= e:
+                out.append(text[pos:hs])
+                word = text[hs:he]
+                out.append(click.style(word, bold=True) if color else word)
+                pos = he
+        out.append(text[pos:e])
+        pieces.append("".join(out))
+    return " ".join(pieces)
+
+
+def render_text(answer: Answer, color: bool = False, width: int = 88) -> str:
+    if not answer.found:
+        return NOTHING_FOUND
+    blocks = []
+    for qh in answer.hits:
+        head = f"{qh.rank}. {source_line(qh)}"
+        quote = textwrap.fill(
+            highlighted_quote(qh, color), width, initial_indent="   > ", subsequent_indent="     "
+        ) if not color else "   > " + highlighted_quote(qh, color)
+        blocks.append(click.style(head, fg="cyan") if color else head)
+        blocks.append(quote)
+    return "\n".join(blocks)
+
+
+def to_json(answer: Answer) -> dict[str, Any]:
+    return {
+        "question": answer.question,
+        "hits": [
+            {
+                "rank": qh.rank,
+                "score": round(qh.hit.score, 6),
+                "document": qh.hit.document,
+                "title": qh.hit.title,
+                "date": qh.hit.date.isoformat() if qh.hit.date else None,
+                "heading": qh.hit.heading,
+                "passage_id": qh.hit.passage_id,
+                "quote": qh.quote_text,
+                "text": qh.hit.text,
+            }
+            for qh in answer.hits
+        ],
+    }

@@ -1,0 +1,59 @@
+"""Every knob of briefbot, read from the environment and `.env`.
+
+Each field is documented in `.env.example`; a test checks that none is missing there.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="BRIEFBOT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    corpus: Path = Path("corpus")
+    db: Path = Path("data/index.db")
+    state_db: Path = Path("data/state.db")
+    results: int = Field(3, ge=1, le=10)
+
+    telegram_bot_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "BRIEFBOT_TELEGRAM_BOT_TOKEN")
+    )
+    telegram_base_url: str = Field(
+        "https://api.telegram.org/bot",
+        validation_alias=AliasChoices("TELEGRAM_BASE_URL", "BRIEFBOT_TELEGRAM_BASE_URL"),
+    )
+    webhook_url: str | None = None
+    webhook_port: int = 8443
+    webhook_secret: SecretStr | None = None
+
+    allowed_chat_ids: Annotated[frozenset[int], NoDecode] = Field(
+        frozenset(), validation_alias=AliasChoices("ALLOWED_CHAT_IDS", "BRIEFBOT_ALLOWED_CHAT_IDS")
+    )
+    admin_user_ids: Annotated[frozenset[int], NoDecode] = Field(
+        frozenset(), validation_alias=AliasChoices("ADMIN_USER_IDS", "BRIEFBOT_ADMIN_USER_IDS")
+    )
+
+    timezone: str = "UTC"
+    daily_silent_when_empty: bool = False
+
+    log_level: str = "INFO"
+
+    @field_validator("allowed_chat_ids", "admin_user_ids", mode="before")
+    @classmethod
+    def _id_list(cls, value: object) -> object:
+        """Accept "1, -100200" as well as a JSON list, since that is how people write them."""
+        if isinstance(value, str):
+            value = value.strip().strip("[]")
+            return frozenset(int(v) for v in value.replace(",", " ").split())
+        return value

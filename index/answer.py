@@ -1,0 +1,140 @@
+"""The answer pipeline's front door: a question in, ranked and quoted passages out.
+
+`Index` is what an application holds. It opens one connection per thread, so a bot can
+answer from a thread pool, and reopens when the index file was replaced by a rebuild, so a
+running bot never needs a restart to see a new index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import store
+from .quote import Quote, choose
+from .search import Filters, Hit, question_terms, search
+
+
+@dataclass(slots=True)
+class QuotedHit:
+    hit: Hit
+    quote: Quote
+    rank: int
+
+    @property
+    def quote_text(self) -> str:
+        return self.quote.text(self.hit.text)
+
+
+@dataclass(slots=True)
+class Answer:
+    question: str
+    terms: list[str]
+    hits: list[QuotedHit] = field(default_factory=list)
+
+    @property
+    def found(self) -> bool:
+        return bool(self.hits)
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    documents: int
+    passages: int
+    terms: int
+    first_date: dt.date | None
+    last_date: dt.date | None
+    undated: int
+    size_bytes: int
+    last_reindex: str | None
+    last_summary: str | None
+    failures: list[tuple[str, str]]
+
+
+class Index:
+    """A briefbot index file, opened for reading."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._local = threading.local()
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection, reopened if the file was replaced since."""
+        try:
+            identity = os.stat(self.path).st_ino
+        except FileNotFoundError:
+            identity = None
+        conn = getattr(self._local, "conn", None)
+        if conn is not None and self._local.identity == identity:
+            return conn
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+        conn = store.connect(self.path)
+        self._local.conn, self._local.identity = conn, identity
+        return conn
+
+    def search(
+        self, question: str, k: int = 10, filters: Filters | None = None, offset: int = 0
+    ) -> list[Hit]:
+        return search(self.connection(), question, k, filters, offset)
+
+    def answer(
+        self, question: str, k: int = 3, filters: Filters | None = None, offset: int = 0
+    ) -> Answer:
+        """The best `k` passages for `question`, each with the sentences to quote."""
+        terms = question_terms(question)
+        hits = search(self.connection(), terms, k, filters, offset)
+        return Answer(
+            question,
+            terms,
+            [
+                QuotedHit(h, choose(h.text, h.sentences, terms), offset + i + 1)
+                for i, h in enumerate(hits)
+            ],
+        )
+
+    def passage(self, passage_id: int) -> Hit | None:
+        """One passage by id, for showing it whole."""
+        from .search import fetch
+
+        hits = fetch(self.connection(), [(passage_id, 0.0)])
+        return hits[0] if hits else None
+
+    def stats(self) -> Stats:
+        conn = self.connection()
+        documents, first, last, undated = conn.execute(
+            "SELECT count(*), min(date), max(date), sum(date IS NULL) FROM documents"
+        ).fetchone()
+        passages = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
+        conn.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_vocab USING fts5vocab(main, passages_fts, row)"
+        )
+        terms = conn.execute("SELECT count(*) FROM temp.fts_vocab").fetchone()[0]
+        size = sum(
+            os.path.getsize(p)
+            for p in (self.path, Path(f"{self.path}-wal"))
+            if os.path.exists(p)
+        )
+        return Stats(
+            documents,
+            passages,
+            terms,
+            dt.date.fromisoformat(first) if first else None,
+            dt.date.fromisoformat(last) if last else None,
+            undated or 0,
+            size,
+            store.get_meta(conn, "last_reindex"),
+            store.get_meta(conn, "last_reindex_summary"),
+            list(conn.execute("SELECT path, reason FROM failures ORDER BY path")),
+        )
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None

@@ -1,0 +1,64 @@
+"""Which sentences of a passage to quote, and which words in them to highlight.
+
+The passage's own sentences are a small corpus of their own; rank-bm25 scores them against
+the question's terms with the same analyser, and the best one or two are quoted in reading
+order. BM25+ rather than BM25Okapi: over two or three sentences Okapi's idf is zero or
+negative for most terms, while BM25+'s stays positive, so a sentence holding a rare question
+word still outranks one holding none. Highlights are the spans of the words whose terms the question asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rank_bm25 import BM25Plus
+
+from . import analysis
+
+#: A second sentence is quoted when it scores at least this share of the best one, or when it
+#: brings question terms the best one lacks.
+SECOND_SENTENCE_SHARE = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    sentences: list[tuple[int, int]]  # spans within the passage text, in reading order
+    highlights: list[tuple[int, int]]  # spans of matched words within the passage text
+
+    def text(self, passage: str) -> str:
+        """The quoted sentences, word for word, joined with a space."""
+        return " ".join(passage[s:e] for s, e in self.sentences)
+
+
+def choose(
+    text: str, sentences: list[tuple[int, int]], terms: list[str], max_sentences: int = 2
+) -> Quote:
+    """The sentence or two of `text` that best answer `terms`, and the words that matched."""
+    wanted = set(terms)
+    tokens = analysis.tokens(text)
+    highlights = [(t.start, t.end) for t in tokens if t.term in wanted]
+    if not sentences:
+        sentences = [(0, len(text))]
+    sentence_terms = [[t.term for t in tokens if s <= t.start < e] for s, e in sentences]
+    if len(sentences) == 1 or not wanted:
+        return Quote(sentences[:1], highlights)
+    model = BM25Plus(sentence_terms)
+    # BM25+ gives every sentence the same floor for each question term; take it off so
+    # that a score is what the sentence's own words earn.
+    floor = model.delta * sum(model.idf.get(q, 0.0) for q in wanted)
+    scores = [score - floor for score in model.get_scores(list(wanted))]
+    matched = [set(st) & wanted for st in sentence_terms]
+    order = sorted((i for i in range(len(sentences)) if matched[i]), key=lambda i: (-scores[i], i))
+    if not order:
+        return Quote([sentences[0]], highlights)
+    best = order[0]
+    chosen = [best]
+    covered = set(matched[best])
+    for i in order[1:]:
+        if len(chosen) >= max_sentences:
+            break
+        adds = matched[i] - covered
+        if scores[i] >= SECOND_SENTENCE_SHARE * scores[best] or adds:
+            chosen.append(i)
+            covered |= adds
+    return Quote([sentences[i] for i in sorted(chosen)], highlights)

@@ -1,0 +1,56 @@
+"""The index's tables, as named migrations applied in order when an index is opened."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("briefbot-index")
+
+
+@migrations()
+def create_documents_and_passages(db: Database) -> None:
+    db["documents"].create(
+        {
+            "id": int,
+            "path": str,  # relative to the corpus folder
+            "sha256": str,
+            "size": int,
+            "mtime_ns": int,
+            "title": str,
+            "date": str,  # ISO date, or NULL for an undated briefing
+            "source": str,
+            "warnings": str,  # JSON list
+            "passages": int,
+            "indexed_at": str,
+        },
+        pk="id",
+        not_null={"path", "sha256", "title"},
+    )
+    db["documents"].create_index(["path"], unique=True)
+    db["documents"].create_index(["date"])
+    db["passages"].create(
+        {
+            "id": int,
+            "document_id": int,
+            "ordinal": int,
+            "heading": str,
+            "text": str,
+            "start": int,
+            "end": int,
+            "sentences": str,  # JSON list of [start, end] within text
+            "length": int,  # number of terms, as BM25 counts it
+        },
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+        not_null={"document_id", "ordinal", "text"},
+    )
+    db["passages"].create_index(["document_id", "ordinal"], unique=True)
+    # The analysed terms, space separated: the `ascii` tokenizer then only splits on spaces,
+    # since every term is already lower case and free of punctuation.
+    db.execute(
+        "CREATE VIRTUAL TABLE passages_fts USING fts5(terms, tokenize = 'ascii', "
+        "detail = full)"
+    )
+    db["failures"].create({"path": str, "reason": str, "at": str}, pk="path")
+    db["meta"].create({"key": str, "value": str}, pk="key")

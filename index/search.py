@@ -1,0 +1,126 @@
+"""Questions to ranked passages, through FTS5's BM25.
+
+The question is analysed into plain terms and each term is quoted, so nothing a user types
+reaches FTS5 query syntax or SQL. FTS5 ranks with k1 = 1.2 and b = 0.75.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from dataclasses import dataclass
+
+from . import analysis
+
+#: Longest question the analyser looks at; the rest is ignored, not an error.
+MAX_QUESTION_CHARS = 2_000
+#: Most distinct terms one question may bring to the index.
+MAX_TERMS = 32
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Which briefings a question may be answered from. Dates are inclusive."""
+
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+@dataclass(slots=True)
+class Hit:
+    passage_id: int
+    score: float
+    document: str  # path relative to the corpus folder
+    title: str
+    date: dt.date | None
+    heading: str | None
+    ordinal: int
+    text: str
+    start: int
+    end: int
+    sentences: list[tuple[int, int]]
+
+
+def question_terms(question: str) -> list[str]:
+    """The distinct terms of a question, in the order asked."""
+    terms = analysis.analyse(question[:MAX_QUESTION_CHARS])
+    return list(dict.fromkeys(terms))[:MAX_TERMS]
+
+
+def match_expression(terms: list[str]) -> str:
+    """An FTS5 query that ORs the terms, each a quoted string, so none is an operator."""
+    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+
+
+def search(
+    conn: sqlite3.Connection,
+    question: str | list[str],
+    k: int = 10,
+    filters: Filters | None = None,
+    offset: int = 0,
+) -> list[Hit]:
+    """The best `k` passages for a question (or its terms), best first, with BM25 scores."""
+    terms = question_terms(question) if isinstance(question, str) else question
+    if not terms or k <= 0:
+        return []
+    ranked = _rank(conn, terms, k + offset, filters or Filters())[offset:]
+    return fetch(conn, ranked)
+
+
+def _rank(
+    conn: sqlite3.Connection, terms: list[str], k: int, filters: Filters
+) -> list[tuple[int, float]]:
+    where, params = ["passages_fts MATCH ?"], [match_expression(terms)]
+    join = ""
+    if filters.since or filters.until:
+        join = "JOIN passages p ON p.id = f.rowid JOIN documents d ON d.id = p.document_id"
+        if filters.since:
+            where.append("d.date >= ?")
+            params.append(filters.since.isoformat())
+        if filters.until:
+            where.append("d.date <= ?")
+            params.append(filters.until.isoformat())
+    sql = (
+        f"SELECT f.rowid, bm25(passages_fts) AS s FROM passages_fts f {join} "
+        f"WHERE {' AND '.join(where)} ORDER BY s, f.rowid LIMIT ?"
+    )
+    return [(rowid, -score) for rowid, score in conn.execute(sql, [*params, k])]
+
+
+def fetch(conn: sqlite3.Connection, ranked: list[tuple[int, float]]) -> list[Hit]:
+    """The passages behind ranked ids, in the same order."""
+    if not ranked:
+        return []
+    ids = [rowid for rowid, _ in ranked]
+    rows = {
+        row[0]: row
+        for row in conn.execute(
+            "SELECT p.id, d.path, d.title, d.date, p.heading, p.ordinal, p.text, p.start, p.end,"
+            " p.sentences FROM passages p JOIN documents d ON d.id = p.document_id"
+            f" WHERE p.id IN ({','.join('?' * len(ids))})",
+            ids,
+        )
+    }
+    hits = []
+    for rowid, score in ranked:
+        row = rows.get(rowid)
+        if row is None:  # removed between ranking and fetching by a concurrent reindex
+            continue
+        _, path, title, date, heading, ordinal, text, start, end, sentences = row
+        hits.append(
+            Hit(
+                rowid,
+                score,
+                path,
+                title,
+                dt.date.fromisoformat(date) if date else None,
+                heading,
+                ordinal,
+                text,
+                start,
+                end,
+                [tuple(s) for s in json.loads(sentences)],
+            )
+        )
+    return hits
