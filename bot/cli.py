@@ -16,7 +16,7 @@ from index.answer import Index
 from index.reindex import ReindexBusy, Report, corpus_files, reindex
 from index.store import IndexMissing
 
-from .console import NOTHING_FOUND, render_text, to_json
+from .console import render_text, to_json
 from .settings import Settings
 
 _db_option = click.option(
@@ -72,8 +72,9 @@ def reindex_command(ctx, corpus, db, dry_run, wait, quiet):
         if show_bar:
             total = sum(1 for _ in corpus_files(s.corpus))
             with click.progressbar(length=total, label="Indexing", file=sys.stderr) as bar:
-                report = reindex(s.corpus, s.db, dry_run=dry_run, wait=wait,
-                                 progress=lambda _path: bar.update(1))
+                report = reindex(
+                    s.corpus, s.db, dry_run=dry_run, wait=wait, progress=lambda _path: bar.update(1)
+                )
         else:
             report = reindex(s.corpus, s.db, dry_run=dry_run, wait=wait)
     except ReindexBusy as exc:

@@ -44,9 +44,16 @@ def render_text(answer: Answer, color: bool = False, width: int = 88) -> str:
     blocks = []
     for qh in answer.hits:
         head = f"{qh.rank}. {source_line(qh)}"
-        quote = textwrap.fill(
-            highlighted_quote(qh, color), width, initial_indent="   > ", subsequent_indent="     "
-        ) if not color else "   > " + highlighted_quote(qh, color)
+        quote = (
+            textwrap.fill(
+                highlighted_quote(qh, color),
+                width,
+                initial_indent="   > ",
+                subsequent_indent="     ",
+            )
+            if not color
+            else "   > " + highlighted_quote(qh, color)
+        )
         blocks.append(click.style(head, fg="cyan") if color else head)
         blocks.append(quote)
     return "\n".join(blocks)

@@ -112,13 +112,12 @@ class Index:
         ).fetchone()
         passages = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
         conn.execute(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_vocab USING fts5vocab(main, passages_fts, row)"
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_vocab"
+            " USING fts5vocab(main, passages_fts, row)"
         )
         terms = conn.execute("SELECT count(*) FROM temp.fts_vocab").fetchone()[0]
         size = sum(
-            os.path.getsize(p)
-            for p in (self.path, Path(f"{self.path}-wal"))
-            if os.path.exists(p)
+            os.path.getsize(p) for p in (self.path, Path(f"{self.path}-wal")) if os.path.exists(p)
         )
         return Stats(
             documents,

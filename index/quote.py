@@ -4,7 +4,8 @@ The passage's own sentences are a small corpus of their own; rank-bm25 scores th
 the question's terms with the same analyser, and the best one or two are quoted in reading
 order. BM25+ rather than BM25Okapi: over two or three sentences Okapi's idf is zero or
 negative for most terms, while BM25+'s stays positive, so a sentence holding a rare question
-word still outranks one holding none. Highlights are the spans of the words whose terms the question asked for.
+word still outranks one holding none. Highlights are the spans of the words whose terms the
+question asked for.
 """
 
 from __future__ import annotations

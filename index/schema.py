@@ -49,8 +49,7 @@ def create_documents_and_passages(db: Database) -> None:
     # The analysed terms, space separated: the `ascii` tokenizer then only splits on spaces,
     # since every term is already lower case and free of punctuation.
     db.execute(
-        "CREATE VIRTUAL TABLE passages_fts USING fts5(terms, tokenize = 'ascii', "
-        "detail = full)"
+        "CREATE VIRTUAL TABLE passages_fts USING fts5(terms, tokenize = 'ascii', detail = full)"
     )
     db["failures"].create({"path": str, "reason": str, "at": str}, pk="path")
     db["meta"].create({"key": str, "value": str}, pk="key")

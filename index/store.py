@@ -45,7 +45,9 @@ def connect(path: str | Path, *, create: bool = False) -> sqlite3.Connection:
         conn.close()
         if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
             raise
-        raise IndexMissing(f"{path} is damaged ({exc}); delete it and run `briefbot reindex`")
+        raise IndexMissing(
+            f"{path} is damaged ({exc}); delete it and run `briefbot reindex`"
+        ) from exc
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
     return conn
@@ -107,7 +109,8 @@ def write_document(
             ),
         )
         conn.execute(
-            "INSERT INTO passages_fts (rowid, terms) VALUES (?, ?)", (cur.lastrowid, " ".join(terms))
+            "INSERT INTO passages_fts (rowid, terms) VALUES (?, ?)",
+            (cur.lastrowid, " ".join(terms)),
         )
     conn.execute("DELETE FROM failures WHERE path = ?", (doc.path,))
     return document_id

@@ -1,0 +1,55 @@
+"""Shared fixtures: real corpus folders and real index files in temporary directories."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from index.answer import Index
+from index.reindex import reindex
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """A copy of the bundled corpus, free to change."""
+    folder = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus", folder)
+    return folder
+
+
+@pytest.fixture
+def db(tmp_path: Path, corpus: Path) -> Path:
+    """An index of the bundled corpus."""
+    path = tmp_path / "index.db"
+    report = reindex(corpus, path)
+    assert not report.failed
+    return path
+
+
+@pytest.fixture
+def index(db: Path):
+    ix = Index(db)
+    yield ix
+    ix.close()
+
+
+@pytest.fixture(scope="session")
+def squad_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """300 SQuAD paragraphs, one briefing each, indexed through the real pipeline."""
+    base = tmp_path_factory.mktemp("squad")
+    folder = base / "corpus"
+    folder.mkdir()
+    with open(FIXTURES / "squad_sample.jsonl", encoding="utf-8") as f:
+        for n, line in enumerate(f):
+            doc = json.loads(line)
+            text = f"---\ntitle: {doc['title']}\ndate: 2024-01-01\n---\n\n{doc['text']}\n"
+            (folder / f"{n:04d}.md").write_text(text, encoding="utf-8")
+    path = base / "index.db"
+    reindex(folder, path)
+    return path

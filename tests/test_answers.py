@@ -1,0 +1,45 @@
+"""Questions about the bundled briefing, answered as a user would expect."""
+
+import datetime as dt
+
+from index.reindex import reindex
+
+
+def test_railway_question_quotes_suitable_groundwork(index):
+    answer = index.answer("what did Raeisi say about the railway?")
+    first = answer.hits[0]
+    assert "Rasht-Astara railway" in first.hit.text
+    assert "suitable groundwork" in first.quote_text
+    assert first.hit.date == dt.date(2024, 3, 19)
+    assert first.hit.title.startswith("Russian President Vladimir Putin")
+    assert first.hit.heading == "Railway Project as a Catalyst for Cooperation"
+    assert first.quote_text in first.hit.text  # word for word
+
+
+def test_matched_words_are_highlighted_in_the_quote(index):
+    first = index.answer("what did Raeisi say about the railway?").hits[0]
+    marked = {first.hit.text[s:e] for s, e in first.quote.highlights}
+    assert {"Raeisi", "railway"} <= marked
+
+
+def test_gaza_question_finds_the_gaza_passage(index):
+    answer = index.answer("What did Putin say about Gaza?")
+    headings = [qh.hit.heading for qh in answer.hits]
+    assert "Addressing Regional Conflicts and Cooperation" in headings
+
+
+def test_question_about_something_absent_finds_nothing(index):
+    answer = index.answer("Tell me about the weather in Oslo")
+    assert not answer.found
+    assert answer.hits == []
+
+
+def test_deleting_the_index_and_rebuilding_gives_the_same_answers(corpus, db, index):
+    questions = ["railway", "Gaza victims", "BRICS Shanghai", "trade growth 77%"]
+    before = [[(h.hit.text, h.quote_text) for h in index.answer(q).hits] for q in questions]
+    index.close()
+    for suffix in ("", "-wal", "-shm"):
+        db.with_name(db.name + suffix).unlink(missing_ok=True)
+    reindex(corpus, db)
+    after = [[(h.hit.text, h.quote_text) for h in index.answer(q).hits] for q in questions]
+    assert after == before

@@ -1,0 +1,72 @@
+"""Incremental reindexing: unchanged files skipped, changes replaced whole, bad files
+reported and skipped while everything else indexes."""
+
+import os
+import sqlite3
+
+from index.answer import Index
+from index.reindex import reindex
+
+
+def _count(db, table):
+    with sqlite3.connect(db) as conn:
+        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def test_second_run_changes_nothing(corpus, db):
+    report = reindex(corpus, db)
+    assert report.counts["unchanged"] == 1
+    assert sum(report.counts[s] for s in ("added", "changed", "removed", "failed")) == 0
+
+
+def test_touched_but_identical_file_is_unchanged(corpus, db):
+    path = next(corpus.iterdir())
+    os.utime(path, ns=(1, 1))
+    assert reindex(corpus, db).counts["unchanged"] == 1
+
+
+def test_changed_file_is_replaced_whole_and_removed_file_is_removed(corpus, db):
+    (corpus / "2024-03-20-grain.txt").write_text(
+        "date 2024-03-20 Wheat exports rose.\n\nRice exports fell."
+    )
+    report = reindex(corpus, db)
+    assert report.counts["added"] == 1 and _count(db, "passages") == 7
+    (corpus / "2024-03-20-grain.txt").write_text("date 2024-03-20 Barley exports rose.")
+    report = reindex(corpus, db)
+    assert report.counts["changed"] == 1 and _count(db, "passages") == 6
+    ix = Index(db)
+    assert ix.answer("barley").found and not ix.answer("rice").found
+    (corpus / "2024-03-20-grain.txt").unlink()
+    report = reindex(corpus, db)
+    assert report.counts["removed"] == 1 and _count(db, "passages") == 5
+    assert not ix.answer("barley").found
+    assert _count(db, "passages_fts") == 5
+
+
+def test_bad_files_are_reported_and_skipped_while_the_rest_index(corpus, tmp_path):
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    (corpus / "locked.txt").write_text("Secret talks.")
+    (corpus / "locked.txt").chmod(0)
+    (corpus / "old.txt").write_bytes("Café owners met in Zürich.".encode("latin-1"))
+    db = tmp_path / "new.db"
+    report = reindex(corpus, db)
+    failed = {f.path: f.reason for f in report.failed}
+    assert "empty" in failed["empty.txt"]
+    assert "binary" in failed["image.txt"]
+    if os.geteuid() != 0:  # root reads any file
+        assert "could not" in failed["locked.txt"]
+    assert report.counts["added"] >= 2
+    old = next(f for f in report.files if f.path == "old.txt")
+    assert old.status == "added" and "UTF-8" in old.warnings[0]
+    assert Index(db).answer("Zürich cafe").found
+    assert Index(db).answer("railway").found
+    assert {"empty.txt", "image.txt"} <= {p for p, _ in Index(db).stats().failures}
+
+
+def test_a_file_that_breaks_keeps_its_last_good_version(corpus, db):
+    path = next(corpus.iterdir())
+    path.write_bytes(b"")
+    report = reindex(corpus, db)
+    assert [f.path for f in report.failed] == [path.name]
+    assert Index(db).answer("railway").found
