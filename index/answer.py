@@ -11,12 +11,14 @@ import datetime as dt
 import os
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import store
 from .quote import Quote, choose
-from .search import Filters, Hit, question_terms, search
+from .search import Filters, Hit, fetch, question_terms, search
 
 
 @dataclass(slots=True)
@@ -78,17 +80,37 @@ class Index:
         self._local.conn, self._local.identity = conn, identity
         return conn
 
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection, with a damaged or vanished index turned into
+        `IndexMissing` (a message for people) and the connection dropped, so the next
+        question, after a reindex, finds the index again."""
+        try:
+            yield self.connection()
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise
+            self.close()
+            raise store.IndexMissing(f"the index at {self.path} cannot be read ({exc})") from exc
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise store.IndexMissing(
+                f"the index at {self.path} is damaged ({exc}); run `briefbot reindex --rebuild`"
+            ) from exc
+
     def search(
         self, question: str, k: int = 10, filters: Filters | None = None, offset: int = 0
     ) -> list[Hit]:
-        return search(self.connection(), question, k, filters, offset)
+        with self.reading() as conn:
+            return search(conn, question, k, filters, offset)
 
     def answer(
         self, question: str, k: int = 3, filters: Filters | None = None, offset: int = 0
     ) -> Answer:
         """The best `k` passages for `question`, each with the sentences to quote."""
         terms = question_terms(question)
-        hits = search(self.connection(), terms, k, filters, offset)
+        with self.reading() as conn:
+            hits = search(conn, terms, k, filters, offset)
         return Answer(
             question,
             terms,
@@ -100,13 +122,15 @@ class Index:
 
     def passage(self, passage_id: int) -> Hit | None:
         """One passage by id, for showing it whole."""
-        from .search import fetch
-
-        hits = fetch(self.connection(), [(passage_id, 0.0)])
+        with self.reading() as conn:
+            hits = fetch(conn, [(passage_id, 0.0)])
         return hits[0] if hits else None
 
     def stats(self) -> Stats:
-        conn = self.connection()
+        with self.reading() as conn:
+            return self._stats(conn)
+
+    def _stats(self, conn: sqlite3.Connection) -> Stats:
         documents, first, last, undated = conn.execute(
             "SELECT count(*), min(date), max(date), sum(date IS NULL) FROM documents"
         ).fetchone()

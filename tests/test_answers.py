@@ -43,3 +43,21 @@ def test_deleting_the_index_and_rebuilding_gives_the_same_answers(corpus, db, in
     reindex(corpus, db)
     after = [[(h.hit.text, h.quote_text) for h in index.answer(q).hits] for q in questions]
     assert after == before
+
+
+def test_a_vanished_or_damaged_index_says_so_and_recovers(corpus, db, index):
+    import pytest
+
+    from index.store import IndexMissing
+
+    assert index.answer("railway").found
+    for suffix in ("", "-wal", "-shm"):
+        db.with_name(db.name + suffix).unlink(missing_ok=True)
+    with pytest.raises(IndexMissing, match="briefbot reindex"):
+        index.answer("railway")
+    db.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
+    with pytest.raises(IndexMissing):
+        index.answer("railway")
+    db.unlink()
+    reindex(corpus, db)
+    assert index.answer("railway").found
