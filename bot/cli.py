@@ -6,12 +6,16 @@ to do. Every option falls back to the settings (environment and `.env`).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
+from index.aliases import FILE_NAME as ALIASES_FILE
 from index.answer import Index
 from index.reindex import ReindexBusy, Report, corpus_files, reindex
 from index.store import IndexMissing
@@ -33,8 +37,9 @@ def _settings(ctx: click.Context, **overrides) -> Settings:
     return settings.model_copy(update=values) if values else settings
 
 
-def _open_index(path: Path) -> Index:
-    index = Index(path)
+def _open_index(path: Path, corpus: Path | None = None) -> Index:
+    """The index, with the corpus folder's alias file (`aliases.toml`) when there is one."""
+    index = Index(path, aliases=corpus / ALIASES_FILE if corpus is not None else None)
     try:
         index.connection()
     except IndexMissing as exc:
@@ -53,30 +58,50 @@ def main(ctx: click.Context) -> None:
         raise click.ClickException(f"a setting is invalid:\n{exc}") from None
 
 
-@main.command("reindex")
-@_corpus_option
-@_db_option
-@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
-@click.option("--wait", type=float, default=0.0, help="Seconds to wait for another reindex.")
-@click.option("-q", "--quiet", is_flag=True, help="Only the summary and failures.")
-@click.pass_context
-def reindex_command(ctx, corpus, db, dry_run, wait, quiet):
-    """Bring the index in line with the corpus folder: add, replace and remove briefings."""
-    s = _settings(ctx, corpus=corpus, db=db)
+def _corpus_folder(s: Settings) -> Path:
     if not s.corpus.is_dir():
         raise click.ClickException(
             f"the corpus folder {s.corpus} does not exist; pass --corpus or set BRIEFBOT_CORPUS"
         )
-    show_bar = sys.stderr.isatty() and not quiet
+    return s.corpus
+
+
+@main.command("reindex")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@_corpus_option
+@_db_option
+@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+@click.option(
+    "--rebuild",
+    is_flag=True,
+    help="Read every file into a fresh index and swap it in when complete.",
+)
+@click.option("--wait", type=float, default=0.0, help="Seconds to wait for another reindex.")
+@click.option("-q", "--quiet", is_flag=True, help="Only the summary, warnings and failures.")
+@click.pass_context
+def reindex_command(ctx, paths, corpus, db, dry_run, rebuild, wait, quiet):
+    """Bring the index in line with the corpus folder: add, replace and remove briefings.
+
+    Given PATHS (files or folders inside the corpus), only those are looked at.
+    """
+    s = _settings(ctx, corpus=corpus, db=db)
+    folder = _corpus_folder(s)
+    if rebuild and (dry_run or paths):
+        raise click.UsageError("--rebuild reads the whole corpus; it takes no PATHS or --dry-run")
+    if paths:  # as the maintainer typed them, from where they stand
+        paths = [Path(os.path.abspath(p)) for p in paths]
+        root = Path(os.path.abspath(folder))
+        for p in paths:
+            if not p.is_relative_to(root):
+                raise click.UsageError(f"{p} is not inside the corpus folder {root}")
+    options = {"dry_run": dry_run, "rebuild": rebuild, "wait": wait, "paths": paths or None}
     try:
-        if show_bar:
-            total = sum(1 for _ in corpus_files(s.corpus))
+        if sys.stderr.isatty() and not quiet and not paths:
+            total = sum(1 for _ in corpus_files(folder))
             with click.progressbar(length=total, label="Indexing", file=sys.stderr) as bar:
-                report = reindex(
-                    s.corpus, s.db, dry_run=dry_run, wait=wait, progress=lambda _path: bar.update(1)
-                )
+                report = reindex(folder, s.db, progress=lambda _path: bar.update(1), **options)
         else:
-            report = reindex(s.corpus, s.db, dry_run=dry_run, wait=wait)
+            report = reindex(folder, s.db, **options)
     except ReindexBusy as exc:
         raise click.ClickException(str(exc)) from None
     _print_report(report, quiet)
@@ -89,13 +114,48 @@ def _print_report(report: Report, quiet: bool) -> None:
         if f.status == "failed":
             click.echo(f"failed    {f.path}: {f.reason}", err=True)
         elif not quiet:
-            note = f" ({f.passages} passages)" if f.passages else ""
+            notes = [f"{f.passages} passages"] if f.passages else []
+            if f.reason:
+                notes.append(f.reason)
             if f.undated:
-                note += " — undated: no date in the file or its name"
-            click.echo(f"{f.status:<9} {f.path}{note}")
+                notes.append("undated: no date in its metadata, its first line or its name")
+            click.echo(f"{f.status:<9} {f.path}" + (f" ({'; '.join(notes)})" if notes else ""))
         for w in f.warnings:
             click.echo(f"warning   {f.path}: {w}", err=True)
     click.echo(report.summary())
+
+
+@main.command("watch")
+@_corpus_option
+@_db_option
+@click.option(
+    "--quiet-ms",
+    type=click.IntRange(50, 60_000),
+    default=1_000,
+    show_default=True,
+    help="How long the corpus must be still before changes are indexed.",
+)
+@click.pass_context
+def watch_command(ctx, corpus, db, quiet_ms):
+    """Keep the index up to date: reindex after each burst of changes in the corpus.
+
+    Runs until interrupted (Ctrl-C).
+    """
+    from index.watch import watch
+
+    s = _settings(ctx, corpus=corpus, db=db)
+    folder = _corpus_folder(s)
+    click.echo(f"Watching {folder} for changes; Ctrl-C stops.", err=True)
+
+    def show(report: Report) -> None:
+        if report.changed_anything:
+            _print_report(report, quiet=False)
+        sys.stdout.flush()
+
+    try:
+        watch(folder, s.db, show, quiet_ms=quiet_ms)
+    except ReindexBusy as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @main.command("ask")
@@ -108,7 +168,7 @@ def ask_command(ctx, question, results, as_json, db):
     """Answer QUESTION from the index; `-` reads one question per line from standard input."""
     s = _settings(ctx, db=db)
     k = results or s.results
-    index = _open_index(s.db)
+    index = _open_index(s.db, s.corpus)
     questions = (line.rstrip("\n") for line in sys.stdin) if question == "-" else [question]
     color = sys.stdout.isatty()
     for q in questions:
@@ -128,17 +188,20 @@ def ask_command(ctx, question, results, as_json, db):
 def chat_command(ctx, db):
     """Ask questions in the console, on the same answers the bot gives."""
     s = _settings(ctx, db=db)
-    index = _open_index(s.db)
-    _chat(index, s.results)
+    index = _open_index(s.db, s.corpus)
+    _chat(index, s.results, s.timezone)
 
 
-def _chat(index: Index, k: int) -> None:
+def _chat(index: Index, k: int, timezone: str = "UTC") -> None:
+    """Each question may follow up the one before ("and about Gaza?"); dates such as
+    "yesterday" are the settings' time zone's."""
     stats = index.stats()
     click.echo(
         f"briefbot knows {stats.documents} briefing(s), {_date_range(stats)}. "
         "Ask a question; an empty line or Ctrl-D ends."
     )
     color = sys.stdout.isatty()
+    previous = None
     while True:
         try:
             question = input("? ")
@@ -147,7 +210,17 @@ def _chat(index: Index, k: int) -> None:
             return
         if not question.strip():
             return
-        click.echo(render_text(index.answer(question, k=k), color=color))
+        answer = index.answer(question, k=k, previous=previous, today=_today(timezone))
+        click.echo(render_text(answer, color=color))
+        previous = answer.reading
+
+
+def _today(timezone: str) -> dt.date:
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = dt.UTC
+    return dt.datetime.now(zone).date()
 
 
 def _date_range(stats) -> str:
@@ -171,8 +244,10 @@ def stats_command(ctx, db):
     click.echo(f"terms        {st.terms}")
     click.echo(f"dates        {_date_range(st)}")
     click.echo(f"last reindex {st.last_reindex or 'never'}: {st.last_summary or ''}")
+    if st.failures:
+        click.echo(f"failed       {len(st.failures)} file(s) could not be read:")
     for path, reason in st.failures:
-        click.echo(f"failed       {path}: {reason}")
+        click.echo(f"  {path}: {reason}")
 
 
 @main.command("run")
@@ -182,14 +257,17 @@ def stats_command(ctx, db):
 def run_command(ctx, corpus, db):
     """Serve the bot on Telegram; without a token, chat in the console instead."""
     s = _settings(ctx, corpus=corpus, db=db)
-    index = _open_index(s.db)
+    if not s.db.exists() and s.corpus.is_dir():  # first run: build the index from the corpus
+        click.echo(f"No index at {s.db} yet; indexing {s.corpus} first.", err=True)
+        click.echo(reindex(s.corpus, s.db).summary(), err=True)
+    index = _open_index(s.db, s.corpus)
     if s.telegram_bot_token is None:
         click.echo(
             "No Telegram token is set, so here is the console chat on the same answers.\n"
             "To serve on Telegram, create a bot with @BotFather and put its token in .env:\n"
             "  TELEGRAM_BOT_TOKEN=123456:ABC...\n"
         )
-        _chat(index, s.results)
+        _chat(index, s.results, s.timezone)
         return
     from .app import run_bot
 

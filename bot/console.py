@@ -38,10 +38,25 @@ def highlighted_quote(qh: QuotedHit, color: bool) -> str:
     return " ".join(pieces)
 
 
-def render_text(answer: Answer, color: bool = False, width: int = 88) -> str:
-    if not answer.found:
+def nothing_found(answer: Answer) -> str:
+    """Why nothing is quoted: the dates, or no passage good enough (then the nearest)."""
+    if answer.note:
+        return answer.note
+    if not answer.nearest:
         return NOTHING_FOUND
-    blocks = []
+    near = "; ".join(
+        f"{n.title} ({n.date.isoformat() if n.date else 'undated'})" for n in answer.nearest
+    )
+    return f"Nothing in the briefings answers that. The nearest briefings: {near}."
+
+
+def render_text(answer: Answer, color: bool = False, width: int = 88) -> str:
+    read = answer.explanation
+    if read:
+        read = click.style(read, italic=True) if color else textwrap.fill(read, width)
+    if not answer.found:
+        return "\n".join(filter(None, [read, nothing_found(answer)]))
+    blocks = [read] if read else []
     for qh in answer.hits:
         head = f"{qh.rank}. {source_line(qh)}"
         quote = (

@@ -34,8 +34,11 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("TELEGRAM_BASE_URL", "BRIEFBOT_TELEGRAM_BASE_URL"),
     )
     webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
     webhook_secret: SecretStr | None = None
+    page_ttl_days: float = Field(7, gt=0)
+    inline_cache_seconds: int = Field(30, ge=0)
 
     allowed_chat_ids: Annotated[frozenset[int], NoDecode] = Field(
         frozenset(), validation_alias=AliasChoices("ALLOWED_CHAT_IDS", "BRIEFBOT_ALLOWED_CHAT_IDS")

@@ -16,9 +16,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import store
-from .quote import Quote, choose
-from .search import Filters, Hit, fetch, question_terms, search
+from . import respond, store, understand, vocabulary
+from .aliases import AliasFile
+from .quote import Quote
+from .search import Filters, Hit, fetch, search
 
 
 @dataclass(slots=True)
@@ -37,10 +38,18 @@ class Answer:
     question: str
     terms: list[str]
     hits: list[QuotedHit] = field(default_factory=list)
+    reading: understand.Reading | None = None  # how the question was read; pass it back
+    nearest: list[respond.Nearest] = field(default_factory=list)  # when nothing answers
+    note: str | None = None  # why nothing answers, when it is the dates
 
     @property
     def found(self) -> bool:
         return bool(self.hits)
+
+    @property
+    def explanation(self) -> str | None:
+        """How the question was read, for the reply, when not exactly as typed."""
+        return self.reading.explanation() if self.reading else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +69,10 @@ class Stats:
 class Index:
     """A briefbot index file, opened for reading."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, aliases: str | Path | None = None):
         self.path = Path(path)
         self._local = threading.local()
+        self.aliases = AliasFile(aliases)  # e.g. corpus/aliases.toml; read again on change
 
     def connection(self) -> sqlite3.Connection:
         """This thread's connection, reopened if the file was replaced since."""
@@ -105,19 +115,44 @@ class Index:
             return search(conn, question, k, filters, offset)
 
     def answer(
-        self, question: str, k: int = 3, filters: Filters | None = None, offset: int = 0
+        self,
+        question: str | understand.Reading,
+        k: int = 3,
+        filters: Filters | None = None,
+        offset: int = 0,
+        *,
+        previous: understand.Reading | None = None,
+        today: dt.date | None = None,
     ) -> Answer:
-        """The best `k` passages for `question`, each with the sentences to quote."""
-        terms = question_terms(question)
+        """The best `k` passages for `question`, each with the sentences to quote.
+
+        `previous` is the reading of the answer this question follows up (a reply to it, or
+        the next question in a chat); `today` is the asking chat's date, for "yesterday".
+        A `Reading` (`answer.reading`) asks the same question again, e.g. for the next page.
+        """
         with self.reading() as conn:
-            hits = search(conn, terms, k, filters, offset)
+            if isinstance(question, understand.Reading):
+                reading = question
+            else:
+                reading = understand.read(
+                    question,
+                    vocabulary.get(conn),
+                    conn=conn,
+                    aliases=self.aliases.current(),
+                    today=today,
+                    previous=previous,
+                )
+            out = respond.respond(conn, reading, k, filters, offset)
         return Answer(
-            question,
-            terms,
+            reading.question,
+            reading.terms,
             [
-                QuotedHit(h, choose(h.text, h.sentences, terms), offset + i + 1)
-                for i, h in enumerate(hits)
+                QuotedHit(h, q, offset + i + 1)
+                for i, (h, q) in enumerate(zip(out.hits, out.quotes, strict=True))
             ],
+            reading,
+            out.nearest,
+            out.note,
         )
 
     def passage(self, passage_id: int) -> Hit | None:

@@ -25,6 +25,7 @@ class Passage:
     start: int  # span in the document's text
     end: int
     sentences: tuple[tuple[int, int], ...]  # spans within `text`
+    page: int | None = None  # the page it is on, for formats that have pages
 
 
 def passages(doc: Document, max_words: int = MAX_WORDS) -> list[Passage]:
@@ -41,7 +42,9 @@ def passages(doc: Document, max_words: int = MAX_WORDS) -> list[Passage]:
             text = block.text[s:e]
             sentences = tuple((a - s, b - s) for a, b in group)
             out.append(
-                Passage(len(out), heading, text, block.start + s, block.start + e, sentences)
+                Passage(
+                    len(out), heading, text, block.start + s, block.start + e, sentences, block.page
+                )
             )
     return out
 

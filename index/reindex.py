@@ -1,9 +1,20 @@
 """Bring the index in line with the corpus folder: add, replace and remove documents.
 
 Files are keyed by path and content hash. A file whose size and modification time match
-what the index recorded is taken as unchanged without being read. Everything a run writes is
-one transaction, so a question asked meanwhile sees the old index or the new one, and a run
-killed half way leaves the old one whole for the next run to finish the work.
+what the index recorded is taken as unchanged without being read; a file modified within
+`RACY_SECONDS` of being read gets no recorded time, so the next run hashes it again rather
+than trust a clock that may not have ticked between two writes.
+
+Safe while a bot reads the same index:
+
+- An update is one transaction, so a question asked meanwhile sees the old index or the new
+  one, and a run killed half way leaves the old one whole for the next run to finish the work.
+- A rebuild, and the very first build, read everything into a fresh index beside the live one
+  and swap it in only when complete (`index.swap`).
+- One writer at a time, through an advisory lock on `<index>.lock` that the system releases
+  even when a run is killed; a second run waits up to `wait` seconds, then refuses.
+
+Memory grows with the number of files (their paths and hashes), never with their text.
 """
 
 from __future__ import annotations
@@ -11,19 +22,25 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import sqlite3
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import store
+from . import store, swap
 from .analysis import ANALYSER_VERSION
 from .documents import SUFFIXES, UnreadableFile, parse
 from .passages import passages as split_passages
 
 STATUSES = ("added", "changed", "removed", "unchanged", "failed")
+
+#: A file modified this recently when read may change again within the same clock tick.
+RACY_SECONDS = 2.0
+#: The WAL is cut back to this size after a large update has been checkpointed.
+WAL_SIZE_LIMIT = 64 * 1024 * 1024
 
 
 class ReindexBusy(Exception):
@@ -34,7 +51,7 @@ class ReindexBusy(Exception):
 class FileResult:
     path: str
     status: str  # one of STATUSES
-    reason: str = ""  # why it failed
+    reason: str = ""  # why it failed, or why it changed when that is not obvious
     warnings: list[str] = field(default_factory=list)
     passages: int = 0
     undated: bool = False
@@ -43,26 +60,38 @@ class FileResult:
 @dataclass(slots=True)
 class Report:
     counts: Counter[str] = field(default_factory=Counter)
-    files: list[FileResult] = field(default_factory=list)  # everything but "unchanged"
+    files: list[FileResult] = field(default_factory=list)  # all but plain "unchanged" ones
     seconds: float = 0.0
     dry_run: bool = False
+    rebuilt: bool = False
 
     def add(self, result: FileResult) -> None:
         self.counts[result.status] += 1
-        if result.status != "unchanged":
+        if result.status != "unchanged" or result.warnings or result.undated:
             self.files.append(result)
 
     @property
     def failed(self) -> list[FileResult]:
         return [f for f in self.files if f.status == "failed"]
 
+    @property
+    def undated(self) -> list[FileResult]:
+        return [f for f in self.files if f.undated]
+
+    @property
+    def changed_anything(self) -> bool:
+        return any(self.counts[s] for s in ("added", "changed", "removed", "failed"))
+
     def summary(self) -> str:
         parts = ", ".join(f"{self.counts[s]} {s}" for s in STATUSES)
-        prefix = "would change: " if self.dry_run else ""
-        return f"{prefix}{parts} ({self.seconds:.1f} s)"
+        prefix = "would change: " if self.dry_run else "rebuilt: " if self.rebuilt else ""
+        undated = f", {len(self.undated)} undated" if self.undated else ""
+        return f"{prefix}{parts}{undated} ({self.seconds:.1f} s)"
 
 
 Progress = Callable[[str], None]
+Known = tuple[str, int, int]  # sha256, size, mtime_ns
+Failure = tuple[int | None, int | None, str]  # size, ctime_ns, reason
 
 
 def corpus_files(corpus: Path) -> Iterator[Path]:
@@ -89,7 +118,7 @@ def writer_lock(db_path: Path, wait: float = 0.0) -> Iterator[None]:
                 if time.monotonic() >= deadline:
                     raise ReindexBusy(
                         f"another reindex is already running on {db_path}; "
-                        "wait for it to finish and run this one again"
+                        "wait for it to finish and run this one again (or pass --wait SECONDS)"
                     ) from None
                 time.sleep(0.1)
         try:
@@ -102,37 +131,83 @@ def reindex(
     corpus: str | Path,
     db_path: str | Path,
     *,
+    paths: Iterable[str | Path] | None = None,
     dry_run: bool = False,
+    rebuild: bool = False,
     wait: float = 0.0,
     progress: Progress | None = None,
+    on_copy: swap.CopyProgress | None = None,
 ) -> Report:
-    """Index new and changed files of `corpus`, drop removed ones, and report each."""
+    """Index new and changed files of `corpus`, drop removed ones, and report each.
+
+    `paths` (files or folders, absolute or relative to `corpus`) limits the run to them, so a
+    watcher that knows what changed need not look at the rest of a large corpus. `rebuild`
+    reads every file into a fresh index and swaps it in whole (`on_copy` follows the swap).
+    """
     corpus, db_path = Path(corpus), Path(db_path)
     if not corpus.is_dir():
         raise FileNotFoundError(f"the corpus folder {corpus} does not exist")
+    if rebuild and (dry_run or paths is not None):
+        raise ValueError("a rebuild reads the whole corpus; it takes no paths and no dry run")
     started = time.monotonic()
     report = Report(dry_run=dry_run)
     with writer_lock(db_path, wait):
-        conn = store.connect(db_path, create=True)
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                _run(conn, corpus, report, dry_run, progress)
-                report.seconds = time.monotonic() - started
-                if not dry_run:
-                    store.set_meta(conn, "last_reindex", store.now())
-                    store.set_meta(conn, "last_reindex_summary", report.summary())
-                    store.set_meta(conn, "analyser_version", ANALYSER_VERSION)
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("ROLLBACK" if dry_run else "COMMIT")
-        finally:
-            conn.close()
+        if not dry_run:
+            swap.remove(swap.fresh_path(db_path))  # left by a rebuild that was killed
+        if rebuild or (not dry_run and not db_path.exists()):
+            report.rebuilt = rebuild
+            _build_beside(corpus, db_path, report, progress, on_copy, started)
+        else:
+            _update(corpus, db_path, paths, report, dry_run, progress, started)
+    report.seconds = time.monotonic() - started
     return report
 
 
-def _run(conn, corpus: Path, report: Report, dry_run: bool, progress: Progress | None) -> None:
+def _update(
+    corpus: Path,
+    db_path: Path,
+    paths: Iterable[str | Path] | None,
+    report: Report,
+    dry_run: bool,
+    progress: Progress | None,
+    started: float,
+) -> None:
+    """Change the live index in one transaction (or, for a dry run, roll it back)."""
+    conn = _open_for_dry_run(db_path) if dry_run else store.connect(db_path, create=True)
+    try:
+        conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
+        conn.execute("BEGIN" if dry_run else "BEGIN IMMEDIATE")
+        try:
+            if paths is None:
+                _run(conn, corpus, report, dry_run, progress)
+            else:
+                _run_paths(conn, corpus, paths, report, dry_run, progress)
+            if not dry_run:
+                _finish(conn, report, started)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("ROLLBACK" if dry_run else "COMMIT")
+    finally:
+        conn.close()
+
+
+def _open_for_dry_run(db_path: Path) -> sqlite3.Connection:
+    """The index as it is, unmigrated; an empty one in memory when there is none yet."""
+    try:
+        return store.connect(db_path)
+    except store.IndexMissing:
+        return store.connect(":memory:", create=True)
+
+
+def _finish(conn: sqlite3.Connection, report: Report, started: float) -> None:
+    report.seconds = time.monotonic() - started
+    store.set_meta(conn, "last_reindex", store.now())
+    store.set_meta(conn, "last_reindex_summary", report.summary())
+    store.set_meta(conn, "analyser_version", ANALYSER_VERSION)
+
+
+def _known(conn: sqlite3.Connection) -> dict[str, Known]:
     known = {
         path: (sha, size, mtime)
         for path, sha, size, mtime in conn.execute(
@@ -141,57 +216,247 @@ def _run(conn, corpus: Path, report: Report, dry_run: bool, progress: Progress |
     }
     if store.get_meta(conn, "analyser_version") not in (None, ANALYSER_VERSION):
         known = {path: ("", -1, -1) for path in known}  # terms changed: read everything again
+    return known
+
+
+def _run(
+    conn: sqlite3.Connection,
+    corpus: Path,
+    report: Report,
+    dry_run: bool,
+    progress: Progress | None,
+    known: dict[str, Known] | None = None,
+    reread: bool = False,
+) -> None:
+    """Walk the whole corpus. Memory grows with the number of files, not with their text."""
+    if known is None:
+        known = _known(conn)
+    failures = {} if reread else _failures(conn)
     seen: set[str] = set()
     for file in corpus_files(corpus):
         relative = file.relative_to(corpus).as_posix()
         seen.add(relative)
         if progress:
             progress(relative)
-        report.add(_index_file(conn, corpus, file, relative, known.get(relative), dry_run))
+        before = known.get(relative), failures.get(relative)
+        report.add(_index_file(conn, corpus, file, relative, *before, dry_run, reread))
     for relative in sorted(set(known) - seen):
         if not dry_run:
             store.delete_document(conn, relative)
-        report.add(FileResult(relative, "removed"))
+        report.add(FileResult(relative, "removed", "the file is gone"))
     if not dry_run:
-        conn.execute(
-            "DELETE FROM failures WHERE path NOT IN ({})".format(",".join("?" * len(seen)))
-            if seen
-            else "DELETE FROM failures",
-            sorted(seen),
-        )
+        stale = [p for (p,) in conn.execute("SELECT path FROM failures") if p not in seen]
+        conn.executemany("DELETE FROM failures WHERE path = ?", [(p,) for p in stale])
 
 
-def _index_file(conn, corpus: Path, file: Path, relative: str, known, dry_run: bool) -> FileResult:
+def _run_paths(
+    conn: sqlite3.Connection,
+    corpus: Path,
+    paths: Iterable[str | Path],
+    report: Report,
+    dry_run: bool,
+    progress: Progress | None,
+) -> None:
+    """Look only at the given files and folders; what is gone from them leaves the index."""
+    root = Path(os.path.abspath(corpus))
+    handled: set[str] = set()  # files already looked at as part of a folder, or removed
+    for relative in sorted({_relative(root, Path(p)) for p in paths}):
+        if relative in handled:
+            continue
+        target = root / relative if relative else root
+        if relative and any(part.startswith(".") for part in Path(relative).parts):
+            continue
+        if target.is_file():
+            if not target.name.lower().endswith(SUFFIXES):
+                continue
+            if progress:
+                progress(relative)
+            before = _known_one(conn, relative), _failure_one(conn, relative)
+            report.add(_index_file(conn, root, target, relative, *before, dry_run))
+            continue
+        seen: set[str] = set()
+        if target.is_dir():
+            for file in corpus_files(target):
+                rel = file.relative_to(root).as_posix()
+                seen.add(rel)
+                handled.add(rel)
+                if progress:
+                    progress(rel)
+                before = _known_one(conn, rel), _failure_one(conn, rel)
+                report.add(_index_file(conn, root, file, rel, *before, dry_run))
+        for gone in _indexed_under(conn, relative):
+            if gone not in seen and gone not in handled:
+                handled.add(gone)
+                if not dry_run:
+                    store.delete_document(conn, gone)
+                report.add(FileResult(gone, "removed", "the file is gone"))
+        if not dry_run:
+            stale = [p for p in _failed_under(conn, relative) if p not in seen]
+            conn.executemany("DELETE FROM failures WHERE path = ?", [(p,) for p in stale])
+
+
+def _relative(root: Path, path: Path) -> str:
+    """`path` relative to the corpus folder, with forward slashes."""
+    absolute = Path(os.path.abspath(path if path.is_absolute() else root / path))
+    try:
+        relative = absolute.relative_to(root).as_posix()
+    except ValueError:
+        raise ValueError(f"{path} is not inside the corpus folder {root}") from None
+    return "" if relative == "." else relative
+
+
+def _known_one(conn: sqlite3.Connection, relative: str) -> Known | None:
+    row = conn.execute(
+        "SELECT sha256, size, mtime_ns FROM documents WHERE path = ?", (relative,)
+    ).fetchone()
+    if row and store.get_meta(conn, "analyser_version") not in (None, ANALYSER_VERSION):
+        return ("", -1, -1)
+    return tuple(row) if row else None
+
+
+def _failures(conn: sqlite3.Connection) -> dict[str, Failure]:
+    try:
+        rows = conn.execute("SELECT path, size, ctime_ns, reason FROM failures").fetchall()
+    except sqlite3.OperationalError:  # a dry run on an index not yet migrated: read them all
+        return {}
+    return {path: (size, ctime, reason) for path, size, ctime, reason in rows}
+
+
+def _failure_one(conn: sqlite3.Connection, relative: str) -> Failure | None:
+    try:
+        row = conn.execute(
+            "SELECT size, ctime_ns, reason FROM failures WHERE path = ?", (relative,)
+        ).fetchone()
+    except sqlite3.OperationalError:  # as above
+        return None
+    return tuple(row) if row else None
+
+
+def _under(relative: str) -> tuple[str, list[str]]:
+    """A WHERE clause for a path and everything below it, using the path index."""
+    if not relative:
+        return "1", []
+    # '0' is the character after '/', so the range holds exactly the paths below the folder.
+    return "(path = ? OR (path > ? AND path < ?))", [relative, relative + "/", relative + "0"]
+
+
+def _indexed_under(conn: sqlite3.Connection, relative: str) -> list[str]:
+    where, params = _under(relative)
+    return [p for (p,) in conn.execute(f"SELECT path FROM documents WHERE {where}", params)]
+
+
+def _failed_under(conn: sqlite3.Connection, relative: str) -> list[str]:
+    where, params = _under(relative)
+    return [p for (p,) in conn.execute(f"SELECT path FROM failures WHERE {where}", params)]
+
+
+def _index_file(
+    conn: sqlite3.Connection,
+    corpus: Path,
+    file: Path,
+    relative: str,
+    known: Known | None,
+    failure: Failure | None,
+    dry_run: bool,
+    reread: bool = False,
+) -> FileResult:
+    stat = None
     try:
         if file.is_symlink() and not file.resolve().is_relative_to(corpus.resolve()):
             raise UnreadableFile("it is a link to a file outside the corpus folder")
         stat = file.stat()
-        if known and known[1:] == (stat.st_size, stat.st_mtime_ns):
-            return FileResult(relative, "unchanged")
+        if not reread:
+            if known and known[1:] == (stat.st_size, stat.st_mtime_ns):
+                return FileResult(relative, "unchanged")
+            if failure and failure[:2] == (stat.st_size, stat.st_ctime_ns):  # untouched since
+                return FileResult(relative, "failed", failure[2])
         data = file.read_bytes()
+        mtime = _trusted(stat.st_mtime_ns)
     except UnreadableFile as exc:
-        return _failed(conn, relative, str(exc), dry_run)
+        return _failed(conn, relative, str(exc), dry_run, stat)
     except OSError as exc:
-        return _failed(conn, relative, f"it could not be read: {exc.strerror or exc}", dry_run)
+        reason = f"it could not be read: {exc.strerror or exc}"
+        return _failed(conn, relative, reason, dry_run, stat)
     sha = hashlib.sha256(data).hexdigest()
-    if known and known[0] == sha:
+    if not reread and known and known[0] == sha:
         if not dry_run:
-            store.touch_document(conn, relative, stat.st_size, stat.st_mtime_ns)
+            store.touch_document(conn, relative, stat.st_size, mtime)
         return FileResult(relative, "unchanged")
     try:
         doc = parse(data, relative)
     except UnreadableFile as exc:
-        return _failed(conn, relative, str(exc), dry_run)
+        return _failed(conn, relative, str(exc), dry_run, stat)
+    except Exception as exc:  # a reader library's own bug must not stop the other files
+        reason = f"its reader failed ({type(exc).__name__}: {exc})"
+        return _failed(conn, relative, reason, dry_run, stat)
     passages = split_passages(doc)
     if not dry_run:
-        store.write_document(
-            conn, doc, passages, sha256=sha, size=stat.st_size, mtime_ns=stat.st_mtime_ns
-        )
-    status = "changed" if known else "added"
-    return FileResult(relative, status, "", doc.warnings, len(passages), doc.date is None)
+        store.write_document(conn, doc, passages, sha256=sha, size=stat.st_size, mtime_ns=mtime)
+    if known is None:
+        status, reason = "added", ""
+    elif known[0] == sha:
+        status, reason = "unchanged", ""
+    else:
+        status = "changed"
+        reason = "the analyser changed since it was indexed" if not known[0] else ""
+    return FileResult(relative, status, reason, doc.warnings, len(passages), doc.date is None)
 
 
-def _failed(conn, relative: str, reason: str, dry_run: bool) -> FileResult:
+def _trusted(time_ns: int) -> int:
+    """A file time to record, or -1 when it is too recent to vouch for the content."""
+    return -1 if time.time_ns() - time_ns < RACY_SECONDS * 1e9 else time_ns
+
+
+def _failed(
+    conn: sqlite3.Connection,
+    relative: str,
+    reason: str,
+    dry_run: bool,
+    stat: os.stat_result | None,
+) -> FileResult:
     if not dry_run:
-        store.record_failure(conn, relative, reason)
+        size, ctime = (stat.st_size, _trusted(stat.st_ctime_ns)) if stat else (None, None)
+        store.record_failure(conn, relative, reason, size, ctime)
     return FileResult(relative, "failed", reason)
+
+
+def _build_beside(
+    corpus: Path,
+    db_path: Path,
+    report: Report,
+    progress: Progress | None,
+    on_copy: swap.CopyProgress | None,
+    started: float,
+) -> None:
+    """Read every file into a fresh index next to the live one, then swap it in."""
+    previous = _previous_documents(db_path)
+    conn = swap.open_fresh(db_path)
+    try:
+        conn.execute("BEGIN")
+        _run(conn, corpus, report, False, progress, known=previous, reread=True)
+        _finish(conn, report, started)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.close()
+        raise
+    swap.seal(conn, db_path)
+    swap.swap_in(db_path, on_copy)
+
+
+def _previous_documents(db_path: Path) -> dict[str, Known]:
+    """What the live index holds, to report a rebuild against; nothing if it is unreadable."""
+    try:
+        conn = store.connect(db_path)
+    except store.IndexMissing:
+        return {}
+    try:
+        return {
+            path: (sha, size, mtime)
+            for path, sha, size, mtime in conn.execute(
+                "SELECT path, sha256, size, mtime_ns FROM documents"
+            )
+        }
+    except sqlite3.DatabaseError:
+        return {}
+    finally:
+        conn.close()

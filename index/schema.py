@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from . import postings
+
 migrations = Migrations("briefbot-index")
 
 
@@ -53,3 +55,24 @@ def create_documents_and_passages(db: Database) -> None:
     )
     db["failures"].create({"path": str, "reason": str, "at": str}, pk="path")
     db["meta"].create({"key": str, "value": str}, pk="key")
+
+
+@migrations()
+def add_passage_page(db: Database) -> None:
+    """The page a passage is on, so a quote from a PDF can name it; NULL for other formats."""
+    db["passages"].add_column("page", int)
+
+
+@migrations()
+def add_failure_size_and_time(db: Database) -> None:
+    """A failed file's size and change time (which a chmod moves too), so a reindex need not
+    read it again until something about it changes."""
+    db["failures"].add_column("size", int)
+    db["failures"].add_column("ctime_ns", int)
+
+
+@migrations()
+def add_postings(db: Database) -> None:
+    """Postings beside FTS5 that let a question read only what can change its top 10,
+    derived from the passages already indexed."""
+    postings.rebuild(db.conn)

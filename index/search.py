@@ -11,7 +11,7 @@ import json
 import sqlite3
 from dataclasses import dataclass
 
-from . import analysis
+from . import analysis, postings
 
 #: Longest question the analyser looks at; the rest is ignored, not an error.
 MAX_QUESTION_CHARS = 2_000
@@ -40,6 +40,7 @@ class Hit:
     start: int
     end: int
     sentences: list[tuple[int, int]]
+    page: int | None = None  # the page the passage is on, when its file has pages (PDF)
 
 
 def question_terms(question: str) -> list[str]:
@@ -68,9 +69,26 @@ def search(
     return fetch(conn, ranked)
 
 
+def rank(
+    conn: sqlite3.Connection, terms: list[str], k: int, filters: Filters | None = None
+) -> list[tuple[int, float]]:
+    """The best `k` passage ids for `terms` with their BM25 scores, the passages not read:
+    for a caller that scores them again before fetching the few it shows (`query`)."""
+    return _rank(conn, terms, k, filters or Filters()) if terms and k > 0 else []
+
+
 def _rank(
     conn: sqlite3.Connection, terms: list[str], k: int, filters: Filters
 ) -> list[tuple[int, float]]:
+    ranked = postings.rank(conn, terms, k, filters.since, filters.until)
+    return rank_fts5(conn, terms, k, filters) if ranked is None else ranked
+
+
+def rank_fts5(
+    conn: sqlite3.Connection, terms: list[str], k: int, filters: Filters
+) -> list[tuple[int, float]]:
+    """The plain plan: FTS5 reads every posting of every term. The reference the postings
+    plan is checked against, and the fallback where it cannot answer."""
     where, params = ["passages_fts MATCH ?"], [match_expression(terms)]
     join = ""
     if filters.since or filters.until:
@@ -97,7 +115,7 @@ def fetch(conn: sqlite3.Connection, ranked: list[tuple[int, float]]) -> list[Hit
         row[0]: row
         for row in conn.execute(
             "SELECT p.id, d.path, d.title, d.date, p.heading, p.ordinal, p.text, p.start, p.end,"
-            " p.sentences FROM passages p JOIN documents d ON d.id = p.document_id"
+            " p.sentences, p.page FROM passages p JOIN documents d ON d.id = p.document_id"
             f" WHERE p.id IN ({','.join('?' * len(ids))})",
             ids,
         )
@@ -107,7 +125,7 @@ def fetch(conn: sqlite3.Connection, ranked: list[tuple[int, float]]) -> list[Hit
         row = rows.get(rowid)
         if row is None:  # removed between ranking and fetching by a concurrent reindex
             continue
-        _, path, title, date, heading, ordinal, text, start, end, sentences = row
+        _, path, title, date, heading, ordinal, text, start, end, sentences, page = row
         hits.append(
             Hit(
                 rowid,
@@ -121,6 +139,7 @@ def fetch(conn: sqlite3.Connection, ranked: list[tuple[int, float]]) -> list[Hit
                 start,
                 end,
                 [tuple(s) for s in json.loads(sentences)],
+                page,
             )
         )
     return hits

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from . import analysis
+from . import analysis, postings
 from .documents import Document
 from .passages import Passage
 from .schema import migrations
@@ -92,11 +92,12 @@ def write_document(
         ),
     )
     document_id = cur.lastrowid
+    written = []
     for p in passages:
         terms = passage_terms(p)
         cur = conn.execute(
             "INSERT INTO passages (document_id, ordinal, heading, text, start, end, sentences,"
-            " length) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " length, page) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 document_id,
                 p.ordinal,
@@ -106,12 +107,15 @@ def write_document(
                 p.end,
                 json.dumps(p.sentences, separators=(",", ":")),
                 len(terms),
+                p.page,
             ),
         )
         conn.execute(
             "INSERT INTO passages_fts (rowid, terms) VALUES (?, ?)",
             (cur.lastrowid, " ".join(terms)),
         )
+        written.append((cur.lastrowid, terms))
+    postings.add_passages(conn, written, doc.date)
     conn.execute("DELETE FROM failures WHERE path = ?", (doc.path,))
     return document_id
 
@@ -121,6 +125,8 @@ def delete_document(conn: sqlite3.Connection, path: str) -> bool:
     row = conn.execute("SELECT id FROM documents WHERE path = ?", (path,)).fetchone()
     if row is None:
         return False
+    ids = [r[0] for r in conn.execute("SELECT id FROM passages WHERE document_id = ?", row)]
+    postings.delete_passages(conn, ids)  # reads the terms FTS5 is about to forget
     conn.execute(
         "DELETE FROM passages_fts WHERE rowid IN (SELECT id FROM passages WHERE document_id = ?)",
         (row[0],),
@@ -137,9 +143,19 @@ def touch_document(conn: sqlite3.Connection, path: str, size: int, mtime_ns: int
     )
 
 
-def record_failure(conn: sqlite3.Connection, path: str, reason: str) -> None:
+def record_failure(
+    conn: sqlite3.Connection,
+    path: str,
+    reason: str,
+    size: int | None = None,
+    ctime_ns: int | None = None,
+) -> None:
+    """Remember why a file failed, and its size and change time so that an untouched one is
+    not read again."""
     conn.execute(
-        "INSERT OR REPLACE INTO failures (path, reason, at) VALUES (?, ?, ?)", (path, reason, now())
+        "INSERT OR REPLACE INTO failures (path, reason, at, size, ctime_ns)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (path, reason, now(), size, ctime_ns),
     )
 
 

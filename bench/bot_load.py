@@ -1,0 +1,474 @@
+"""The bot under load: questions at increasing rates through the Bot API stand-in, over a
+100,000-passage corpus.
+
+The bot runs in a process of its own, built by `bot.app.build_application` exactly as
+`briefbot run` builds it, and long-polls the stand-in (`tests/botapi.py`), which runs in this
+process with the load generator, so the two never share an interpreter lock. Each question
+comes from its own private chat, so every reply is matched to its question by chat id.
+
+Per rate it reports:
+
+- handler latency: from the update reaching the bot's handlers (a handler registered ahead
+  of all others notes the time) to the stand-in receiving the reply's sendMessage, p50, p95,
+  p99 and max;
+- end to end: from the question being queued at the stand-in to that sendMessage, which
+  adds the long-poll round trip;
+- replies lost: questions with no reply within 10 s after the last one was asked.
+
+The baseline in the same run is the search alone (`Index.answer` for the same questions,
+one after another in one thread): the floor under the handler latency, so the ratio shows
+what Telegram plumbing (updates, rendering, state, typing, HTTP) adds.
+
+PTB's rate limiter holds a bot to Telegram's 30 messages a second overall; that is Telegram's
+limit, not the bot's, so the load runs use the same limiter with the overall limit off
+(retries on 429 kept), and one more run at 50 q/s with the limit on shows the pacing.
+
+    nice -n 10 .venv/bin/python bench/bot_load.py
+    nice -n 10 .venv/bin/python bench/bot_load.py --rates 25,50,100 --seconds 5 --no-write
+
+The corpus (made by `bench/index_throughput.py`'s seeded generator) and its index are kept in
+bench/out/bot_load/ and reused; a reindex at start brings the index up to date cheaply.
+`BOT_LOAD_PROFILE=FILE` writes a CPU-time cProfile of the bot's event-loop thread to FILE.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import multiprocessing as mp
+import os
+import queue
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
+
+OUT = ROOT / "bench" / "out" / "bot_load"
+DOC = ROOT / "docs" / "benchmarks.md"
+COMMAND = "nice -n 10 .venv/bin/python bench/bot_load.py"
+PASSAGES = 100_000
+SEED = 7
+QUESTION_SEED = 11
+TARGET_RATE, TARGET_P95_MS = 100, 50.0
+FIRST_CHAT = 10_000_000
+GRACE = 10.0  # seconds after the last question that replies are still awaited
+
+
+# --- corpus and questions -----------------------------------------------------------------------
+
+
+def ensure_index(passages: int) -> tuple[Path, Path]:
+    from index_throughput import synthetic_corpus
+
+    from index.reindex import reindex
+
+    corpus, db = OUT / f"corpus-{passages}", OUT / f"index-{passages}.db"
+    marker = corpus / ".complete"
+    if not marker.exists():
+        print(f"writing a {passages:,}-passage corpus to {corpus} …", flush=True)
+        synthetic_corpus(corpus, passages, seed=SEED)
+        marker.write_text("ok\n")
+    started = time.monotonic()
+    report = reindex(corpus, db, wait=600)
+    print(f"index {db.name}: {report.summary()} in {time.monotonic() - started:.0f} s", flush=True)
+    return corpus, db
+
+
+_FUNCTION = set("the of and to in a said for on that was with by is at from it as".split())
+
+
+def document_frequencies(db: Path) -> dict[str, int]:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, passages_fts, row)")
+    df = dict(conn.execute("SELECT term, doc FROM temp.v"))
+    conn.close()
+    return df
+
+
+def known_only(questions: list[str], df: dict[str, int]) -> list[str]:
+    """Questions whose every word at least two passages hold, so the answer pipeline has no
+    reason to look for other spellings of any of them."""
+    from index import analysis
+
+    return [q for q in questions if all(df.get(t, 0) >= 2 for t in analysis.analyse(q))]
+
+
+def make_questions(corpus: Path, n: int) -> list[str]:
+    """Questions of two to four words from random passages, phrased as people ask."""
+    rng = random.Random(QUESTION_SEED)
+    files = sorted(corpus.rglob("*.txt"))
+    stems = ["what about", "what was said about", "tell me about", "news on", ""]
+    out = []
+    while len(out) < n:
+        text = rng.choice(files).read_text(encoding="utf-8")
+        paragraphs = [p for p in text.split("\n\n")[1:] if p.strip()]
+        words = [
+            w.lower()
+            for w in re.findall(r"[A-Za-z]+", rng.choice(paragraphs))
+            if w.lower() not in _FUNCTION
+        ]
+        if len(words) < 4:
+            continue
+        picked = rng.sample(words, rng.randint(2, 4))
+        out.append(f"{rng.choice(stems)} {' '.join(picked)}?".strip())
+    return out
+
+
+# --- the bot, in its own process ----------------------------------------------------------------
+
+
+def bot_process(
+    base_url: str, db: str, state_db: str, flood_limit: bool, events, stop, answering
+) -> None:
+    """Serve the bot until `stop` is set, putting (chat id, time) on `events` for each update
+    as it reaches the handlers, and adding the CPU seconds spent in `Index.answer` (by the
+    threads that ran it) to the shared `answering`."""
+    from botapi import DEFAULT_TOKEN
+    from telegram import Update
+    from telegram.ext import TypeHandler
+
+    from bot.app import RateLimiter, build_application
+    from bot.settings import Settings
+    from bot.state import State
+    from index.answer import Index
+
+    settings = Settings(
+        _env_file=None,
+        telegram_bot_token=DEFAULT_TOKEN,
+        telegram_base_url=base_url,
+        db=Path(db),
+        state_db=Path(state_db),
+        allowed_chat_ids=frozenset(),
+        admin_user_ids=frozenset(),
+        log_level="WARNING",
+    )
+    limiter = (
+        RateLimiter(max_retries=3)
+        if flood_limit
+        else RateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
+    )
+    index, state = Index(settings.db), State(settings.state_db)
+    answer = index.answer
+
+    def timed_answer(*args, **kwargs):
+        started = time.thread_time()
+        try:
+            return answer(*args, **kwargs)
+        finally:
+            with answering.get_lock():
+                answering.value += time.thread_time() - started
+
+    index.answer = timed_answer
+    app = build_application(settings, index, state, rate_limiter=limiter)
+
+    async def received(update: Update, _context) -> None:
+        if update.effective_chat is not None:
+            events.put((update.effective_chat.id, time.time()))
+
+    app.add_handler(TypeHandler(Update, received), group=-100)
+
+    async def serve() -> None:
+        async with app:
+            await app.post_init(app)
+            await app.start()
+            await app.updater.start_polling(poll_interval=0.0, timeout=10)
+            events.put(("ready", time.time()))
+            profile = os.environ.get("BOT_LOAD_PROFILE")  # a file for the loop's cProfile
+            if profile:
+                import cProfile
+
+                profiler = cProfile.Profile(time.thread_time)
+                profiler.enable()
+            while not stop.is_set():
+                await asyncio.sleep(0.1)
+            if profile:
+                profiler.disable()
+                profiler.dump_stats(profile)
+            await app.updater.stop()
+            await app.stop()
+        await app.post_shutdown(app)
+
+    asyncio.run(serve())
+    state.close()
+
+
+# --- load ---------------------------------------------------------------------------------------
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_rate(standin, events, answering, questions, rate: float, seconds: float, first, pid):
+    """Ask `rate` questions a second for `seconds`; return the measurements."""
+    n = int(rate * seconds)
+    cpu_before, answering_before = cpu_seconds(pid), answering.value
+    asked: dict[int, float] = {}
+    start = time.time() + 0.2
+    for i in range(n):
+        delay = start + i / rate - time.time()
+        if delay > 0:
+            time.sleep(delay)
+        chat = first + i
+        asked[chat] = time.time()
+        standin.push_text(chat, questions[i % len(questions)])
+    deadline = time.time() + GRACE
+    replied: dict[int, float] = {}
+    while time.time() < deadline:
+        for call in standin.calls_to("sendMessage"):
+            if call.params.get("chat_id") in asked:
+                replied.setdefault(call.params["chat_id"], call.timestamp)
+        if len(replied) == n:
+            break
+        time.sleep(0.05)
+    cpu = cpu_seconds(pid) - cpu_before
+    answering_cpu = answering.value - answering_before
+    received: dict[int, float] = {}
+    with contextlib.suppress(queue.Empty):
+        while True:
+            chat, at = events.get(timeout=0.5)
+            received.setdefault(chat, at)
+    handler = [(replied[c] - received[c]) * 1000 for c in replied if c in received]
+    e2e = [(replied[c] - asked[c]) * 1000 for c in replied]
+    span = (max(replied.values()) - min(replied.values())) if len(replied) > 1 else 0.0
+    return {
+        "rate": rate,
+        "asked": n,
+        "replied": len(replied),
+        "lost": n - len(replied),
+        "throughput": (len(replied) - 1) / span if span else float("nan"),
+        "p50": pct(handler, 50),
+        "p95": pct(handler, 95),
+        "p99": pct(handler, 99),
+        "max": max(handler, default=float("nan")),
+        "e2e_p50": pct(e2e, 50),
+        "e2e_p95": pct(e2e, 95),
+        "cpu_ms": cpu * 1000 / max(len(replied), 1),
+        "answer_ms": answering_cpu * 1000 / max(len(replied), 1),
+    }
+
+
+def baseline(db: Path, questions: list[str]) -> dict:
+    """The search alone: Index.answer for each question in turn, in one thread."""
+    from index.answer import Index
+
+    index = Index(db)
+    for q in questions[:50]:  # warm the caches, as the bot's warm-up run does
+        index.answer(q, k=4)
+    times = []
+    for q in questions:
+        t = time.perf_counter()
+        index.answer(q, k=4)
+        times.append((time.perf_counter() - t) * 1000)
+    index.close()
+    return {"p50": pct(times, 50), "p95": pct(times, 95), "p99": pct(times, 99)}
+
+
+def measure(db: Path, questions: list[str], rates: list[float], seconds: float, flood: bool):
+    from botapi import BotAPIStandIn
+
+    ctx = mp.get_context("spawn")
+    events, stop, answering = ctx.Queue(), ctx.Event(), ctx.Value("d", 0.0)
+    results = []
+    with tempfile.TemporaryDirectory() as tmp, BotAPIStandIn() as standin:
+        state_db = str(Path(tmp) / "state.db")
+        proc = ctx.Process(
+            target=bot_process,
+            args=(standin.base_url, str(db), state_db, flood, events, stop, answering),
+            daemon=True,
+        )
+        proc.start()
+        try:
+            tag, _ = events.get(timeout=120)
+            assert tag == "ready", tag
+            # Warm-up: the vocabulary and page caches, the threads' connections.
+            run_rate(standin, events, answering, questions, 20, 2, FIRST_CHAT - 10**5, proc.pid)
+            first = FIRST_CHAT
+            for rate in rates:
+                standin.clear()
+                result = run_rate(
+                    standin, events, answering, questions, rate, seconds, first, proc.pid
+                )
+                first += result["asked"] + 1
+                results.append(result)
+                print(_row(result), flush=True)
+                if result["lost"] or result["throughput"] < 0.8 * rate:
+                    break  # past what it sustains; higher rates only queue more
+        finally:
+            stop.set()
+            proc.join(timeout=30)
+            if proc.is_alive():
+                proc.terminate()
+    return results
+
+
+# --- report -------------------------------------------------------------------------------------
+
+
+def _row(r: dict) -> str:
+    return (
+        f"| {r['rate']:g} | {r['asked']} | {r['replied']} | {r['lost']} | {r['throughput']:.0f}"
+        f" | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | {r['max']:.0f}"
+        f" | {r['e2e_p50']:.1f} | {r['e2e_p95']:.1f} | {r['cpu_ms']:.1f}"
+        f" | {r['answer_ms']:.1f} |"
+    )
+
+
+HEADER = (
+    "| questions/s | asked | replied | lost | replies/s | handler p50 ms | p95 ms | p99 ms"
+    " | max ms | end-to-end p50 ms | p95 ms | bot CPU ms/question | of which answering |"
+    "\n|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+)
+
+
+def _sustained(results: list[dict]) -> float | None:
+    ok = [r["rate"] for r in results if r["lost"] == 0 and r["throughput"] >= 0.95 * r["rate"]]
+    return max(ok) if ok else None
+
+
+def _verdict(results: list[dict], base: dict) -> list[str]:
+    target = next((r for r in results if r["rate"] == TARGET_RATE), None)
+    cpu = statistics.median(r["cpu_ms"] for r in results)
+    answering = statistics.median(r["answer_ms"] for r in results)
+    best = _sustained(results)
+    lines = [
+        f"Baseline, the same questions through `Index.answer` alone, one after another in one"
+        f" thread: p50 {base['p50']:.1f} ms, p95 {base['p95']:.1f} ms, p99 {base['p99']:.1f} ms.",
+        f"The bot's process spends {cpu:.1f} ms of CPU per question (median over the rates),"
+        f" {answering:.1f} ms of it in `Index.answer` and {cpu - answering:.1f} ms in the"
+        f" Telegram side (updates, rendering, state, HTTP): one free core would serve about"
+        f" {1000 / cpu:.0f} questions/s.",
+    ]
+    if target is not None:
+        ok = target["p95"] < TARGET_P95_MS and target["lost"] == 0
+        lines.append(
+            f"At {TARGET_RATE} questions/s the handler p95 was {target['p95']:.1f} ms:"
+            f" {'within' if ok else 'over'} the target of {TARGET_P95_MS:g} ms."
+        )
+    lines.append(
+        f"Highest rate sustained with no lost reply and replies keeping pace: {best:g} questions/s."
+        if best
+        else "No rate was sustained without a lost reply."
+    )
+    return lines
+
+
+def section(runs: list[tuple[str, list[dict], dict]], flood, passages, seconds, command) -> str:
+    lines = [
+        "## Bot",
+        "",
+        f"`{command}`",
+        "",
+        f"The bot under load through the Bot API stand-in, over a {passages:,}-passage",
+        "synthetic corpus (`bench/index_throughput.py`'s seeded generator, Zipf words); each",
+        f"rate runs {seconds:g} s, every question from its own private chat, and rates go up",
+        "until one is not sustained. Handler latency runs from the update reaching the bot's",
+        "handlers to the stand-in receiving the reply's sendMessage (search in the thread",
+        "pool, rendering, state writes, HTTP); end to end adds the long-poll round trip.",
+        '"Lost" means no reply within 10 s of the last question. The bot runs in its own',
+        "process, the stand-in and the load in another. CPU per question is the bot process's",
+        "CPU time over the run divided by the replies, which, unlike the latencies, does not",
+        "depend on how much of the machine other work leaves the bot. Telegram's overall limit",
+        "of 30 messages a second is off in PTB's rate limiter for these runs (the last table",
+        "has it on).",
+    ]
+    for title, results, base in runs:
+        lines += ["", title, "", HEADER, *(_row(r) for r in results), "", *_verdict(results, base)]
+    if flood:
+        [r] = flood
+        lines += [
+            "",
+            f"With Telegram's limit of 30 messages a second on (PTB's default) at {r['rate']:g}",
+            f"questions/s, replies went out at {r['throughput']:.0f} a second and"
+            f" {r['lost']} of {r['asked']} were lost:",
+            "",
+            HEADER,
+            _row(r),
+        ]
+    load = os.getloadavg()[0]
+    lines += [
+        "",
+        f"Measured {dt.date.today().isoformat()} on 2 cores shared with other work (load average"
+        f" {load:.1f} at the end of the run), so the latencies are pessimistic.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_section(text: str) -> None:
+    """Replace (or add) the "## Bot" section of docs/benchmarks.md, leaving the rest."""
+    current = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
+    pattern = re.compile(r"^## Bot\n.*?(?=^## |\Z)", re.S | re.M)
+    if pattern.search(current):
+        updated = pattern.sub(lambda _: text + "\n", current, count=1)
+    else:
+        updated = current.rstrip("\n") + "\n\n" + text
+    DOC.write_text(updated.rstrip("\n") + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--passages", type=int, default=PASSAGES)
+    parser.add_argument("--rates", default="10,25,50,100,150,200,300")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--no-flood-run", action="store_true", help="skip the 30 msg/s run")
+    parser.add_argument("--no-write", action="store_true", help="print, don't edit the docs")
+    args = parser.parse_args()
+
+    rates = [float(r) for r in args.rates.split(",")]
+    corpus, db = ensure_index(args.passages)
+    drawn = make_questions(corpus, 4000)
+    known = known_only(drawn, document_frequencies(db))
+    sets = [
+        (
+            f"Questions whose words at least two passages hold ({len(known)} distinct; the"
+            " common case):",
+            known,
+        ),
+        (
+            "Questions of any words drawn from passages, rare ones included (a rare word makes"
+            " the answer pipeline look for other spellings of it, `index/vocabulary.py`):",
+            drawn,
+        ),
+    ]
+    runs = []
+    for title, questions in sets:
+        base = baseline(db, questions[:400])
+        print(f"{title}\nbaseline Index.answer: {base}\n{HEADER}", flush=True)
+        runs.append((title, measure(db, questions, rates, args.seconds, flood=False), base))
+    flood = None
+    if not args.no_flood_run:
+        print("with the 30 messages/s limit:", flush=True)
+        flood = measure(db, known, [50], args.seconds, flood=True)
+    command = COMMAND
+    if args.passages != PASSAGES or args.rates != parser.get_default("rates"):
+        command += f" --passages {args.passages} --rates {args.rates}"
+    if args.seconds != 10.0:
+        command += f" --seconds {args.seconds:g}"
+    text = section(runs, flood, args.passages, args.seconds, command)
+    print(text)
+    if not args.no_write:
+        write_section(text)
+
+
+if __name__ == "__main__":
+    main()

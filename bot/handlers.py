@@ -1,0 +1,640 @@
+"""What the bot does with each update: questions, paging buttons, commands, inline queries,
+membership changes, and errors.
+
+`register` adds every handler in one place. Questions are answered in a thread pool (the
+search is blocking SQLite work) while the event loop keeps serving other chats; "typing…" is
+shown meanwhile. In groups, where privacy mode lets the bot see only commands, mentions and
+replies to itself, a question is `/ask …`, a mention of the bot, or a reply to one of its
+answers; in a private chat every text message is a question.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import datetime as dt
+import logging
+import re
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from telegram import (
+    Chat,
+    InlineKeyboardMarkup,
+    InlineQueryResultsButton,
+    Message,
+    MessageEntity,
+    ReplyParameters,
+    Update,
+    User,
+)
+from telegram.constants import ChatAction, ChatMemberStatus, ChatType, ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    InlineQueryHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from index import browse, vocabulary
+from index.answer import Answer
+from index.reindex import ReindexBusy, reindex
+from index.store import IndexMissing
+from index.understand import Reading
+
+from . import render
+from .services import Services, services
+from .state import Page
+
+log = logging.getLogger("briefbot.bot")
+
+Context = ContextTypes.DEFAULT_TYPE
+
+#: Results offered in inline mode.
+INLINE_RESULTS = 5
+#: Paging stops here: past this many results a question needs better words, not more pages.
+MAX_OFFSET = 60
+#: How long the reply waits for a "typing…" request in flight before going out anyway.
+TYPING_WAIT = 1.0
+#: "typing…" shows for about 5 s; it is sent again this often while the work goes on.
+TYPING_EVERY = 4.0
+#: A follow-up of a follow-up … is read with at most this many questions before it.
+MAX_FOLLOW_UPS = 3
+#: Chats are written to the state file at most this often (seconds), not on every message.
+BOOKKEEPING_EVERY = 3600.0
+
+REFUSAL = (
+    "Sorry, this bot only answers in the chats it was set up for, and this is not one of them."
+    " If you run it, add {chat_id} to ALLOWED_CHAT_IDS."
+)
+REFUSAL_SHORT = "Sorry, this bot only answers in the chats it was set up for."
+ADMINS_ONLY = "Only the bot's administrators can use /{command}."
+ASK_HINT_GROUP = "Ask with /ask followed by your question, e.g. /ask what was agreed on trade?"
+ASK_HINT_PRIVATE = "Send me a question, e.g. what was agreed on trade?"
+INDEX_UNAVAILABLE = (
+    "The briefings can't be read right now (the index is missing or being rebuilt)."
+    " Please try again in a few minutes."
+)
+
+
+def register(app: Application) -> None:
+    """Every handler of the question-answering bot. PTB tries them in this order; the
+    gatekeeper runs first (group -1) for every update, so the allow-list covers everything,
+    including handlers other modules register later."""
+    message = filters.UpdateType.MESSAGE
+    app.add_handler(TypeHandler(Update, gatekeeper), group=-1)
+    app.add_handler(CommandHandler(("start", "help"), help_command, filters=message))
+    app.add_handler(CommandHandler("ask", ask_command, filters=message))
+    app.add_handler(CommandHandler("sources", sources_command, filters=message))
+    app.add_handler(CommandHandler("stats", stats_command, filters=message))
+    app.add_handler(CommandHandler("reindex", reindex_command, filters=message))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, migrated))
+    app.add_handler(MessageHandler(message & filters.TEXT & ~filters.COMMAND, text_message))
+    app.add_handler(CallbackQueryHandler(more_button, pattern=r"^more:\d{1,18}:\d{1,6}$"))
+    app.add_handler(CallbackQueryHandler(context_button, pattern=r"^psg:\d{1,18}:\d{1,18}$"))
+    app.add_handler(CallbackQueryHandler(sources_button, pattern=r"^src:\d{1,6}$"))
+    app.add_handler(InlineQueryHandler(inline_query))
+    app.add_handler(ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_error_handler(on_error)
+
+
+# -- access and bookkeeping ------------------------------------------------------------------
+
+
+def _allowed(svc: Services, chat: Chat | None, user: User | None) -> bool:
+    allowed = svc.settings.allowed_chat_ids
+    if not allowed:
+        return True
+    admins = svc.settings.admin_user_ids
+    if chat is None:  # inline queries: the user is the one asking
+        return user is not None and (user.id in allowed or user.id in admins)
+    if chat.id in allowed:
+        return True
+    if chat.type == ChatType.PRIVATE and user is not None and user.id in admins:
+        return True
+    return svc.state.migrated_from(chat.id) in allowed
+
+
+async def gatekeeper(update: Update, context: Context) -> None:
+    """Refuse chats outside the allow-list (once per chat, politely, with no data) and note
+    the chats that use the bot."""
+    svc = services(context)
+    chat, user = update.effective_chat, update.effective_user
+    if not _allowed(svc, chat, user):
+        await _refuse(update, context, svc)
+        raise ApplicationHandlerStop
+    if chat is not None and time.monotonic() - svc.seen.get(chat.id, -1e9) > BOOKKEEPING_EVERY:
+        svc.seen[chat.id] = time.monotonic()
+        title = chat.title if chat.type != ChatType.PRIVATE else None
+        await svc.run(svc.state.remember_chat, chat.id, chat.type, title)
+
+
+async def _refuse(update: Update, context: Context, svc: Services) -> None:
+    if update.inline_query:
+        button = InlineQueryResultsButton(text=REFUSAL_SHORT, start_parameter="private")
+        await update.inline_query.answer([], cache_time=300, is_personal=True, button=button)
+        return
+    if update.callback_query:
+        await update.callback_query.answer(REFUSAL_SHORT, show_alert=True)
+        return
+    chat = update.effective_chat
+    if chat is None:
+        return
+    member = update.my_chat_member
+    if member and member.new_chat_member.status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
+        return  # it can't be told anything now
+    title = chat.title if chat.type != ChatType.PRIVATE else None
+    if await svc.run(svc.state.refuse_once, chat.id, chat.type, title):
+        log.info("refused chat %s (%s): not in ALLOWED_CHAT_IDS", chat.id, chat.type)
+        await send(context, chat.id, [render.esc(REFUSAL.format(chat_id=chat.id))])
+
+
+def _is_admin(svc: Services, update: Update) -> bool:
+    user = update.effective_user
+    return user is not None and user.id in svc.settings.admin_user_ids
+
+
+# -- sending ---------------------------------------------------------------------------------
+
+
+async def send(
+    context: Context,
+    chat_id: int,
+    texts: list[str],
+    *,
+    reply_to: int | None = None,
+    keyboard: InlineKeyboardMarkup | None = None,
+) -> list[Message]:
+    """Send HTML messages in order, the keyboard on the last, the first replying to
+    `reply_to`. A group that became a supergroup is followed to its new id; a chat that
+    removed or blocked the bot is forgotten and sent nothing more."""
+    svc = services(context)
+    sent: list[Message] = []
+    for i, text in enumerate(texts):
+        kwargs = {
+            "parse_mode": ParseMode.HTML,
+            "link_preview_options": render.NO_PREVIEW,
+            "reply_markup": keyboard if i == len(texts) - 1 else None,
+        }
+        if reply_to is not None and i == 0:
+            kwargs["reply_parameters"] = ReplyParameters(reply_to, allow_sending_without_reply=True)
+        try:
+            sent.append(await context.bot.send_message(chat_id, text, **kwargs))
+        except ChatMigrated as exc:
+            log.info("chat %s became supergroup %s", chat_id, exc.new_chat_id)
+            await svc.run(svc.state.migrate_chat, chat_id, exc.new_chat_id)
+            chat_id = exc.new_chat_id
+            kwargs.pop("reply_parameters", None)
+            sent.append(await context.bot.send_message(chat_id, text, **kwargs))
+        except Forbidden as exc:
+            log.info("chat %s removed or blocked the bot (%s); forgetting it", chat_id, exc)
+            await svc.run(svc.state.forget_chat, chat_id)
+            break
+    return sent
+
+
+async def _typing(context: Context, chat_id: int) -> None:
+    try:
+        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+    except TelegramError as exc:  # only a courtesy; the reply itself reports real trouble
+        log.debug("typing action failed in chat %s: %s", chat_id, exc)
+
+
+@contextlib.asynccontextmanager
+async def typing(context: Context, chat_id: int) -> AsyncIterator[None]:
+    """Show "typing…" while the body works, once it has taken a noticeable time (Telegram
+    asks bots to send it only then), renewed until the body ends. A quick answer sends no
+    extra request, which under load is a third of the bot's HTTP calls."""
+    svc = services(context)
+    done = asyncio.Event()
+    task: asyncio.Task | None = None
+
+    async def keep_typing() -> None:
+        while not done.is_set():
+            await _typing(context, chat_id)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), TYPING_EVERY)
+
+    def start() -> None:
+        nonlocal task
+        task = asyncio.ensure_future(keep_typing())
+
+    timer = asyncio.get_running_loop().call_later(svc.typing_after, start)
+    try:
+        yield
+    finally:
+        timer.cancel()
+        done.set()
+        if task is not None:  # let a request in flight land before the reply, not after
+            finished, _ = await asyncio.wait({task}, timeout=TYPING_WAIT)
+            if not finished:
+                task.cancel()
+
+
+# -- questions -------------------------------------------------------------------------------
+
+
+@dataclass
+class Reply:
+    texts: list[str]
+    keyboard: InlineKeyboardMarkup | None
+    page: Page | None
+
+
+def _today(svc: Services) -> dt.date:
+    """The date where the bot's users are, for questions about "yesterday"."""
+    try:
+        zone = ZoneInfo(svc.settings.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = dt.UTC
+    return dt.datetime.now(zone).date()
+
+
+def _reading(svc: Services, page: Page | None, depth: int = 0) -> Reading | None:
+    """How a page's question was read, with the questions it followed up, so that a reply
+    to an answer (or a later page of it) is read in the same context after a restart."""
+    if page is None:
+        return None
+    previous = None
+    if page.follows and depth < MAX_FOLLOW_UPS:
+        previous = _reading(svc, svc.state.page(page.follows, page.chat_id), depth + 1)
+    return svc.index.answer(page.question, k=1, previous=previous, today=page.today).reading
+
+
+def _answer(svc: Services, chat_id: int, question: str, earlier: Page | None) -> Reply:
+    """Search, quote and render one question (runs in the thread pool)."""
+    k = svc.settings.results
+    today = _today(svc)
+    previous = _reading(svc, earlier)
+    answer = svc.index.answer(question, k=k + 1, previous=previous, today=today)
+    if not answer.found:
+        with svc.index.reading() as conn:
+            missing = vocabulary.suggest(conn, question)
+        return Reply([render.nothing_found(answer, missing)], None, None)
+    has_more = len(answer.hits) > k
+    shown = dataclasses.replace(answer, hits=answer.hits[:k])
+    page = svc.state.new_page(chat_id, question, earlier.id if earlier else None, today)
+    keyboard = render.answer_keyboard(page.id, shown.hits, 0, k, has_more)
+    return Reply(render.answer_messages(shown), keyboard, page)
+
+
+async def answer_question(
+    update: Update, context: Context, question: str, earlier: Page | None = None
+) -> None:
+    svc = services(context)
+    chat, message = update.effective_chat, update.effective_message
+    if not question.strip():
+        hint = ASK_HINT_PRIVATE if chat.type == ChatType.PRIVATE else ASK_HINT_GROUP
+        await send(context, chat.id, [render.esc(hint)], reply_to=message.message_id)
+        return
+    async with typing(context, chat.id):
+        reply = await svc.run(_answer, svc, chat.id, question.strip(), earlier)
+    sent = await send(
+        context, chat.id, reply.texts, reply_to=message.message_id, keyboard=reply.keyboard
+    )
+    if reply.page is not None and sent:
+        ids = [m.message_id for m in sent]
+        await svc.run(svc.state.link_messages, sent[0].chat_id, ids, reply.page.id)
+
+
+async def ask_command(update: Update, context: Context) -> None:
+    question = " ".join(context.args or [])
+    await answer_question(update, context, question, await _earlier(update, context))
+
+
+def _mention_free(message: Message, username: str) -> str | None:
+    """The text without mentions of the bot, or None when the bot is not mentioned."""
+    mentions = message.parse_entities([MessageEntity.MENTION]).values()
+    if not any(m.lower() == f"@{username}".lower() for m in mentions):
+        return None
+    text = re.sub(rf"@{re.escape(username)}\b", " ", message.text or "", flags=re.IGNORECASE)
+    return " ".join(text.split())
+
+
+def _replies_to_bot(message: Message, bot_id: int) -> bool:
+    reply = message.reply_to_message
+    return reply is not None and reply.from_user is not None and reply.from_user.id == bot_id
+
+
+async def _earlier(update: Update, context: Context) -> Page | None:
+    """The answer a message replies to, when it replies to one of the bot's answers."""
+    message = update.effective_message
+    if not _replies_to_bot(message, context.bot.id):
+        return None
+    svc = services(context)
+    chat_id = update.effective_chat.id
+    return await svc.run(svc.state.page_for_message, chat_id, message.reply_to_message.message_id)
+
+
+async def text_message(update: Update, context: Context) -> None:
+    """Private chats: every text is a question. Groups: a reply to the bot or a mention."""
+    chat, message = update.effective_chat, update.effective_message
+    question: str | None = message.text
+    if chat.type != ChatType.PRIVATE and not _replies_to_bot(message, context.bot.id):
+        question = _mention_free(message, context.bot.username)
+        if question is None:
+            return  # chatter the bot sees as a group admin or with privacy mode off
+    await answer_question(update, context, question or "", await _earlier(update, context))
+
+
+# -- buttons ---------------------------------------------------------------------------------
+
+
+def _page(svc: Services, page: Page, offset: int) -> tuple[Answer, bool]:
+    k = svc.settings.results
+    previous = _reading(svc, svc.state.page(page.follows, page.chat_id)) if page.follows else None
+    answer = svc.index.answer(
+        page.question, k=k + 1, offset=offset, previous=previous, today=page.today
+    )
+    return dataclasses.replace(answer, hits=answer.hits[:k]), len(answer.hits) > k
+
+
+async def more_button(update: Update, context: Context) -> None:
+    """Another page of a question's results ("More results", "Back"), in the same message."""
+    svc = services(context)
+    query = update.callback_query
+    _, page_id, offset_text = query.data.split(":")
+    offset = int(offset_text)
+    chat = update.effective_chat
+    page = None
+    if chat is not None and query.message is not None and query.message.is_accessible:
+        page = await svc.run(svc.state.page, int(page_id), chat.id)
+    if page is None:
+        await query.answer(render.EXPIRED, show_alert=True)
+        return
+    if offset > MAX_OFFSET:
+        await query.answer("That's as far as these results go.")
+        return
+    answer, has_more = await svc.run(_page, svc, page, offset)
+    if not answer.hits:
+        await query.answer("There are no more results.")
+        return
+    await query.answer()
+    k = svc.settings.results
+    text = render.page_message(answer, offset)
+    keyboard = render.answer_keyboard(page.id, answer.hits, offset, k, has_more)
+    try:
+        await query.edit_message_text(
+            text,
+            parse_mode=ParseMode.HTML,
+            link_preview_options=render.NO_PREVIEW,
+            reply_markup=keyboard,
+        )
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():  # a double tap
+            raise
+
+
+def _context(svc: Services, page_id: int, chat_id: int, passage_id: int):
+    page = svc.state.page(page_id, chat_id) if page_id else None
+    reading = _reading(svc, page)
+    terms = reading.highlight_terms if reading else []
+    with svc.index.reading() as conn:
+        hits = browse.surrounding(conn, passage_id)
+    return page, terms, hits
+
+
+async def context_button(update: Update, context: Context) -> None:
+    """A passage whole ("Context n"), with the passages before and after it."""
+    svc = services(context)
+    query = update.callback_query
+    _, page_text, passage_text = query.data.split(":")
+    page_id, passage_id = int(page_text), int(passage_text)
+    chat = update.effective_chat
+    if chat is None:
+        await query.answer(render.EXPIRED, show_alert=True)
+        return
+    page, terms, hits = await svc.run(_context, svc, page_id, chat.id, passage_id)
+    if not hits:
+        await query.answer(render.PASSAGE_GONE, show_alert=True)
+        return
+    await query.answer()
+    reply_to = query.message.message_id if query.message is not None else None
+    sent = await send(
+        context, chat.id, render.context_messages(hits, passage_id, terms), reply_to=reply_to
+    )
+    if page is not None and sent:
+        ids = [m.message_id for m in sent]
+        await svc.run(svc.state.link_messages, sent[0].chat_id, ids, page.id)
+
+
+# -- commands --------------------------------------------------------------------------------
+
+
+async def help_command(update: Update, context: Context) -> None:
+    svc = services(context)
+    chat = update.effective_chat
+
+    def overview():
+        with svc.index.reading() as conn:
+            return browse.overview(conn)
+
+    text = render.help_message(
+        await svc.run(overview), context.bot.username, chat.type != ChatType.PRIVATE
+    )
+    await send(context, chat.id, [text])
+
+
+def _sources(svc: Services, offset: int) -> tuple[list[browse.Briefing], int]:
+    with svc.index.reading() as conn:
+        total = browse.overview(conn).documents
+        return browse.briefings(conn, render.SOURCES_PER_PAGE, offset), total
+
+
+async def sources_command(update: Update, context: Context) -> None:
+    svc = services(context)
+    briefings, total = await svc.run(_sources, svc, 0)
+    await send(
+        context,
+        update.effective_chat.id,
+        [render.sources_page(briefings, 0, total)],
+        keyboard=render.sources_keyboard(0, total),
+    )
+
+
+async def sources_button(update: Update, context: Context) -> None:
+    svc = services(context)
+    query = update.callback_query
+    offset = int(query.data.split(":")[1])
+    briefings, total = await svc.run(_sources, svc, offset)
+    await query.answer()
+    if not briefings:
+        offset, (briefings, total) = 0, await svc.run(_sources, svc, 0)
+    try:
+        await query.edit_message_text(
+            render.sources_page(briefings, offset, total),
+            parse_mode=ParseMode.HTML,
+            reply_markup=render.sources_keyboard(offset, total),
+        )
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
+
+
+async def stats_command(update: Update, context: Context) -> None:
+    svc = services(context)
+    chat = update.effective_chat
+    if not _is_admin(svc, update):
+        await send(context, chat.id, [render.esc(ADMINS_ONLY.format(command="stats"))])
+        return
+    stats = await svc.run(svc.index.stats)
+    counts = await svc.run(svc.state.counts)
+    await send(context, chat.id, [render.stats_message(stats, counts)])
+
+
+async def reindex_command(update: Update, context: Context) -> None:
+    """The incremental reindex the CLI runs, in a thread of its own so questions go on being
+    answered meanwhile (from the old index until it commits)."""
+    svc = services(context)
+    chat = update.effective_chat
+    if not _is_admin(svc, update):
+        await send(context, chat.id, [render.esc(ADMINS_ONLY.format(command="reindex"))])
+        return
+    try:
+        async with typing(context, chat.id):
+            report = await asyncio.to_thread(reindex, svc.settings.corpus, svc.settings.db)
+    except ReindexBusy:
+        text = "Another reindex is running. Try again when it has finished."
+        await send(context, chat.id, [render.esc(text)])
+        return
+    except FileNotFoundError as exc:
+        await send(context, chat.id, [render.esc(f"Can't reindex: {exc}.")])
+        return
+    failures = [(f.path, f.reason) for f in report.failed]
+    log.info("reindex by user %s: %s", update.effective_user.id, report.summary())
+    await send(context, chat.id, [render.reindex_message(report.summary(), failures)])
+
+
+# -- inline mode -----------------------------------------------------------------------------
+
+
+async def inline_query(update: Update, context: Context) -> None:
+    """`@bot question` in any chat: the top passages, each an article to send."""
+    svc = services(context)
+    query = update.inline_query
+    question = query.query.strip()
+    cache = svc.settings.inline_cache_seconds
+    help_button = InlineQueryResultsButton(text="How to ask", start_parameter="help")
+    if not question:
+        await query.answer([], cache_time=cache, button=help_button)
+        return
+    answer = await svc.run(svc.index.answer, question, INLINE_RESULTS, today=_today(svc))
+    results = render.inline_results(answer)
+    if not results:
+        button = InlineQueryResultsButton(text="Nothing found. How to ask", start_parameter="help")
+        await query.answer([], cache_time=cache, button=button)
+        return
+    await query.answer(results, cache_time=cache, is_personal=False)
+
+
+# -- chats coming and going ------------------------------------------------------------------
+
+
+async def migrated(update: Update, context: Context) -> None:
+    """A group became a supergroup: its state moves to the new id."""
+    svc = services(context)
+    message = update.effective_message
+    if message.migrate_to_chat_id:
+        old, new = message.chat_id, message.migrate_to_chat_id
+    else:
+        old, new = message.migrate_from_chat_id, message.chat_id
+    log.info("chat %s became supergroup %s", old, new)
+    await svc.run(svc.state.migrate_chat, old, new)
+    svc.seen.pop(old, None)
+    context.application.migrate_chat_data(old_chat_id=old, new_chat_id=new)
+
+
+async def membership(update: Update, context: Context) -> None:
+    """The bot was added to or removed from a chat (or blocked in a private chat)."""
+    svc = services(context)
+    change = update.my_chat_member
+    chat = change.chat
+    gone = (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
+    new, old = change.new_chat_member.status, change.old_chat_member.status
+    if new in gone:
+        log.info("removed from chat %s (%s)", chat.id, new)
+        svc.seen.pop(chat.id, None)
+        await svc.run(svc.state.forget_chat, chat.id)
+        return
+    if old in gone and chat.type != ChatType.PRIVATE:
+        await svc.run(svc.state.remember_chat, chat.id, chat.type, chat.title)
+
+        def overview():
+            with svc.index.reading() as conn:
+                return browse.overview(conn)
+
+        text = render.help_message(await svc.run(overview), context.bot.username, True)
+        await send(context, chat.id, [text])
+
+
+# -- errors ----------------------------------------------------------------------------------
+
+
+def _describe(update: object) -> str:
+    """Enough about an update to find it again, without the whole message."""
+    if not isinstance(update, Update):
+        return repr(update)[:200] if update is not None else "no update (a background task)"
+    chat, user = update.effective_chat, update.effective_user
+    kind = next(
+        (
+            name
+            for name in ("message", "edited_message", "callback_query", "inline_query")
+            if getattr(update, name) is not None
+        ),
+        "other",
+    )
+    text = ""
+    if update.effective_message is not None and update.effective_message.text:
+        text = update.effective_message.text
+    elif update.callback_query is not None:
+        text = update.callback_query.data or ""
+    elif update.inline_query is not None:
+        text = update.inline_query.query
+    return (
+        f"update {update.update_id} ({kind}) in chat {chat.id if chat else '-'}"
+        f" from user {user.id if user else '-'}: {text[:80]!r}"
+    )
+
+
+async def on_error(update: object, context: Context) -> None:
+    """One place for every error: log it with the update it came from, and tell the person
+    something went wrong (never what, and never a stack trace)."""
+    error = context.error
+    svc = services(context)
+    chat = update.effective_chat if isinstance(update, Update) else None
+    if isinstance(error, Forbidden) and chat is not None:
+        log.info("chat %s removed or blocked the bot (%s); forgetting it", chat.id, error)
+        await svc.run(svc.state.forget_chat, chat.id)
+        return
+    if isinstance(error, ChatMigrated) and chat is not None:
+        log.info("chat %s became supergroup %s", chat.id, error.new_chat_id)
+        await svc.run(svc.state.migrate_chat, chat.id, error.new_chat_id)
+        return
+    if isinstance(error, NetworkError) and not isinstance(update, Update):
+        log.warning("trouble reaching Telegram: %s", error)
+        return
+    if isinstance(error, IndexMissing):
+        log.error("%s while handling %s", error, _describe(update))
+        text = INDEX_UNAVAILABLE
+    else:
+        log.error("error while handling %s", _describe(update), exc_info=error)
+        text = render.SOMETHING_WENT_WRONG
+    if not isinstance(update, Update):
+        return
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text, show_alert=True)
+        elif chat is not None and update.inline_query is None:
+            await context.bot.send_message(chat.id, render.esc(text), parse_mode=ParseMode.HTML)
+    except TelegramError as exc:
+        log.warning("could not tell chat %s about the error: %s", chat.id if chat else "-", exc)

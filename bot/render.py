@@ -1,0 +1,525 @@
+"""Answers as Telegram HTML: every dynamic string escaped, quotes in blockquotes with the
+matched words in bold, and no message over Telegram's 4,096 characters.
+
+Text is built as runs (a piece of text and the tags around it) and only turned into HTML at
+the end, so a message can be cut anywhere with its tags closed and reopened on the next one.
+Answers are cut between passages; only a passage too long for one message on its own is cut
+inside, at a space. Lengths are measured on the HTML itself in UTF-16 code units, which is
+never less than what Telegram counts (the visible text, in UTF-16 code units).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    LinkPreviewOptions,
+)
+from telegram.constants import MessageLimit, ParseMode
+
+from index import analysis
+from index.answer import Answer, QuotedHit, Stats
+from index.browse import Briefing, Overview
+from index.search import Hit
+from index.vocabulary import Suggestion
+
+LIMIT = MessageLimit.MAX_TEXT_LENGTH
+#: A quote longer than this many characters is shown collapsed (`<blockquote expandable>`).
+EXPANDABLE_OVER = 300
+#: Briefings per page of /sources.
+SOURCES_PER_PAGE = 10
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+NOTHING_FOUND = "Nothing in the briefings answers that."
+SOMETHING_WENT_WRONG = "Sorry, something went wrong while answering that. Please try again."
+EXPIRED = "These results have expired. Send the question again to page through them."
+PASSAGE_GONE = "That briefing has changed since this answer. Ask again to see its current text."
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """Text and the tags around it, outermost first, e.g. ("blockquote", "b")."""
+
+    text: str
+    tags: tuple[str, ...] = ()
+
+
+Block = list[Run]
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def size(text: str) -> int:
+    """Length in UTF-16 code units, as Telegram counts."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _open(tag: str) -> str:
+    return f"<{tag}>"
+
+
+def _close(tag: str) -> str:
+    return f"</{tag.split()[0]}>"
+
+
+def to_html(runs: Sequence[Run]) -> str:
+    out: list[str] = []
+    stack: tuple[str, ...] = ()
+    for run in runs:
+        if not run.text:
+            continue
+        common = 0
+        while common < min(len(stack), len(run.tags)) and stack[common] == run.tags[common]:
+            common += 1
+        out.extend(_close(t) for t in reversed(stack[common:]))
+        out.extend(_open(t) for t in run.tags[common:])
+        stack = run.tags
+        out.append(esc(run.text))
+    out.extend(_close(t) for t in reversed(stack))
+    return "".join(out)
+
+
+def plain(runs: Sequence[Run]) -> str:
+    return "".join(r.text for r in runs)
+
+
+# -- packing into messages -------------------------------------------------------------------
+
+_PIECE = re.compile(r"\S+\s*|\s+")
+
+
+def pack(blocks: Sequence[Block], limit: int = LIMIT, separator: str = "\n\n") -> list[str]:
+    """Blocks into as few messages as fit, each block whole where it fits in one message."""
+    messages: list[str] = []
+    current: Block = []
+    for block in blocks:
+        if not block:
+            continue
+        candidate = [*current, Run(separator), *block] if current else list(block)
+        if size(to_html(candidate)) <= limit:
+            current = candidate
+            continue
+        if current:
+            messages.append(to_html(current))
+        if size(to_html(block)) <= limit:
+            current = list(block)
+            continue
+        parts = _split(block, limit)
+        messages.extend(to_html(p) for p in parts[:-1])
+        current = parts[-1]
+    if current:
+        messages.append(to_html(current))
+    return messages
+
+
+def _split(block: Block, limit: int) -> list[Block]:
+    """Cut one block too long for a message at spaces (inside a word only if a word alone
+    is too long), closing its tags at the cut and reopening them after."""
+    parts: list[Block] = []
+    part: Block = []
+    body = 0  # size of the part's HTML without its closing tags
+    stack: tuple[str, ...] = ()
+
+    def cost(run: Run) -> tuple[int, int]:
+        common = 0
+        while common < min(len(stack), len(run.tags)) and stack[common] == run.tags[common]:
+            common += 1
+        change = sum(size(_close(t)) for t in stack[common:])
+        change += sum(size(_open(t)) for t in run.tags[common:])
+        return change + size(esc(run.text)), sum(size(_close(t)) for t in run.tags)
+
+    pieces = [Run(m.group(), r.tags) for r in block for m in _PIECE.finditer(r.text)]
+    pieces.reverse()
+    while pieces:
+        piece = pieces.pop()
+        added, closing = cost(piece)
+        if body + added + closing <= limit:
+            part.append(piece)
+            body += added
+            stack = piece.tags
+            continue
+        if part:
+            parts.append(part)
+            part, body, stack = [], 0, ()
+            pieces.append(Run(piece.text.lstrip(), piece.tags))
+            continue
+        # A single word longer than a whole message: take as many characters as fit.
+        fit = _longest_prefix(piece, limit)
+        parts.append([Run(piece.text[:fit], piece.tags)])
+        pieces.append(Run(piece.text[fit:], piece.tags))
+    if part:
+        parts.append(part)
+    return parts
+
+
+def _longest_prefix(run: Run, limit: int) -> int:
+    lo, hi = 1, len(run.text)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if size(to_html([Run(run.text[:mid], run.tags)])) <= limit:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+# -- answers ---------------------------------------------------------------------------------
+
+
+def date_text(hit: Hit) -> str:
+    return hit.date.isoformat() if hit.date else "undated"
+
+
+def source_line(hit: Hit) -> str:
+    parts = [date_text(hit)]
+    if hit.heading:
+        parts.append(hit.heading)
+    if getattr(hit, "page", None):
+        parts.append(f"p. {hit.page}")
+    return " · ".join(parts)
+
+
+def _highlighted(
+    text: str, start: int, end: int, highlights: Sequence[tuple[int, int]], tags: tuple[str, ...]
+) -> Block:
+    runs, pos = [], start
+    for hs, he in sorted(highlights):
+        if start <= hs and he <= end and hs >= pos:
+            runs.append(Run(text[pos:hs], tags))
+            runs.append(Run(text[hs:he], (*tags, "b")))
+            pos = he
+    runs.append(Run(text[pos:end], tags))
+    return runs
+
+
+def quote_runs(qh: QuotedHit, budget: int | None = None) -> Block:
+    """The quoted sentences with the matched words in bold, in a blockquote that is collapsed
+    when long; " … " where sentences were skipped. `budget` caps the characters shown."""
+    hit, quote = qh.hit, qh.quote
+    length = sum(e - s for s, e in quote.sentences)
+    tag = "blockquote expandable" if length > EXPANDABLE_OVER else "blockquote"
+    order = {span: i for i, span in enumerate(map(tuple, hit.sentences))}
+    runs: Block = []
+    previous = None
+    for s, e in quote.sentences:
+        index = order.get((s, e))
+        if previous is not None:
+            adjacent = index is not None and previous is not None and index == previous + 1
+            runs.append(Run(" " if adjacent else " … ", (tag,)))
+        runs.extend(_highlighted(hit.text, s, e, quote.highlights, (tag,)))
+        previous = index
+    return _trim(runs, budget) if budget is not None else runs
+
+
+def _trim(runs: Block, budget: int) -> Block:
+    """At most `budget` characters of the runs' text, cut at a space, with "…" after."""
+    if len(plain(runs)) <= budget:
+        return runs
+    out: Block = []
+    left = budget
+    for run in runs:
+        if len(run.text) <= left:
+            out.append(run)
+            left -= len(run.text)
+            continue
+        cut = run.text[:left]
+        if " " in cut:
+            cut = cut[: cut.rindex(" ")]
+        out.append(Run(cut.rstrip(), run.tags))
+        break
+    tags = out[-1].tags if out else runs[0].tags
+    out.append(Run("…", tuple(t for t in tags if t != "b")))
+    return out
+
+
+def rest_of_passage(qh: QuotedHit) -> int:
+    """Sentences of the passage the quote leaves out."""
+    return max(len(qh.hit.sentences) - len(qh.quote.sentences), 0)
+
+
+def passage_block(qh: QuotedHit, budget: int | None = None, pointer: bool = True) -> Block:
+    hit = qh.hit
+    runs: Block = [
+        Run(f"{qh.rank}. {hit.title}", ("b",)),
+        Run("\n"),
+        Run(source_line(hit), ("i",)),
+        Run("\n"),
+        *quote_runs(qh, budget),
+    ]
+    rest = rest_of_passage(qh)
+    if pointer and rest:
+        noun = "sentence" if rest == 1 else "sentences"
+        pointer_text = f"“Context {qh.rank}” shows the rest of this passage ({rest} more {noun})."
+        runs += [Run("\n"), Run(pointer_text, ("i",))]
+    return runs
+
+
+def _missing_line(missing: Sequence[Suggestion]) -> Block:
+    parts: Block = []
+    for i, s in enumerate(missing):
+        if i:
+            parts.append(Run("; "))
+        parts += [Run("no briefing mentions "), Run(s.word, ("i",))]
+        if s.alternatives:
+            parts.append(Run(" (did you mean "))
+            for j, alt in enumerate(s.alternatives):
+                if j:
+                    parts.append(Run(" or " if j == len(s.alternatives) - 1 else ", "))
+                parts.append(Run(alt, ("b",)))
+            parts.append(Run("?)"))
+    if parts:
+        first = parts[0]
+        parts[0] = Run(first.text[:1].upper() + first.text[1:], first.tags)
+        parts.append(Run("."))
+    return parts
+
+
+def answer_messages(answer: Answer, limit: int = LIMIT) -> list[str]:
+    """A found answer, split between passages over as many messages as it needs; first, how
+    the question was read when that was not word for word ("Showing results for Raeisi")."""
+    blocks: list[Block] = []
+    if answer.explanation:
+        blocks.append([Run(answer.explanation, ("i",))])
+    blocks += [passage_block(qh) for qh in answer.hits]
+    return pack(blocks, limit)
+
+
+def page_message(answer: Answer, offset: int, limit: int = LIMIT) -> str:
+    """One page of results as a single message (it replaces the text of the message whose
+    buttons were pressed), quotes shortened if all of them would not fit."""
+    first, last = offset + 1, offset + len(answer.hits)
+    header = [Run(f"Results {first}–{last}" if last > first else f"Result {first}", ("i",))]
+    budget: int | None = None
+    while True:
+        blocks = [header] + [passage_block(qh, budget) for qh in answer.hits]
+        messages = pack(blocks, limit)
+        if len(messages) == 1:
+            return messages[0]
+        longest = max(len(plain(quote_runs(qh))) for qh in answer.hits)
+        budget = int((budget or longest) * 0.7)
+        if budget < 40:
+            return messages[0]
+
+
+def answer_keyboard(
+    page_id: int | None, hits: Sequence[QuotedHit], offset: int, k: int, has_more: bool
+) -> InlineKeyboardMarkup | None:
+    """The buttons under an answer: "Context n" for each passage, then "Back" and "More
+    results" when there are other pages.
+
+    Callback data stays well under Telegram's 64 bytes: `more:PAGE:OFFSET`,
+    `psg:PAGE:PASSAGE`, all numbers."""
+    page = page_id or 0
+    rows = []
+    if hits:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    f"Context {qh.rank}", callback_data=f"psg:{page}:{qh.hit.passage_id}"
+                )
+                for qh in hits
+            ]
+        )
+    nav = []
+    if page_id is not None and offset > 0:
+        nav.append(
+            InlineKeyboardButton("◀ Back", callback_data=f"more:{page}:{max(offset - k, 0)}")
+        )
+    if page_id is not None and has_more:
+        more = f"more:{page}:{offset + k}"
+        nav.append(InlineKeyboardButton("More results ▶", callback_data=more))
+    if nav:
+        rows.append(nav)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def nothing_found(answer: Answer, missing: Sequence[Suggestion] = ()) -> str:
+    """Say so plainly: why (the dates, or the words), the nearest words the briefings do
+    have, and the briefings that came nearest."""
+    if answer.note:  # the question's dates fall where there are no briefings
+        return pack([[Run(answer.note)]])[0]
+    if not answer.terms:
+        return to_html(
+            [
+                Run("That question has no words I can look up, only ones like "),
+                Run("what", ("i",)),
+                Run(" and "),
+                Run("the", ("i",)),
+                Run(". Ask with a name, a place or a topic."),
+            ]
+        )
+    runs: Block = []
+    if answer.explanation:
+        runs += [Run(answer.explanation, ("i",)), Run("\n")]
+    runs.append(Run(NOTHING_FOUND))
+    line = _missing_line(missing)
+    if line:
+        runs += [Run(" "), *line]
+    if answer.nearest:
+        runs.append(Run(" The nearest briefings: "))
+        for i, near in enumerate(answer.nearest):
+            if i:
+                runs.append(Run("; "))
+            date = near.date.isoformat() if near.date else "undated"
+            runs += [Run(_clip(near.title, 100), ("b",)), Run(f" ({date})")]
+        runs.append(Run("."))
+    else:
+        runs.append(Run(" Try other words, or a name or place."))
+    return pack([runs])[0]
+
+
+# -- context, sources, help, stats -----------------------------------------------------------
+
+
+def context_messages(hits: Sequence[Hit], focus_id: int, terms: Sequence[str]) -> list[str]:
+    """A passage whole, in a blockquote with the asked words in bold, between the passages
+    before and after it in its briefing."""
+    if not hits:
+        return [esc(PASSAGE_GONE)]
+    wanted = set(terms)
+    first = hits[0]
+    blocks: list[Block] = [[Run(first.title, ("b",)), Run("\n"), Run(date_text(first), ("i",))]]
+    heading = None
+    for hit in hits:
+        block: Block = []
+        if hit.heading and hit.heading != heading:
+            block += [Run(hit.heading, ("b", "i")), Run("\n")]
+        heading = hit.heading
+        if hit.passage_id == focus_id:
+            spans = [(t.start, t.end) for t in analysis.tokens(hit.text) if t.term in wanted]
+            block += _highlighted(hit.text, 0, len(hit.text), spans, ("blockquote",))
+        else:
+            block.append(Run(hit.text))
+        blocks.append(block)
+    return pack(blocks)
+
+
+def sources_page(briefings: Sequence[Briefing], offset: int, total: int) -> str:
+    last = offset + len(briefings)
+    runs: Block = [
+        Run("Briefings", ("b",)),
+        Run(f" {offset + 1}–{last} of {total}, newest first" if total else ": none yet"),
+    ]
+    for b in briefings:
+        date = b.date.isoformat() if b.date else "undated"
+        runs += [Run("\n"), Run(date, ("b",)), Run(" " + _clip(b.title, 150))]
+    return pack([runs])[0]
+
+
+def sources_keyboard(offset: int, total: int) -> InlineKeyboardMarkup | None:
+    nav = []
+    if offset > 0:
+        back = max(offset - SOURCES_PER_PAGE, 0)
+        nav.append(InlineKeyboardButton("◀ Newer", callback_data=f"src:{back}"))
+    if offset + SOURCES_PER_PAGE < total:
+        nav.append(
+            InlineKeyboardButton("Older ▶", callback_data=f"src:{offset + SOURCES_PER_PAGE}")
+        )
+    return InlineKeyboardMarkup([nav]) if nav else None
+
+
+def _dates(first, last) -> str:
+    if first is None:
+        return "none of them dated"
+    if first == last:
+        return f"dated {first.isoformat()}"
+    return f"dated {first.isoformat()} to {last.isoformat()}"
+
+
+def help_message(overview: Overview, username: str, group: bool) -> str:
+    n = overview.documents
+    runs: Block = [
+        Run("I answer questions from "),
+        Run(f"{n} briefing{'s' if n != 1 else ''}", ("b",)),
+        Run(f" ({_dates(overview.first_date, overview.last_date)}) by quoting the passages"),
+        Run(" that answer them, with the matching words in bold.\n\n"),
+    ]
+    if group:
+        runs += [
+            Run("In this group, ask with "),
+            Run("/ask", ()),
+            Run(" and your question, e.g. "),
+            Run("/ask what was agreed on trade?", ("i",)),
+            Run(", or reply to one of my answers to follow up.\n"),
+        ]
+    else:
+        runs += [
+            Run("Just send me a question, e.g. "),
+            Run("what was agreed on trade?", ("i",)),
+            Run("\nReply to one of my answers to follow up; in a group, ask with /ask.\n"),
+        ]
+    runs += [
+        Run("/sources lists the briefings. In any chat, type "),
+        Run(f"@{username} question", ("code",)),
+        Run(" to share a passage."),
+    ]
+    return to_html(runs)
+
+
+def stats_message(stats: Stats, counts: dict[str, int]) -> str:
+    lines = [
+        ("documents", f"{stats.documents} ({stats.undated} undated)"),
+        ("passages", str(stats.passages)),
+        ("terms", str(stats.terms)),
+        ("dates", _dates(stats.first_date, stats.last_date)),
+        ("index size", f"{stats.size_bytes / 1_000_000:.1f} MB"),
+        ("last reindex", f"{stats.last_reindex or 'never'} {stats.last_summary or ''}".strip()),
+        ("chats", f"{counts.get('active chats', 0)} active, {counts.get('chats', 0)} known"),
+        ("pages kept", str(counts.get("pages", 0))),
+    ]
+    runs: Block = [Run("Index and bot", ("b",))]
+    for name, value in lines:
+        runs += [Run("\n"), Run(name, ("i",)), Run(f": {value}")]
+    for path, reason in stats.failures[:10]:
+        runs += [Run("\n"), Run("failed", ("i",)), Run(f": {path}: {reason}")]
+    return pack([runs])[0]
+
+
+def reindex_message(summary: str, failures: Sequence[tuple[str, str]]) -> str:
+    runs: Block = [Run("Reindexed: ", ("b",)), Run(summary)]
+    for path, reason in failures[:10]:
+        runs += [Run("\n"), Run("failed", ("i",)), Run(f": {path}: {reason}")]
+    if len(failures) > 10:
+        runs.append(Run(f"\n… and {len(failures) - 10} more failures"))
+    return pack([runs])[0]
+
+
+# -- inline mode -----------------------------------------------------------------------------
+
+
+def _clip(text: str, n: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+def inline_results(answer: Answer) -> list[InlineQueryResultArticle]:
+    """One article per passage: the message it sends is the quote with its source."""
+    results = []
+    for qh in answer.hits:
+        hit = qh.hit
+        budget = None
+        while True:
+            text = to_html(passage_block(qh, budget, pointer=False))
+            if size(text) <= LIMIT:
+                break
+            budget = int((budget or len(qh.quote_text)) * 0.7)
+        results.append(
+            InlineQueryResultArticle(
+                id=str(hit.passage_id),
+                title=_clip(hit.title, 100),
+                description=_clip(f"{source_line(hit)}: {qh.quote_text}", 200),
+                input_message_content=InputTextMessageContent(
+                    text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
+                ),
+            )
+        )
+    return results

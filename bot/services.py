@@ -1,0 +1,53 @@
+"""What every handler needs (settings, index, state, a thread pool for blocking work), kept in
+`application.bot_data` under one key so any feature module can reach it from a context."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from telegram.ext import Application, CallbackContext
+
+from index.answer import Index
+
+from .settings import Settings
+from .state import State
+
+KEY = "briefbot"
+TYPING_AFTER = 0.3
+T = TypeVar("T")
+
+#: Threads answering questions. SQLite releases the GIL while it searches, and `Index` keeps one
+#: connection per thread, so a few threads keep a slow question from holding up the rest.
+SEARCH_THREADS = 4
+
+
+@dataclass
+class Services:
+    settings: Settings
+    index: Index
+    state: State
+    executor: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(SEARCH_THREADS, thread_name_prefix="search")
+    )
+    #: Coroutines run once the bot is connected (after the command menu is set); a feature
+    #: appends to it from its `register` (e.g. to rebuild scheduled jobs from the state file).
+    startup: list[Callable[[Application], Awaitable[None]]] = field(default_factory=list)
+    #: Chats recorded in the state file recently, so that bookkeeping is not a write per message.
+    seen: dict[int, float] = field(default_factory=dict)
+    #: Seconds of work after which "typing…" is shown (Telegram: only for noticeable delays).
+    typing_after: float = TYPING_AFTER
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run blocking work (a search, a state write) off the event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, functools.partial(fn, *args, **kwargs))
+
+
+def services(context: CallbackContext | Application) -> Services:
+    """The services from a handler's context (or from the application itself)."""
+    return context.bot_data[KEY]

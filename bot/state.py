@@ -1,0 +1,397 @@
+"""The bot's own SQLite file: what it must remember about chats and the answers it sent.
+
+It is apart from the index on purpose: the index is derived and may be deleted and rebuilt at
+any time, while this holds what no rebuild can bring back (which chats use the bot, and the
+questions behind the paging buttons of messages already sent, so the buttons keep working
+after a restart). Its tables are named migrations, applied in order on opening, like the
+index's; a feature adds a table by adding a migration at the end of this file.
+
+Every table with a `chat_id` column belongs to a chat: it follows the chat when a group
+becomes a supergroup (`migrate_chat`) and is emptied for a chat that removed or blocked the
+bot (`forget_chat`), with no code beyond the column's name. Rows that also have a
+`message_id` are about messages of the old group, whose ids mean nothing in the supergroup
+(it numbers its messages afresh), so those are dropped rather than moved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("briefbot-state")
+
+BUSY_TIMEOUT_MS = 5_000
+
+
+@migrations()
+def create_chats_pages_and_messages(db: Database) -> None:
+    db["chats"].create(
+        {
+            "id": int,
+            "type": str,  # private, group, supergroup, channel
+            "title": str,
+            "first_seen": float,  # unix time
+            "last_seen": float,
+            "refused_at": float,  # when it was told it is not on the allow-list
+            "removed_at": float,  # when it removed or blocked the bot
+            "migrated_from": int,  # the group's id before it became a supergroup
+        },
+        pk="id",
+    )
+    # AUTOINCREMENT so an id is never reused: a button of an expired page must not open a
+    # later page that happens to get the same id.
+    db.execute(
+        "CREATE TABLE pages (id INTEGER PRIMARY KEY AUTOINCREMENT, chat_id INTEGER NOT NULL,"
+        " question TEXT NOT NULL, created_at REAL NOT NULL)"
+    )
+    db["pages"].create_index(["created_at"])
+    db["pages"].create_index(["chat_id"])
+    db["messages"].create(
+        {"chat_id": int, "message_id": int, "page_id": int},
+        pk=("chat_id", "message_id"),
+    )
+    db["messages"].create_index(["page_id"])
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A question answered in a chat, which its paging buttons re-ask at other offsets."""
+
+    id: int
+    chat_id: int
+    question: str
+    created_at: float
+    follows: int | None = None  # the page this question followed up, if any
+    today: dt.date | None = None  # the chat's date when asked, for "yesterday" on later pages
+
+
+class State:
+    """The state file, opened for the bot. Safe to share between threads."""
+
+    def __init__(self, path: str | Path, page_ttl: dt.timedelta = dt.timedelta(days=7)):
+        self.path = Path(path)
+        self.page_ttl = page_ttl
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        migrations.apply(Database(conn))
+        self._conn = conn
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _read(self, sql: str, params: tuple = ()) -> list[tuple]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    # -- chats -------------------------------------------------------------------------------
+
+    def remember_chat(self, chat_id: int, kind: str, title: str | None = None) -> None:
+        """Note that a chat uses the bot (and that it has the bot again, if it had left)."""
+        now = time.time()
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT INTO chats (id, type, title, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET type = excluded.type,"
+                " title = coalesce(excluded.title, title), last_seen = excluded.last_seen,"
+                " removed_at = NULL",
+                (chat_id, kind, title, now, now),
+            )
+
+    def refuse_once(self, chat_id: int, kind: str, title: str | None = None) -> bool:
+        """Record a refusal; True only the first time, so a chat is told once, not on every
+        message."""
+        now = time.time()
+        with self._tx() as conn:
+            row = conn.execute("SELECT refused_at FROM chats WHERE id = ?", (chat_id,)).fetchone()
+            if row is not None and row[0] is not None:
+                return False
+            conn.execute(
+                "INSERT INTO chats (id, type, title, first_seen, last_seen, refused_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+                " refused_at = excluded.refused_at, last_seen = excluded.last_seen",
+                (chat_id, kind, title, now, now, now),
+            )
+            return True
+
+    def chat(self, chat_id: int) -> dict | None:
+        rows = self._read(
+            "SELECT id, type, title, first_seen, last_seen, refused_at, removed_at, migrated_from"
+            " FROM chats WHERE id = ?",
+            (chat_id,),
+        )
+        if not rows:
+            return None
+        keys = (
+            "id",
+            "type",
+            "title",
+            "first_seen",
+            "last_seen",
+            "refused_at",
+            "removed_at",
+            "migrated_from",
+        )
+        return dict(zip(keys, rows[0], strict=True))
+
+    def _chat_tables(self, conn: sqlite3.Connection, *, with_messages: bool = True) -> list[str]:
+        """Tables with a `chat_id` column (only those without `message_id`, unless
+        `with_messages`)."""
+        tables = [
+            name
+            for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                " AND name NOT LIKE '\\_%' ESCAPE '\\'"
+            )
+        ]
+        out = []
+        for t in tables:
+            columns = {col[1] for col in conn.execute(f'PRAGMA table_info("{t}")')}
+            if "chat_id" in columns and (with_messages or "message_id" not in columns):
+                out.append(t)
+        return out
+
+    def migrate_chat(self, old_id: int, new_id: int) -> None:
+        """A group became a supergroup with a new id: everything of the old chat moves."""
+        if old_id == new_id:
+            return
+        with self._tx() as conn:
+            for table in self._chat_tables(conn, with_messages=False):
+                conn.execute(
+                    f'UPDATE OR IGNORE "{table}" SET chat_id = ? WHERE chat_id = ?',
+                    (new_id, old_id),
+                )
+            for table in self._chat_tables(conn):
+                conn.execute(f'DELETE FROM "{table}" WHERE chat_id = ?', (old_id,))
+            if conn.execute("SELECT 1 FROM chats WHERE id = ?", (new_id,)).fetchone():
+                conn.execute("DELETE FROM chats WHERE id = ?", (old_id,))
+                conn.execute("UPDATE chats SET migrated_from = ? WHERE id = ?", (old_id, new_id))
+            else:
+                now = time.time()
+                conn.execute(
+                    "INSERT INTO chats (id, type, first_seen, last_seen) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (id) DO NOTHING",
+                    (old_id, "group", now, now),
+                )
+                conn.execute(
+                    "UPDATE chats SET id = ?, type = 'supergroup', migrated_from = ? WHERE id = ?",
+                    (new_id, old_id, old_id),
+                )
+
+    def migrated_from(self, chat_id: int) -> int | None:
+        """The id a supergroup had as a group, if the bot saw it change."""
+        rows = self._read("SELECT migrated_from FROM chats WHERE id = ?", (chat_id,))
+        return rows[0][0] if rows else None
+
+    def forget_chat(self, chat_id: int) -> None:
+        """The chat removed or blocked the bot: drop what belongs to it, keep a note."""
+        now = time.time()
+        with self._tx() as conn:
+            for table in self._chat_tables(conn):
+                conn.execute(f'DELETE FROM "{table}" WHERE chat_id = ?', (chat_id,))
+            conn.execute("UPDATE chats SET removed_at = ? WHERE id = ?", (now, chat_id))
+
+    # -- pages -------------------------------------------------------------------------------
+
+    def new_page(
+        self,
+        chat_id: int,
+        question: str,
+        follows: int | None = None,
+        today: dt.date | None = None,
+    ) -> Page:
+        now = time.time()
+        with self._tx() as conn:
+            cur = conn.execute(
+                "INSERT INTO pages (chat_id, question, created_at, follows, today)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (chat_id, question, now, follows, today.isoformat() if today else None),
+            )
+            return Page(cur.lastrowid, chat_id, question, now, follows, today)
+
+    def page(self, page_id: int, chat_id: int) -> Page | None:
+        """The page behind a button, or None when it expired, was pruned, or belongs to
+        another chat (callback data is only a hint from the client, never trusted)."""
+        rows = self._read(
+            "SELECT id, chat_id, question, created_at, follows, today FROM pages"
+            " WHERE id = ? AND chat_id = ?",
+            (page_id, chat_id),
+        )
+        if not rows:
+            return None
+        *head, today = rows[0]
+        page = Page(*head, dt.date.fromisoformat(today) if today else None)
+        if page.created_at < time.time() - self.page_ttl.total_seconds():
+            return None
+        return page
+
+    def link_messages(self, chat_id: int, message_ids: list[int], page_id: int) -> None:
+        """Remember which page a sent message shows, so a reply to it can be read as a
+        follow-up of that question."""
+        if not message_ids:
+            return
+        with self._tx() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO messages (chat_id, message_id, page_id) VALUES (?, ?, ?)",
+                [(chat_id, m, page_id) for m in message_ids],
+            )
+
+    def page_for_message(self, chat_id: int, message_id: int) -> Page | None:
+        rows = self._read(
+            "SELECT page_id FROM messages WHERE chat_id = ? AND message_id = ?",
+            (chat_id, message_id),
+        )
+        return self.page(rows[0][0], chat_id) if rows else None
+
+    def prune(self) -> int:
+        """Delete pages past their time to live; returns how many."""
+        cutoff = time.time() - self.page_ttl.total_seconds()
+        with self._tx() as conn:
+            conn.execute(
+                "DELETE FROM messages WHERE page_id IN (SELECT id FROM pages WHERE created_at < ?)",
+                (cutoff,),
+            )
+            return conn.execute("DELETE FROM pages WHERE created_at < ?", (cutoff,)).rowcount
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table, for the admins' /stats."""
+        with self._lock:
+            tables = [
+                name
+                for (name,) in self._conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'"
+                    " AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '\\_%' ESCAPE '\\'"
+                    " ORDER BY name"
+                )
+            ]
+            count = 'SELECT count(*) FROM "{}"'
+            out = {t: self._conn.execute(count.format(t)).fetchone()[0] for t in tables}
+            out["active chats"] = self._conn.execute(
+                "SELECT count(*) FROM chats WHERE removed_at IS NULL AND refused_at IS NULL"
+            ).fetchone()[0]
+        return out
+
+
+# -- daily summaries ---------------------------------------------------------------------------
+# A chat's subscription is a row with its `chat_id`, so it follows a migrated group and goes
+# with a chat that removed the bot, like everything else here.
+
+
+@migrations()
+def create_subscriptions(db: Database) -> None:
+    db["subscriptions"].create(
+        {
+            "chat_id": int,
+            "at": str,  # local time of day, "HH:MM"
+            "timezone": str,  # IANA name, e.g. "Europe/Moscow"
+            "created_at": float,  # unix time
+            "last_sent": float,  # unix time of the last summary delivered
+            # The index's newest `indexed_at` when the chat last had a summary (or subscribed):
+            # briefings indexed after it and dated earlier are late additions.
+            "seen_up_to": str,
+            "by_user": int,  # who set it, for the record
+        },
+        pk="chat_id",
+        not_null={"at", "timezone", "created_at"},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    chat_id: int
+    at: dt.time  # naive: a time of day in `timezone`
+    timezone: str
+    created_at: float
+    last_sent: float | None
+    seen_up_to: str | None
+
+
+_SUBSCRIPTION = "SELECT chat_id, at, timezone, created_at, last_sent, seen_up_to FROM subscriptions"
+
+
+def _subscription(row: tuple) -> Subscription:
+    chat_id, at, timezone, created_at, last_sent, seen_up_to = row
+    return Subscription(
+        chat_id, dt.time.fromisoformat(at), timezone, created_at, last_sent, seen_up_to
+    )
+
+
+def subscribe(
+    state: State,
+    chat_id: int,
+    at: dt.time,
+    timezone: str,
+    seen_up_to: str | None = None,
+    by_user: int | None = None,
+) -> Subscription:
+    """Start or change a chat's daily summary; a change keeps what was already seen."""
+    now = time.time()
+    with state._tx() as conn:
+        conn.execute(
+            "INSERT INTO subscriptions (chat_id, at, timezone, created_at, seen_up_to, by_user)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id) DO UPDATE SET at = excluded.at,"
+            " timezone = excluded.timezone, by_user = excluded.by_user",
+            (chat_id, at.strftime("%H:%M"), timezone, now, seen_up_to, by_user),
+        )
+        row = conn.execute(f"{_SUBSCRIPTION} WHERE chat_id = ?", (chat_id,)).fetchone()
+    return _subscription(row)
+
+
+def subscription(state: State, chat_id: int) -> Subscription | None:
+    rows = state._read(f"{_SUBSCRIPTION} WHERE chat_id = ?", (chat_id,))
+    return _subscription(rows[0]) if rows else None
+
+
+def subscriptions(state: State) -> list[Subscription]:
+    return [_subscription(r) for r in state._read(f"{_SUBSCRIPTION} ORDER BY chat_id")]
+
+
+def unsubscribe(state: State, chat_id: int) -> bool:
+    """Stop a chat's daily summary; False when it had none."""
+    with state._tx() as conn:
+        return conn.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,)).rowcount > 0
+
+
+def summary_sent(state: State, chat_id: int, at: float, seen_up_to: str | None) -> None:
+    """Record a delivered summary and how far into the index it read."""
+    with state._tx() as conn:
+        conn.execute(
+            "UPDATE subscriptions SET last_sent = ?, seen_up_to = coalesce(?, seen_up_to)"
+            " WHERE chat_id = ?",
+            (at, seen_up_to, chat_id),
+        )
+
+
+# -- pages, continued ----------------------------------------------------------------------------
+
+
+@migrations()
+def add_page_context(db: Database) -> None:
+    """What a question was asked after (a follow-up is read with the question it follows) and
+    on which day, so that a later page of it is the same question read the same way."""
+    db["pages"].add_column("follows", int)
+    db["pages"].add_column("today", str)

@@ -1,0 +1,108 @@
+"""A read question to what the reply holds: quoted passages, or why there are none.
+
+Three ways to have nothing to quote, each said differently: the question's dates fall where
+the briefings have none; no passage holds any of its words; or the best passage holds too
+little of the question to be an answer. The last is judged by `query.coverage` (the share of
+the question's information, idf squared, that the best passage holds) against `MIN_COVERAGE`,
+a threshold read off the false-answer/answered curve in `bench/variants.py`, not a fixed
+BM25 score, since raw scores do not compare across questions. Instead of quoting noise, the
+reply then names the briefings that came nearest.
+"""
+
+from __future__ import annotations
+
+import bisect
+import sqlite3
+from dataclasses import dataclass, field
+
+from . import query as _query
+from . import vocabulary
+from .quote import Quote, choose
+from .search import Filters, Hit
+from .speaker import choose_spoken
+from .understand import Reading
+
+#: Below this share of the question's weight in its best passage, nothing is quoted. From
+#: `bench/variants.py` (see docs/benchmarks.md, "Understanding questions").
+MIN_COVERAGE = 0.425
+#: How many nearest briefings a reply names when nothing answers.
+NEAREST = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Nearest:
+    """A briefing that came near a question nothing answered."""
+
+    title: str
+    date: object  # datetime.date | None
+    document: str
+
+
+@dataclass(slots=True)
+class Outcome:
+    hits: list[Hit] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    confidence: float | None = None
+    nearest: list[Nearest] = field(default_factory=list)
+    note: str | None = None
+
+
+def respond(
+    conn: sqlite3.Connection,
+    reading: Reading,
+    k: int,
+    filters: Filters | None = None,
+    offset: int = 0,
+) -> Outcome:
+    """The passages to quote for `reading` (the `k` after `offset`), with their quotes."""
+    if reading.out_of_range:
+        return Outcome(note=reading.date_note())
+    vocab = vocabulary.get(conn)
+    q = reading.query(filters)
+    hits = _query.search(conn, q, k, offset, vocab)
+    out = Outcome(hits)
+    if not hits:
+        if reading.dates is not None and (q.terms or q.required):
+            out.note = _dated_nothing(reading, vocab.dates)
+        return out
+    if offset == 0:
+        reading.anchor = hits[0].date
+        tokens = _query.terms_of(conn, [hits[0].passage_id]).get(hits[0].passage_id, [])
+        out.confidence = _query.coverage(tokens, q, vocab)
+        if out.confidence < MIN_COVERAGE:
+            out.nearest = nearest(hits)
+            out.hits = []
+            return out
+    terms = q.term_list()
+    for h in hits:
+        if reading.speaker is not None and reading.speaker_names:
+            quote = choose_spoken(
+                h.text, h.sentences, terms, reading.speaker_names, reading.topic_terms
+            )
+        else:
+            quote = choose(h.text, h.sentences, terms)
+        out.quotes.append(quote)
+    return out
+
+
+def _dated_nothing(reading: Reading, dates: list) -> str:
+    """Why a question with dates found nothing: no briefing on those dates (then the nearest
+    dates that have one), or none of those briefings holds its words."""
+    rng = reading.dates
+    lo = bisect.bisect_left(dates, rng.since) if rng.since else 0
+    hi = bisect.bisect_right(dates, rng.until) if rng.until else len(dates)
+    if lo < hi:
+        return f"Nothing in the briefings {rng.describe()} answers that."
+    near = [d for d in (dates[lo - 1] if lo > 0 else None, dates[hi] if hi < len(dates) else None)]
+    near = [f"{d.day} {d:%B} {d.year}" for d in near if d is not None]
+    also = f"; the nearest are dated {' and '.join(near)}" if near else ""
+    return f"There is no briefing {rng.describe()}{also}."
+
+
+def nearest(hits: list[Hit]) -> list[Nearest]:
+    """The briefings of the best (weak) passages, each once, best first."""
+    seen: dict[str, Nearest] = {}
+    for h in hits:
+        if h.document not in seen:
+            seen[h.document] = Nearest(h.title, h.date, h.document)
+    return list(seen.values())[:NEAREST]

@@ -1,0 +1,136 @@
+"""Who says what in a passage: for "what did X say about Y", the sentences where X speaks.
+
+A sentence counts as X speaking when X is the subject of a reporting verb ("Raeisi pointed
+to…", "…, said Raeisi", "according to Raeisi"), or when a pronoun or title stands in for X
+there ("he said", "the president warned") and X is named earlier in the same passage (a title
+counts when the passage puts it before X's name: "President Raeisi"). This is a reading of
+word order, not a parse; it errs towards quoting the ordinary best sentence, which is what is
+quoted when X speaks nowhere in the passage.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from . import analysis
+from .aliases import normal
+from .quote import Quote, choose
+
+_IRREGULAR = {
+    "say": ("said",),
+    "tell": ("told",),
+    "think": ("thought",),
+    "write": ("wrote", "written"),
+    "speak": ("spoke", "spoken"),
+    "feel": ("felt",),
+    "mean": ("meant",),
+}
+_REGULAR = (
+    "say tell think write speak feel mean point stress emphasise emphasize call warn announce "
+    "note add argue insist urge claim state declare explain voice express highlight underscore "
+    "underline accuse praise welcome condemn deny promise vow suggest believe describe assert "
+    "acknowledge admit reiterate confirm propose report ask reply respond remark comment "
+    "mention observe predict caution hail criticise criticize pledge signal indicate recall "
+    "agree reveal threaten demand dismiss reject blame caution"
+).split()
+
+
+def _forms(base: str) -> set[str]:
+    stem = base[:-1] if base.endswith("e") and not base.endswith("ee") else base
+    out = {base, base + "s", base + "d" if base.endswith("e") else base + "ed", stem + "ing"}
+    if base.endswith("y") and base[-2:-1] not in "aeiou":
+        out |= {base[:-1] + "ies", base[:-1] + "ied"}
+    if re.fullmatch(r".*[^aeiou][aeiou][^aeiouwxy]", base):  # signal → signalled, admit
+        out |= {base + base[-1] + "ed", base + base[-1] + "ing"}
+    out |= set(_IRREGULAR.get(base, ()))
+    out.discard("")
+    return out
+
+
+#: Every form of a reporting verb that marks who is speaking.
+REPORTING: frozenset[str] = frozenset(f for base in _REGULAR for f in _forms(base)) | {"according"}
+#: Words a question uses for speaking, by their base form, with the past tense a reply uses.
+QUESTION_VERBS: dict[str, str] = {
+    **{base: (_IRREGULAR.get(base) or (base.rstrip("e") + "ed",))[0] for base in _REGULAR},
+}
+PRONOUNS = frozenset({"he", "she", "they"})
+TITLES = frozenset(
+    """president minister leader premier chancellor spokesman spokeswoman spokesperson secretary
+    governor king queen prince ambassador general chairman chairwoman chair chief ceo director
+    mayor senator official head envoy commander pope emir sheikh ayatollah""".split()
+)
+_WORD = re.compile(r"[^\W_](?:[^\W_]|['’][^\W_])*")
+_BEFORE, _AFTER = 5, 3
+
+
+def speaking(text: str, sentences: Sequence[tuple[int, int]], names: Sequence[str]) -> list[int]:
+    """Indexes of the sentences of `text` in which the person called by any of `names`
+    (folded words, e.g. ["raeisi"] or ["vladimir", "putin"]) is the one speaking."""
+    wanted = {normal(n) for n in names if n}
+    if not wanted:
+        return []
+    words = [(normal(m.group()), m.start()) for m in _WORD.finditer(text)]
+    titles = {
+        words[i - 1][0]
+        for i in range(1, len(words))
+        if words[i][0] in wanted and words[i - 1][0] in TITLES
+    }
+    out = []
+    named_before = named_last = False
+    for n, (start, end) in enumerate(sentences):
+        sw = [w for w, pos in words if start <= pos < end]
+        if _speaks(sw, wanted, titles, named_before, named_last):
+            out.append(n)
+        named_last = any(w in wanted for w in sw)
+        named_before = named_before or named_last
+    return out
+
+
+def _speaks(
+    sw: list[str], wanted: set[str], titles: set[str], named_before: bool, named_last: bool
+) -> bool:
+    """Whether X speaks in a sentence: X, or a pronoun for X (X named in this sentence or
+    the one before), or X's title (X named anywhere before) next to a reporting verb."""
+    for v, word in enumerate(sw):
+        if word not in REPORTING:
+            continue
+        if word == "according" and v + 1 < len(sw) and sw[v + 1] == "to":
+            window = sw[v + 2 : v + 2 + _AFTER + 1]
+            if any(w in wanted for w in window):
+                return True
+            continue
+        before = sw[max(0, v - _BEFORE) : v]
+        after = sw[v + 1 : v + 1 + _AFTER]
+        if any(w in wanted for w in before) or any(w in wanted for w in after):
+            return True
+        here = any(w in wanted for w in sw[:v])
+        if before and before[-1] in PRONOUNS and (here or named_last):
+            return True
+        if before and before[-1] in titles and (here or named_before):
+            return True
+    return False
+
+
+def choose_spoken(
+    text: str,
+    sentences: Sequence[tuple[int, int]],
+    terms: list[str],
+    names: Sequence[str],
+    topic: Sequence[str] = (),
+) -> Quote:
+    """The sentences to quote for "what did X say about Y": those where X speaks and that
+    hold a word of Y, chosen as `quote.choose` chooses; the ordinary choice when there are
+    none."""
+    spoken = speaking(text, sentences, names)
+    wanted = set(topic)
+    if spoken and wanted:
+        tokens = analysis.tokens(text)
+        spoken = [
+            i
+            for i in spoken
+            if any(t.term in wanted for t in tokens if sentences[i][0] <= t.start < sentences[i][1])
+        ]
+    if spoken:
+        return choose(text, [tuple(sentences[i]) for i in spoken], terms)
+    return choose(text, list(sentences), terms)

@@ -1,0 +1,513 @@
+"""Reading a question the way a person meant it, before it is searched.
+
+A `Reading` says what the question asks about: who is speaking, for "what did X say about
+Y"; the topic; the briefing dates; phrases that must appear together; names that count more
+when whole; and, for each word the briefings do not hold, the near spellings they do. A
+follow-up ("and about Gaza?", "what about the day before?", "what did he say about it?")
+takes what it leaves out from the previous reading. The reading also says, in one line for
+people, how the question was read, so that a reply never silently answers another question.
+
+Order of work: explicit `since:`/`until:` and natural dates come out of the text first (they
+are when, not what), then other names from the alias file are replaced by the briefings'
+names, then quotes mark phrases, then the speaker pattern splits speaker from topic, then each
+word is matched to the index's vocabulary. Nothing here touches FTS5 syntax: terms and phrases
+leave as analysed terms, and `query` quotes each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+from dataclasses import dataclass, field
+
+from . import analysis, dates, vocabulary
+from .aliases import Aliases, AliasMatch, normal
+from .dates import DateRange
+from .query import Name, Query, Weighted
+from .search import MAX_QUESTION_CHARS, MAX_TERMS, Filters
+from .speaker import PRONOUNS, QUESTION_VERBS, TITLES
+from .vocabulary import Vocabulary
+
+#: What a run of capitalised words ("Super Bowl", "Shanghai Cooperation Organization") found
+#: whole adds, as a share of a phrase's BM25 score; a hyphenated name ("Rasht-Astara") adds
+#: its whole score. Capitalised runs at full weight lost 0.6 points of Recall@1 on SQuAD's
+#: tuning half (`bench/variants.py`): a question's topic name then outweighs its other words.
+CAPITALISED_WEIGHT = 0.25
+#: A spelling variant's weight against an exact match's 1.0, by its edit distance.
+VARIANT_WEIGHTS = ((0.0, 1.0), (0.5, 0.9), (1.0, 0.75), (2.0, 0.6))
+
+_QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”|«([^»]+)»|„([^“”]+)[“”]')
+_FOLLOW_UP = re.compile(
+    r"^\s*(?:(?:and|but|so|ok|okay|also)\s*,?\s+)?"
+    r"(?:(?:what|how)\s+about|what\s+of|same\s+(?:for|about|on)|and|also)\b[\s,:]*",
+    re.IGNORECASE,
+)
+_ABOUT = re.compile(r"^\s*(?:about|on|regarding|concerning|as\s+for|for)\b\s*", re.IGNORECASE)
+_VERBS = "|".join(sorted(QUESTION_VERBS, key=len, reverse=True))
+_SAID = "|".join(
+    sorted({*QUESTION_VERBS.values(), *(v + "s" for v in QUESTION_VERBS)}, key=len, reverse=True)
+)
+_PREP = r"(?:about|on|of|regarding|concerning|over|to|in\s+regard\s+to|with\s+regard\s+to)"
+_WHO = r"(?P<who>[^?,;:]{1,80}?)"
+_SPEAKER_PATTERNS = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        # what did Raeisi say about the railway / how has Putin described Gaza
+        r"^\s*(?:so\s+)?(?:what|how)\s+(?P<aux>did|does|do|has|have|had|will|would|could|can)\s+"
+        + _WHO
+        + r"\s+(?:been\s+)?(?P<verb>"
+        + _VERBS
+        + r"|"
+        + _SAID
+        + r")(?:ing)?(?:\s+(?:anything|something))?(?:\s+"
+        + _PREP
+        + r")?\b(?P<topic>.*)$",
+        # did Putin say anything about Gaza
+        r"^\s*(?P<aux>did|does|has|have|had)\s+"
+        + _WHO
+        + r"\s+(?P<verb>"
+        + _VERBS
+        + r"|"
+        + _SAID
+        + r")(?:\s+(?:anything|something))?\s+"
+        + _PREP
+        + r"\b(?P<topic>.*)$",
+        # what Raeisi said about the railway
+        r"^\s*(?:tell\s+me\s+)?what\s+"
+        + _WHO
+        + r"\s+(?P<verb>"
+        + _SAID
+        + r")\s+"
+        + _PREP
+        + r"\b(?P<topic>.*)$",
+        # what is Putin's view on Gaza
+        r"^\s*(?:what\s+(?:is|was|are|were)\s+)?"
+        + _WHO
+        + r"['’]s\s+(?P<verb>view|views|position|stance|comments?|statements?|remarks?|words"
+        r"|response|reaction|message)\s+(?:on|about|regarding|to|over)\b(?P<topic>.*)$",
+    )
+]
+_NOT_SPEAKERS = frozenset(
+    {"you", "i", "we", "it", "this", "that", "there", "people", "anyone", "has", "have", "had"}
+)
+_HYPHENATED = re.compile(r"[^\W_]+(?:[-‐‑–][^\W_]+)+")
+_WORD = re.compile(r"[^\W_](?:[^\W_]|['’][^\W_])*")
+_JOINERS = frozenset({"of", "the", "for", "de", "al", "el", "bin", "van", "von"})
+_TRAILING = " \t?!.,;:"
+
+
+@dataclass(slots=True)
+class Part:
+    """The speaker or the topic of a question: its words as shown (corrections applied) and
+    what it searches for."""
+
+    text: str
+    terms: list[Weighted] = field(default_factory=list)
+    required: list[tuple[str, ...]] = field(default_factory=list)
+    names: list[Name] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "text": self.text,
+            "terms": [[t.term, t.weight, t.group] for t in self.terms],
+            "required": [list(p) for p in self.required],
+            "names": [[list(n.words), n.weight] for n in self.names],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict | None) -> Part | None:
+        if data is None:
+            return None
+        return cls(
+            data["text"],
+            [Weighted(t, w, g) for t, w, g in data["terms"]],
+            [tuple(p) for p in data["required"]],
+            [Name(tuple(w), weight) for w, weight in data["names"]],
+        )
+
+
+@dataclass(slots=True)
+class Reading:
+    """How a question was read; `query()` is what is searched, `explanation()` what the
+    reply says about it."""
+
+    question: str
+    topic: Part | None = None
+    speaker: Part | None = None
+    speaker_names: list[str] = field(default_factory=list)  # folded words naming the speaker
+    verb: str = "said"  # as the reply words it: "what Raeisi said about…"
+    dates: DateRange | None = None
+    follow_up: bool = False
+    corrections: list[tuple[str, str]] = field(default_factory=list)  # (typed, searched as)
+    aliases: list[tuple[str, str]] = field(default_factory=list)  # (typed, the briefings' name)
+    covered: tuple[dt.date, dt.date] | None = None  # the briefings' first and last dates
+    anchor: dt.date | None = None  # the date of the best passage, once answered
+
+    def query(self, filters: Filters | None = None) -> Query:
+        """What to search for, within `filters` as well as the question's own dates."""
+        terms: list[Weighted] = []
+        required: list[tuple[str, ...]] = []
+        names: list[Name] = []
+        base = 0
+        for part in (self.speaker, self.topic):
+            if part is None:
+                continue
+            terms += [Weighted(t.term, t.weight, t.group + base) for t in part.terms]
+            base += 1 + max((t.group for t in part.terms), default=0)
+            required += part.required
+            names += part.names
+        return Query(
+            _cap(terms),
+            list(dict.fromkeys(required)),
+            list(dict.fromkeys(names)),
+            _within(filters or Filters(), self.dates),
+        )
+
+    @property
+    def terms(self) -> list[str]:
+        """Every term searched for, exact and variant, as `Answer.terms` lists them."""
+        return self.query().term_list()
+
+    @property
+    def highlight_terms(self) -> list[str]:
+        return self.terms
+
+    @property
+    def topic_terms(self) -> list[str]:
+        return [t.term for t in self.topic.terms] if self.topic else []
+
+    @property
+    def out_of_range(self) -> bool:
+        """The question's dates fall where the briefings have none at all."""
+        if self.dates is None:
+            return False
+        if self.covered is None:
+            return True
+        return not self.dates.overlaps(*self.covered)
+
+    def asked(self) -> str:
+        """The question as read, in words: "what Raeisi said about Gaza"."""
+        topic = self.topic.text if self.topic else ""
+        if self.speaker is not None:
+            text = f"what {self.speaker.text} {self.verb}"
+            if topic:
+                text += f" about {topic}"
+        else:
+            text = topic
+        if self.dates is not None:
+            text = f"{text}, {self.dates.describe()}" if text else self.dates.describe()
+        return text
+
+    def explanation(self) -> str | None:
+        """One line for the reply on how the question was read, or None when it was read
+        exactly as typed."""
+        lines = []
+        if self.follow_up:
+            lines.append(f"Read as: {self.asked()}.")
+        elif self.dates is not None:
+            lines.append(f"Briefings {self.dates.describe()}.")
+        for typed, name in self.aliases:
+            lines.append(f"Reading “{typed}” as {name}.")
+        if self.corrections:
+            shown = list(dict.fromkeys(shown for _, shown in self.corrections))
+            lines.append(f"Showing results for {_join(shown)}.")
+        return " ".join(lines) or None
+
+    def date_note(self) -> str | None:
+        """Why the question's dates leave nothing to answer from, when they do."""
+        if self.dates is None or not self.out_of_range:
+            return None
+        if self.covered is None:
+            return (
+                f"None of the briefings carries a date, so there is none {self.dates.describe()}."
+            )
+        first, last = self.covered
+        if first == last:
+            span = f"The briefings are all from {_day(first)}"
+        else:
+            span = f"The briefings run from {_day(first)} to {_day(last)}"
+        return f"{span}, so there is none {self.dates.describe()}."
+
+    def to_json(self) -> dict:
+        """A plain-JSON form, for a bot to keep beside the message it answered."""
+        data = {
+            "question": self.question,
+            "topic": self.topic.to_json() if self.topic else None,
+            "speaker": self.speaker.to_json() if self.speaker else None,
+            "speaker_names": self.speaker_names,
+            "verb": self.verb,
+            "dates": self.dates.to_json() if self.dates else None,
+            "follow_up": self.follow_up,
+            "corrections": [list(c) for c in self.corrections],
+            "aliases": [list(a) for a in self.aliases],
+            "covered": [d.isoformat() for d in self.covered] if self.covered else None,
+            "anchor": self.anchor.isoformat() if self.anchor else None,
+        }
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> Reading:
+        covered = data.get("covered")
+        return cls(
+            data["question"],
+            Part.from_json(data.get("topic")),
+            Part.from_json(data.get("speaker")),
+            list(data.get("speaker_names", [])),
+            data.get("verb", "said"),
+            DateRange.from_json(data["dates"]) if data.get("dates") else None,
+            bool(data.get("follow_up")),
+            [tuple(c) for c in data.get("corrections", [])],
+            [tuple(a) for a in data.get("aliases", [])],
+            (dt.date.fromisoformat(covered[0]), dt.date.fromisoformat(covered[1]))
+            if covered
+            else None,
+            dt.date.fromisoformat(data["anchor"]) if data.get("anchor") else None,
+        )
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _day(d: dt.date) -> str:
+    return f"{d.day} {d:%B} {d.year}"
+
+
+def _cap(terms: list[Weighted]) -> list[Weighted]:
+    """At most MAX_TERMS distinct terms, in the order asked."""
+    seen: set[str] = set()
+    out = []
+    for t in terms:
+        if t.term not in seen:
+            if len(seen) >= MAX_TERMS:
+                continue
+            seen.add(t.term)
+        out.append(t)
+    return out
+
+
+def _within(filters: Filters, rng: DateRange | None) -> Filters:
+    if rng is None:
+        return filters
+    since = max((d for d in (filters.since, rng.since) if d), default=None)
+    until = min((d for d in (filters.until, rng.until) if d), default=None)
+    return Filters(since, until)
+
+
+def variant_weight(distance: float) -> float:
+    for limit, weight in VARIANT_WEIGHTS:
+        if distance <= limit:
+            return weight
+    return VARIANT_WEIGHTS[-1][1]
+
+
+def read(
+    question: str,
+    vocab: Vocabulary,
+    *,
+    conn: sqlite3.Connection | None = None,
+    aliases: Aliases | None = None,
+    today: dt.date | None = None,
+    previous: Reading | None = None,
+) -> Reading:
+    """Read `question` against the index's vocabulary. `today` is the asking chat's date;
+    `previous` is the reading of the answer this question follows up, if any. `conn` lets
+    corrections be shown as the briefings spell them ("Raeisi", not "raeisi")."""
+    today = today or dt.date.today()
+    text = question[:MAX_QUESTION_CHARS]
+    covered = (vocab.dates[0], vocab.dates[-1]) if vocab.dates else None
+    reading = Reading(question, covered=covered)
+
+    shift = dates.find_shift(text) if previous is not None else None
+    if shift is not None:
+        text = text[: shift.start] + " " + text[shift.end :]
+    found = dates.find(text, today, vocab.dates, natural=bool(vocab.dates))
+    text = found.rest
+    reading.dates = found.range
+
+    if aliases is not None and len(aliases):
+        text, matches = aliases.apply(text)
+        reading.aliases = [(m.typed, m.name) for m in matches]
+    else:
+        matches = []
+
+    marker = _FOLLOW_UP.match(text)
+    if marker:
+        text = _ABOUT.sub("", text[marker.end() :], count=1)
+
+    speaker_text, verb, topic_text = _speaker(text)
+    pronoun = speaker_text is not None and normal(speaker_text) in PRONOUNS
+    reading.verb = verb
+
+    spelled = _Speller(vocab, conn)
+    if speaker_text and not pronoun:
+        reading.speaker = spelled.part(speaker_text, matches)
+        reading.speaker_names = _names(reading.speaker.text)
+    topic_text = topic_text.strip(_TRAILING)
+    if topic_text:
+        reading.topic = spelled.part(topic_text, matches)
+        if not reading.topic.terms and not reading.topic.required:
+            reading.topic = None
+    reading.corrections = spelled.corrections
+
+    if previous is not None:
+        follow = bool(marker) or shift is not None or pronoun
+        follow = follow or (reading.topic is None and reading.speaker is None)
+        if follow:
+            _inherit(reading, previous, shift, own_verb=speaker_text is not None)
+    return reading
+
+
+def _inherit(reading: Reading, previous: Reading, shift, own_verb: bool) -> None:
+    """Fill what a follow-up leaves out from the reading it follows: the speaker (and how
+    they spoke, unless the follow-up asks anew), the topic, and the dates, shifted when it
+    says "the day before"."""
+    reading.follow_up = True
+    kept = False
+    if reading.speaker is None and previous.speaker is not None:
+        reading.speaker = previous.speaker
+        reading.speaker_names = previous.speaker_names
+        reading.verb = reading.verb if own_verb else previous.verb
+        kept = True
+    if reading.topic is None and previous.topic is not None:
+        reading.topic = previous.topic
+        kept = True
+    if shift is not None:
+        base = previous.dates
+        if base is None and previous.anchor is not None:
+            base = DateRange(previous.anchor, previous.anchor)
+        if base is not None:
+            reading.dates = shift.apply(base)
+    elif reading.dates is None:
+        reading.dates = previous.dates
+    if kept:
+        both = [*previous.corrections, *reading.corrections]
+        reading.corrections = list(dict.fromkeys(tuple(c) for c in both))
+
+
+def _speaker(text: str) -> tuple[str | None, str, str]:
+    """(speaker, verb as a reply words it, topic) for "what did X say about Y"; (None,
+    "said", text) for any other question."""
+    for n, pattern in enumerate(_SPEAKER_PATTERNS):
+        m = pattern.match(text)
+        if m is None:
+            continue
+        who = m.group("who").strip()
+        words = [normal(w) for w in _WORD.findall(who)]
+        if not words or len(words) > 6 or any(w in _NOT_SPEAKERS for w in words):
+            continue
+        if any(w in ("what", "which", "who", "whom", "how", "why") for w in words):
+            continue
+        verb = m.group("verb").lower()
+        if n == 3:
+            said = "said"
+        elif verb not in QUESTION_VERBS:
+            said = verb  # already "said", "announced", "thinks"
+        else:
+            said = QUESTION_VERBS[verb]
+            aux = (m.groupdict().get("aux") or "").lower()
+            if aux in ("does", "do"):
+                said = verb + ("es" if verb.endswith(("s", "sh", "ch")) else "s")
+            elif aux in ("will", "would", "could", "can"):
+                said = f"{aux} {verb}"
+        return who, said, m.group("topic")
+    return None, "said", text
+
+
+def _names(speaker_text: str) -> list[str]:
+    """The folded words that name a speaker, titles and stopwords left out where a name
+    remains ("President Raeisi" → ["raeisi"])."""
+    words = [normal(w) for w in _WORD.findall(speaker_text)]
+    names = [w for w in words if w not in TITLES and analysis.term(w) is not None]
+    return names or [w for w in words if analysis.term(w) is not None]
+
+
+class _Speller:
+    """Turns a piece of a question into searched terms: exact terms the index holds, near
+    spellings for those it lacks, phrases from quotes and names, corrections to show."""
+
+    def __init__(self, vocab: Vocabulary, conn: sqlite3.Connection | None):
+        self.vocab = vocab
+        self.conn = conn
+        self.corrections: list[tuple[str, str]] = []
+        self._group = 0
+
+    def _surface(self, term: str) -> str:
+        return vocabulary.surface(self.conn, term) if self.conn is not None else term
+
+    def part(self, text: str, aliases: list[AliasMatch]) -> Part:
+        quoted = [next(g for g in m.groups() if g is not None) for m in _QUOTED.finditer(text)]
+        part = Part(text.strip(_TRAILING))
+        protected = {normal(a.name) for a in aliases}
+        replaced: dict[str, str] = {}  # exact term → the term searched instead, if any
+        edits: list[tuple[int, int, str]] = []
+        for token in analysis.tokens(text):
+            group = self._group
+            self._group += 1
+            df = self.vocab.df.get(token.term, 0)
+            typed = text[token.start : token.end]
+            variants = [] if normal(typed) in protected else self.vocab.variants(token.term)
+            if not variants:
+                part.terms.append(Weighted(token.term, 1.0, group))
+                continue
+            if df:
+                part.terms.append(Weighted(token.term, 1.0, group))
+            for v in variants:
+                part.terms.append(Weighted(v.term, variant_weight(v.distance), group))
+            if df == 0:
+                replaced[token.term] = variants[0].term
+                surface = self._surface(variants[0].term)
+                self.corrections.append((typed, surface))
+                edits.append((token.start, token.end, surface))
+        if edits:
+            shown = text
+            for s, e, surface in sorted(edits, reverse=True):
+                shown = shown[:s] + surface + shown[e:]
+            part.text = shown.strip(_TRAILING)
+
+        def spell(words: list[str]) -> tuple[str, ...]:
+            return tuple(replaced.get(w, w) for w in words)
+
+        for phrase in quoted:
+            words = spell(analysis.analyse(phrase))
+            if words:
+                part.required.append(words)
+        for m in _HYPHENATED.finditer(text):
+            words = spell(analysis.analyse(m.group()))
+            if len(words) > 1:
+                part.names.append(Name(words))
+        for name in _capitalised(text):
+            words = spell(analysis.analyse(name))
+            if len(words) > 1 and all(n.words != words for n in part.names):
+                part.names.append(Name(words, CAPITALISED_WEIGHT))
+        return part
+
+
+def _capitalised(text: str) -> list[str]:
+    """Runs of two or more capitalised words ("Shanghai Cooperation Organization", "Super
+    Bowl 50"); a capitalised question word such as "What" is a stopword and starts none."""
+    words = list(_WORD.finditer(text))
+    runs, run = [], []
+    for i, m in enumerate(words):
+        w = m.group()
+        gap = text[words[i - 1].end() : m.start()] if i else ""
+        joined = run and gap.strip() == "" and gap.count(" ") <= 1
+        if w[:1].isupper() and analysis.term(w) is not None:
+            run = run + [m] if joined else [m]
+        elif run and joined and (w.lower() in _JOINERS or w.isdigit()):
+            run = run + [m]
+            continue
+        else:
+            if len([r for r in run if r.group()[:1].isupper()]) > 1:
+                runs.append(run)
+            run = []
+            continue
+    if len([r for r in run if r.group()[:1].isupper()]) > 1:
+        runs.append(run)
+    out = []
+    for r in runs:
+        while r and r[-1].group().lower() in _JOINERS:
+            r = r[:-1]
+        out.append(text[r[0].start() : r[-1].end()])
+    return out

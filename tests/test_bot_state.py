@@ -1,0 +1,93 @@
+"""The bot's own state file: pages behind buttons, chats, migrations, and its schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+from bot.state import State, migrations
+
+
+def test_pages_survive_reopening_and_stay_in_their_chat(tmp_path) -> None:
+    path = tmp_path / "state.db"
+    state = State(path)
+    page = state.new_page(42, "what about the railway?", today=dt.date(2024, 3, 19))
+    follow = state.new_page(42, "and Gaza?", follows=page.id)
+    state.link_messages(42, [7, 8], follow.id)
+    state.close()
+
+    state = State(path)
+    again = state.page(page.id, 42)
+    assert again.question == "what about the railway?" and again.today == dt.date(2024, 3, 19)
+    assert state.page(follow.id, 42).follows == page.id
+    assert state.page(page.id, 43) is None  # another chat's button data is not trusted
+    assert state.page_for_message(42, 8).id == follow.id
+    assert state.page_for_message(42, 9) is None
+    assert state.new_page(42, "x").id > follow.id
+
+
+def test_pages_expire_and_ids_are_never_reused(tmp_path) -> None:
+    state = State(tmp_path / "state.db", page_ttl=dt.timedelta(0))
+    first = state.new_page(1, "old")
+    assert state.page(first.id, 1) is None  # expired
+    assert state.prune() == 1
+    assert state.new_page(1, "new").id == first.id + 1
+
+
+def test_a_refusal_is_recorded_once(tmp_path) -> None:
+    state = State(tmp_path / "state.db")
+    assert state.refuse_once(-100, "group", "Strangers") is True
+    assert state.refuse_once(-100, "group", "Strangers") is False
+    assert state.chat(-100)["refused_at"] is not None
+
+
+def test_migration_moves_chat_rows_and_drops_message_links(tmp_path) -> None:
+    state = State(tmp_path / "state.db")
+    state.remember_chat(-5, "group", "Team")
+    page = state.new_page(-5, "railway")
+    state.link_messages(-5, [3], page.id)
+    state.new_page(-6, "another group")
+
+    state.migrate_chat(-5, -1005)
+
+    assert state.chat(-5) is None
+    moved = state.chat(-1005)
+    assert moved["type"] == "supergroup" and moved["title"] == "Team"
+    assert moved["migrated_from"] == -5 and state.migrated_from(-1005) == -5
+    assert state.page(page.id, -1005).question == "railway"
+    # Message ids start again in a supergroup; an old id must not point at this page.
+    assert state.page_for_message(-1005, 3) is None and state.page_for_message(-5, 3) is None
+    assert state.counts()["pages"] == 2
+
+
+def test_a_feature_table_with_chat_id_follows_and_leaves_with_the_chat(tmp_path) -> None:
+    state = State(tmp_path / "state.db")
+    with sqlite3.connect(state.path) as conn:  # e.g. a later `subscriptions`-like table
+        conn.execute("CREATE TABLE reminders (chat_id INTEGER PRIMARY KEY, note TEXT)")
+        conn.execute("INSERT INTO reminders VALUES (-7, 'weekly')")
+    state.migrate_chat(-7, -1007)
+    assert state._read("SELECT chat_id FROM reminders") == [(-1007,)]
+    state.new_page(-1007, "q")
+    state.forget_chat(-1007)
+    assert state._read("SELECT count(*) FROM reminders") == [(0,)]
+    assert state.counts()["pages"] == 0
+    assert state.chat(-1007)["removed_at"] is not None
+
+
+def test_the_schema_is_named_migrations_applied_once(tmp_path) -> None:
+    path = tmp_path / "state.db"
+    State(path).close()
+    State(path).close()  # reopening applies nothing twice
+    with sqlite3.connect(path) as conn:
+        applied = [
+            name
+            for (name,) in conn.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY id",
+                (migrations.name,),
+            )
+        ]
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(pages)")}
+    assert applied[0] == "create_chats_pages_and_messages"
+    assert "add_page_context" in applied and len(applied) == len(set(applied))
+    assert {"id", "chat_id", "question", "created_at", "follows", "today"} <= columns
+    assert State(path).path.stat().st_size > 0

@@ -1,0 +1,177 @@
+"""The postings plan gives the plain FTS5 plan's top 10, with the same scores, through adds,
+changes, removals, folds and merges, and under date filters.
+
+Small thresholds make a few hundred passages exercise what a million would: heads on short
+lists, folds of the recent passages into segments, merges, and removed passages left in
+segments until a merge drops them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from index import postings, store
+from index.reindex import reindex
+from index.search import Filters, question_terms, rank_fts5, search
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def small_thresholds(monkeypatch):
+    monkeypatch.setattr(postings, "RECENT_MAX", 40)
+    monkeypatch.setattr(postings, "HEAD_MIN", 8)
+    monkeypatch.setattr(postings, "FIRST_DEPTH", 2)
+    monkeypatch.setattr(postings, "WHOLE_MAX", 16)
+    monkeypatch.setattr(postings, "DEEPEST", 32)
+    monkeypatch.setattr(postings, "MERGE_FANIN", 3)
+
+
+def _paragraphs() -> list[dict]:
+    with open(FIXTURES / "squad_sample.jsonl", encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
+def _questions() -> list[list[str]]:
+    with open(FIXTURES / "squad_questions.jsonl", encoding="utf-8") as f:
+        questions = [question_terms(json.loads(line)["question"]) for line in f]
+    return [q for q in questions if q]
+
+
+def _write(folder: Path, n: int, doc: dict, *, dated: bool = True) -> None:
+    date = dt.date(2024, 1, 1) + dt.timedelta(days=n % 60)
+    # A word in most passages: FTS5 floors its idf, the case where plans most easily part.
+    text = doc["text"] + ("" if n % 4 == 0 else " Zebras noted zebra.")
+    front = f"title: {doc['title']}\n" + (f"date: {date.isoformat()}\n" if dated else "")
+    (folder / f"{n:04d}.md").write_text(f"---\n{front}---\n\n{text}\n", encoding="utf-8")
+
+
+def _common_questions(conn: sqlite3.Connection) -> list[list[str]]:
+    """Questions of the most frequent terms only: the shape that defeats early stopping."""
+    counts: dict[str, int] = {}
+    for (terms,) in conn.execute("SELECT terms FROM passages_fts"):
+        for t in set(terms.split()):
+            counts[t] = counts.get(t, 0) + 1
+    common = sorted(counts, key=lambda t: (-counts[t], t))[:12]
+    return [common[i : i + n] for n in (2, 3, 5) for i in range(0, 8, 2)]
+
+
+def _assert_same(conn: sqlite3.Connection, questions, filters: Filters | None = None) -> int:
+    """Every question's top 10 by both plans; returns how many had any hit."""
+    filters = filters or Filters()
+    answered = 0
+    for terms in questions:
+        fast = postings.rank(conn, terms, 10, filters.since, filters.until)
+        plain = rank_fts5(conn, terms, 10, filters)
+        assert fast is not None
+        assert [pid for pid, _ in fast] == [pid for pid, _ in plain], terms
+        for (_, a), (_, b) in zip(fast, plain, strict=True):
+            assert math.isclose(a, b, rel_tol=1e-12), terms
+        answered += bool(plain)
+    return answered
+
+
+def _counts_match_fts5(conn: sqlite3.Connection) -> None:
+    stats = postings.check(conn)
+    rows = conn.execute("SELECT terms FROM passages_fts").fetchall()
+    assert stats["passages"] == len(rows)
+    assert stats["tokens"] == sum(len(r[0].split()) for r in rows)
+
+
+@pytest.fixture
+def built(tmp_path: Path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    docs = _paragraphs()
+    for n, doc in enumerate(docs[:240]):
+        _write(folder, n, doc, dated=n % 17 != 0)
+    path = tmp_path / "index.db"
+    report = reindex(folder, path)
+    assert not report.failed
+    conn = store.connect(path)
+    yield folder, path, conn, docs
+    conn.close()
+
+
+def test_fast_plan_equals_fts5_through_adds_changes_and_removals(built):
+    folder, path, conn, docs = built
+    questions = _questions()
+    assert postings.check(conn)["segments"] >= 2  # folds and merges have happened
+    assert _assert_same(conn, questions) >= 100
+    assert _assert_same(conn, _common_questions(conn)) >= 10
+    _counts_match_fts5(conn)
+
+    # Change some briefings, remove others, add new ones: one reindex run.
+    for n in range(0, 240, 7):
+        _write(folder, n, docs[(n + 100) % len(docs)])
+    for n in range(3, 240, 11):
+        (folder / f"{n:04d}.md").unlink()
+    for n, doc in enumerate(docs[240:], start=240):
+        _write(folder, n, doc)
+    reindex(folder, path)
+    stats = postings.check(conn)
+    assert stats["deleted"] > 0 or stats["segments"] >= 1
+    _counts_match_fts5(conn)
+    assert _assert_same(conn, questions) >= 100
+    assert _assert_same(conn, _common_questions(conn)) >= 10
+
+    # Remove the newest briefing and add another: SQLite gives its passage ids out again.
+    last = max(folder.glob("*.md"))
+    last.unlink()
+    reindex(folder, path)
+    _write(folder, 999, docs[5])
+    reindex(folder, path)
+    _counts_match_fts5(conn)
+    assert _assert_same(conn, questions) >= 100
+
+
+def test_fast_plan_equals_fts5_with_date_filters(built):
+    _, _, conn, _ = built
+    questions = _questions()[:150] + _common_questions(conn)
+    for since, until in [
+        (dt.date(2024, 1, 10), None),
+        (None, dt.date(2024, 1, 5)),
+        (dt.date(2024, 1, 20), dt.date(2024, 1, 22)),
+        (dt.date(2030, 1, 1), None),  # nothing that late: no hits from either plan
+    ]:
+        _assert_same(conn, questions, Filters(since, until))
+
+
+def test_search_uses_the_fast_plan_and_falls_back_for_phrases(built):
+    _, _, conn, _ = built
+    terms = _questions()[0]
+    hits = search(conn, terms, k=5)
+    assert [h.passage_id for h in hits] == [p for p, _ in rank_fts5(conn, terms, 5, Filters())]
+    # A term FTS5 would split into a phrase is left to FTS5.
+    assert postings.rank(conn, ["new-york"], 10) is None
+    assert postings.rank(conn, [], 10) == []
+    assert postings.rank(conn, ["zzzzunknown"], 10) == []
+
+
+def test_rebuild_gives_the_same_answers_and_counts(built):
+    _, _, conn, _ = built
+    questions = _questions()[:120] + _common_questions(conn)
+    before = [postings.rank(conn, q, 10) for q in questions]
+    conn.execute("BEGIN")
+    postings.rebuild(conn)
+    conn.execute("COMMIT")
+    assert postings.check(conn)["segments"] == 1
+    assert [postings.rank(conn, q, 10) for q in questions] == before
+    _counts_match_fts5(conn)
+
+
+def test_a_rolled_back_write_leaves_the_postings_as_they_were(built):
+    folder, path, conn, docs = built
+    terms = _questions()[1]
+    before = postings.rank(conn, terms, 10)
+    conn.execute("BEGIN IMMEDIATE")
+    store.delete_document(conn, "0001.md")
+    conn.execute("ROLLBACK")
+    assert postings.rank(conn, terms, 10) == before
+    _counts_match_fts5(conn)

@@ -1,0 +1,305 @@
+"""Questions as people type them, about the bundled briefing: misspelt names, other names
+from the alias file, dates, quoted phrases, who said what, follow-ups, and questions nothing
+answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from index import query, understand, vocabulary
+from index.answer import Index
+from index.reindex import reindex
+
+GAZA = "Addressing Regional Conflicts and Cooperation"
+RAILWAY = "Railway Project as a Catalyst for Cooperation"
+ALIASES = """\
+# The name as the briefings spell it = other names people use for it.
+"Putin" = ["the Russian president", "Путин", "پوتین"]
+"Raeisi" = ["the Iranian president", "رئیسی"]
+"""
+TODAY = dt.date(2024, 3, 25)
+
+
+@pytest.fixture
+def aliased(corpus: Path, db: Path):
+    (corpus / "aliases.toml").write_text(ALIASES, encoding="utf-8")
+    ix = Index(db, aliases=corpus / "aliases.toml")
+    yield ix
+    ix.close()
+
+
+def test_misspelt_names_give_the_same_first_passage(index):
+    answers = {q: index.answer(q) for q in ("Raisi railway", "Raeesi railway", "Raeisi railway")}
+    firsts = {a.hits[0].hit.passage_id for a in answers.values()}
+    assert len(firsts) == 1
+    assert answers["Raeisi railway"].hits[0].hit.heading == RAILWAY
+    assert answers["Raeisi railway"].explanation is None
+    for q in ("Raisi railway", "Raeesi railway"):
+        assert answers[q].explanation == "Showing results for Raeisi."
+        marked = {answers[q].hits[0].hit.text[s:e] for s, e in answers[q].hits[0].quote.highlights}
+        assert "Raeisi" in marked
+
+
+def test_a_variant_weighs_less_than_the_exact_word(index):
+    vocab = vocabulary.get(index.connection())
+    reading = understand.read("Raisi railway", vocab)
+    weights = {t.term: t.weight for t in reading.query().terms}
+    assert weights == {"raeisi": 0.9, "railway": 1.0}
+    assert "raisi" not in weights  # the briefings never write it, so it is not searched
+
+
+def test_cyrillic_spelling_finds_the_latin_name(index):
+    answer = index.answer("Путин Gaza")
+    assert answer.terms == ["putin", "gaza"]
+    assert any(qh.hit.heading == GAZA for qh in answer.hits)
+    assert answer.explanation == "Showing results for Putin."
+
+
+def test_the_russian_president_is_putin_through_the_alias_file(aliased):
+    answer = aliased.answer("what did the Russian president say about Gaza?")
+    assert answer.terms == ["putin", "gaza"]
+    gaza = [qh for qh in answer.hits if qh.hit.heading == GAZA]
+    assert gaza and "Gaza" in gaza[0].quote_text
+    assert "“the Russian president” as Putin" in answer.explanation
+
+
+def test_persian_spelling_through_the_alias_file(aliased):
+    answer = aliased.answer("رئیسی railway")
+    assert answer.hits[0].hit.heading == RAILWAY
+    assert "suitable groundwork" in answer.hits[0].quote_text
+
+
+def test_alias_file_is_not_indexed_and_edits_apply_without_restart(corpus, db, aliased):
+    report = reindex(corpus, db)
+    assert not report.failed
+    assert aliased.stats().documents == 1
+    assert aliased.answer("what did Tehran's leader say about the railway?").terms[0] != "raeisi"
+    path = corpus / "aliases.toml"
+    path.write_text(ALIASES + '"Raeisi " = ["Tehran\'s leader"]\n', encoding="utf-8")
+    os.utime(path, ns=(1, 2))  # a new stamp, even within the file system's clock tick
+    answer = aliased.answer("what did Tehran's leader say about the railway?")
+    assert answer.terms[:2] == ["raeisi", "railway"]
+    assert "suitable groundwork" in answer.hits[0].quote_text
+
+
+def test_a_broken_alias_file_keeps_the_last_good_aliases(corpus, aliased):
+    assert aliased.answer("Путин Gaza").found
+    path = corpus / "aliases.toml"
+    path.write_text('"Putin" = ["unclosed', encoding="utf-8")
+    os.utime(path, ns=(3, 4))
+    assert aliased.answer("what did the Russian president say about Gaza?").terms[0] == "putin"
+    assert "cannot be read" in aliased.aliases.error
+
+
+def test_a_date_outside_the_briefings_says_so(index):
+    answer = index.answer("what did Putin say on 1 January 2020?", today=TODAY)
+    assert not answer.found
+    assert answer.note == (
+        "The briefings are all from 19 March 2024, so there is none on 1 January 2020."
+    )
+    assert answer.explanation == "Briefings on 1 January 2020."
+
+
+def test_a_date_without_a_year_is_the_one_the_briefings_cover(index):
+    answer = index.answer("what did Raeisi say about the railway on 19 March?", today=TODAY)
+    assert answer.hits[0].hit.heading == RAILWAY
+    assert answer.reading.dates.since == answer.reading.dates.until == dt.date(2024, 3, 19)
+    assert answer.explanation == "Briefings on 19 March 2024."
+    assert index.answer("railway since:2024-03-20", today=TODAY).note is not None
+    assert index.answer("railway until:2024-03-19", today=TODAY).found
+
+
+def test_a_quoted_phrase_must_appear_whole(index):
+    loose = index.answer("bilateral cooperation", k=5)
+    quoted = index.answer('"bilateral cooperation"', k=5)
+    assert any("bilateral cooperation" not in qh.hit.text for qh in loose.hits)
+    assert quoted.hits and all("bilateral cooperation" in qh.hit.text for qh in quoted.hits)
+    assert len(quoted.hits) < len(loose.hits)
+    only = index.answer('"economic cooperation"', k=5)
+    assert [qh.hit.heading for qh in only.hits] == ["Strengthening Economic and Strategic Ties"]
+
+
+def test_a_hyphenated_name_counts_more_when_whole(index):
+    whole = index.answer("Rasht-Astara", k=5)
+    assert all("Rasht-Astara" in qh.hit.text for qh in whole.hits)
+    reading = whole.reading.query()
+    assert [n.words for n in reading.names] == [("rasht", "astara")]
+
+
+def test_follow_up_and_about_gaza(index):
+    first = index.answer("what did Raeisi say about the railway?")
+    assert "suitable groundwork" in first.hits[0].quote_text
+    follow = index.answer("and about Gaza?", previous=first.reading)
+    assert follow.explanation == "Read as: what Raeisi said about Gaza."
+    assert set(follow.terms) == {"raeisi", "gaza"}
+    gaza = [qh for qh in follow.hits if qh.hit.heading == GAZA]
+    assert gaza and "Gaza" in gaza[0].quote_text
+
+
+def test_follow_up_the_day_before_shifts_the_date(index):
+    first = index.answer("what did Raeisi say about the railway?", today=TODAY)
+    before = index.answer("what about the day before?", previous=first.reading, today=TODAY)
+    assert before.reading.dates.since == dt.date(2024, 3, 18)
+    assert before.explanation.startswith("Read as: what Raeisi said about the railway, on 18")
+    assert not before.found and "there is none on 18 March 2024" in before.note
+
+
+def test_a_pronoun_takes_the_previous_speaker(index):
+    first = index.answer("what did Raeisi say about the railway?")
+    follow = index.answer("what did he say about Palestine?", previous=first.reading)
+    assert follow.reading.speaker.text == "Raeisi"
+    assert follow.explanation == "Read as: what Raeisi said about Palestine."
+
+
+def test_a_new_question_does_not_inherit(index):
+    first = index.answer("what did Raeisi say about the railway?")
+    other = index.answer("What did Putin say about Gaza?", previous=first.reading)
+    assert not other.reading.follow_up and other.explanation is None
+    assert set(other.terms) == {"putin", "gaza"}
+
+
+def test_a_reading_survives_json_and_asks_the_same_again(index):
+    first = index.answer("what did Raisi say about the railway?")
+    follow = index.answer("and about Gaza?", previous=first.reading)
+    stored = json.loads(json.dumps(follow.reading.to_json()))
+    again = index.answer(understand.Reading.from_json(stored))
+    assert [qh.hit.passage_id for qh in again.hits] == [qh.hit.passage_id for qh in follow.hits]
+    assert again.explanation == follow.explanation
+    page2 = index.answer(understand.Reading.from_json(stored), k=1, offset=1)
+    assert page2.hits[0].hit.passage_id == follow.hits[1].hit.passage_id
+
+
+def test_a_weak_best_passage_names_the_nearest_briefings_instead(index):
+    answer = index.answer("What is the capital of Iran?")
+    assert not answer.found
+    assert answer.nearest and answer.nearest[0].title.startswith("Russian President Vladimir")
+    assert answer.nearest[0].date == dt.date(2024, 3, 19)
+
+
+SPEAKERS = "\n\n".join(
+    [
+        "date 2024-04-02 Officials met in Baku on the new corridor.",
+        "Railway talks",
+        "The railway will carry ten million tonnes a year, the ministry said. Putin praised the"
+        " railway as a landmark for the region. Raeisi met the delegation in the morning. He"
+        " said the railway would open by 2028 and called it a bridge between the two nations.",
+        "Trade",
+        "Raeisi told reporters that trade grew by a third. The railway board expects more freight.",
+    ]
+)
+
+
+def test_the_quote_prefers_sentences_where_the_speaker_speaks(tmp_path):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "2024-04-02-corridor.txt").write_text(SPEAKERS, encoding="utf-8")
+    reindex(folder, tmp_path / "i.db")
+    ix = Index(tmp_path / "i.db")
+    try:
+        raeisi = ix.answer("what did Raeisi say about the railway?")
+        talks = next(qh for qh in raeisi.hits if qh.hit.heading == "Railway talks")
+        assert talks.quote_text.startswith("He said the railway would open by 2028")
+        putin = ix.answer("what did Putin say about the railway?")
+        talks = next(qh for qh in putin.hits if qh.hit.heading == "Railway talks")
+        assert talks.quote_text.startswith("Putin praised the railway")
+        plain = ix.answer("railway ten million")  # no speaker: the ordinary best sentence
+        assert plain.hits[0].quote_text.startswith("The railway will carry ten million")
+    finally:
+        ix.close()
+
+
+def test_vocabulary_is_read_again_after_a_reindex(corpus, db, index):
+    conn = index.connection()
+    before = vocabulary.get(conn)
+    assert vocabulary.get(conn) is before  # nothing changed: the same snapshot
+    assert index.answer("Tokaev of Kazakhstan").explanation is None
+    (corpus / "2024-03-20-astana.txt").write_text(
+        "date 2024-03-20 President Tokayev of Kazakhstan received the Iranian delegation.\n",
+        encoding="utf-8",
+    )
+    reindex(corpus, db)
+    after = vocabulary.get(index.connection())
+    assert after is not before and "tokayev" in after.df
+    answer = index.answer("Tokaev of Kazakhstan")
+    assert answer.explanation == "Showing results for Tokayev."
+    assert "Tokayev" in answer.hits[0].hit.text
+
+
+def test_weighted_scores_equal_fts5_bm25_when_every_weight_is_one(squad_db):
+    ix = Index(squad_db)
+    try:
+        conn = ix.connection()
+        vocab = vocabulary.get(conn)
+        for question in ("Super Bowl Denver Broncos", "Which NFL team won", "Warsaw river"):
+            terms = [query.Weighted(t.term) for t in understand.read(question, vocab).query().terms]
+            q = query.Query(terms)
+            rows = conn.execute(
+                "SELECT rowid, -bm25(passages_fts) FROM passages_fts WHERE passages_fts MATCH ?"
+                " ORDER BY bm25(passages_fts) LIMIT 10",
+                [query.expression(q)],
+            ).fetchall()
+            tokens = query.terms_of(conn, [r for r, _ in rows])
+            for rowid, fts in rows:
+                assert query.score(tokens[rowid], q, vocab, conn) == pytest.approx(fts, rel=1e-9)
+    finally:
+        ix.close()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        '"NEAR(railway" OR x*"',
+        '"railway" AND "',
+        "“” «» „“",
+        '"the of and"',
+        "and about?",
+        "what did he say about it?",
+        "since: until: before:",
+        "on 31 February",
+        "what did Raeisi say about \"Rasht-Astara\" on 19 March since:2024-03-01 'x'",
+    ],
+)
+def test_odd_questions_and_follow_ups_never_raise(index, question):
+    first = index.answer("what did Raeisi say about the railway?")
+    for previous in (None, first.reading):
+        answer = index.answer(question, previous=previous, today=TODAY)
+        for qh in answer.hits:
+            assert qh.quote_text in qh.hit.text
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(max_size=80))
+def test_any_follow_up_never_raises(index, text):
+    first = index.answer("what did Raeisi say about the railway?")
+    answer = index.answer(text, previous=first.reading, today=TODAY)
+    assert isinstance(answer.terms, list)
+    json.dumps(answer.reading.to_json())
+
+
+def test_a_large_vocabulary_is_read_again_in_the_background(corpus, db, index, monkeypatch):
+    import time
+
+    monkeypatch.setattr(vocabulary, "BACKGROUND_TERMS", 10)
+    conn = index.connection()
+    before = vocabulary.get(conn)
+    (corpus / "2024-03-20-astana.txt").write_text(
+        "date 2024-03-20 President Tokayev of Kazakhstan received the Iranian delegation.\n",
+        encoding="utf-8",
+    )
+    reindex(corpus, db)
+    assert vocabulary.get(index.connection()) is before  # answers on while the new one loads
+    for _ in range(200):
+        after = vocabulary.get(index.connection())
+        if after is not before:
+            break
+        time.sleep(0.05)
+    assert "tokayev" in after.df and "tokayev" not in before.df
