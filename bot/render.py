@@ -458,7 +458,15 @@ def help_message(overview: Overview, username: str, group: bool) -> str:
             Run("\nReply to one of my answers to follow up; in a group, ask with /ask.\n"),
         ]
     runs += [
-        Run("/sources lists the briefings. In any chat, type "),
+        Run("/sources lists the briefings. "),
+        Run("/summary", ()),
+        Run(" sums up today's briefings (or "),
+        Run("/summary yesterday", ()),
+        Run(", "),
+        Run("/summary 2024-03-19", ()),
+        Run("); "),
+        Run("/daily 08:00", ()),
+        Run(" posts one here every day at that time. In any chat, type "),
         Run(f"@{username} question", ("code",)),
         Run(" to share a passage."),
     ]

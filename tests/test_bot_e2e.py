@@ -273,6 +273,7 @@ def test_start_sources_and_admin_commands(standin: BotAPIStandIn, indexed) -> No
 
     start, sources, older, refused, admin_messages = asyncio.run(main())
     assert "13 briefings" in start.plain_text
+    assert "/summary" in start.plain_text and "/daily 08:00" in start.plain_text
     assert "(dated 2024-01-15 to 2024-04-10)" in start.plain_text
     assert "/ask" in start.plain_text and f"@{BOT_USERNAME}" in start.plain_text
     assert sources.plain_text.startswith("Briefings 1–10 of 13, newest first")
