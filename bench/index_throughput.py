@@ -215,6 +215,7 @@ def child_update(corpus: str, db: str) -> dict:
         report = reindex(corpus, db)
         no_change.append(time.perf_counter() - started)
         assert not report.changed_anything or report.counts["failed"], report.summary()
+    files = report.counts["unchanged"] + report.counts["failed"]
     added_dir = corpus_path / "zz-added"
     added_dir.mkdir(exist_ok=True)
     add_one = []
@@ -234,7 +235,7 @@ def child_update(corpus: str, db: str) -> dict:
     shutil.rmtree(added_dir)
     reindex(corpus, db, paths=[added_dir])
     return {
-        "files": report.counts["unchanged"] + report.counts["failed"] + 1,
+        "files": files,
         "no_change_s": no_change,
         "add_one_ms": [s * 1000 for s in add_one],
         "add_walk_ms": add_walk * 1000,
@@ -275,6 +276,7 @@ def measure(name: str, corpus: Path, work: Path) -> dict:
     update = run_child("update", str(corpus), str(db))
     result = {
         "name": name,
+        "load": os.getloadavg()[0],  # one-minute load average when the corpus was done
         "ours": ours,
         "text": text,
         "fts5": fts5,
@@ -345,9 +347,10 @@ def targets(results: list[dict]) -> str:
         if r["ours"]["passages"] >= 1_000_000:
             lines.append(
                 f"- Adding one briefing to the {r['ours']['passages']:,}-passage index: "
-                f"{add:.0f} ms median, {max(u['add_one_ms']):.0f} ms at most, the slowest being "
-                f"the one that folds the last 2,000 added passages into a postings segment "
-                f"(target under 200 ms: {'met' if add < 200 else 'missed'})."
+                f"{add:.0f} ms median, {max(u['add_one_ms']):.0f} ms at most "
+                f"(target under 200 ms: {'met' if add < 200 else 'missed'}). The slow few are "
+                "the first add after opening the index (cold caches) and the add that folds "
+                "2,000 recent passages into a postings segment."
             )
         if 10_000 <= u["files"] < 10_100:
             no_change = statistics.median(u["no_change_s"])
@@ -370,8 +373,16 @@ def targets(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def section(results: list[dict], command: str) -> str:
+def section(results: list[dict], command: str, note: str = "") -> str:
     notes = targets(results)
+    loads = [r["load"] for r in results if "load" in r]
+    if loads:
+        notes += (
+            f"\n- Load average on the 2 cores when each corpus was done: "
+            f"{min(loads):.1f} to {max(loads):.1f}."
+        )
+    if note:
+        notes += f"\n- {note}"
     return f"""`{command}`
 
 Throughput from files to a finished index (read, hash, parse, split, analyse, write SQLite and
@@ -409,13 +420,14 @@ def main() -> None:
     parser.add_argument(
         "--render", type=Path, help="Write docs/ from the result lines of an earlier run's output."
     )
+    parser.add_argument("--note", default="", help="A sentence to add under the figures.")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.render:
         lines = args.render.read_text(encoding="utf-8").splitlines()
         results = [json.loads(line) for line in lines if line.startswith('{"name"')]
         print(table(results))
-        write_section(section(results, COMMAND))
+        write_section(section(results, COMMAND, args.note))
         return
     if args.child:
         mode, *rest = args.child
@@ -446,7 +458,7 @@ def main() -> None:
     print(table(results))
     command = COMMAND + ("" if sys.argv[1:] == [] else " " + " ".join(sys.argv[1:]))
     if not args.no_write:
-        write_section(section(results, command))
+        write_section(section(results, command, args.note))
         print(f"\nwritten to {DOC.relative_to(ROOT)}")
 
 

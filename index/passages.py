@@ -4,17 +4,27 @@ A passage is a paragraph under its section heading. A paragraph longer than abou
 `max_words` is cut at sentence boundaries into nearly equal parts, so no passage ends
 mid-sentence and none is a stub. Sentence spans are kept with each passage so that quoting
 never has to split text again.
+
+Text with no sentence ends (a 5 MB line with no full stop, a run of base64) would otherwise be
+one passage as long as itself, quoted whole and sent as hundreds of messages; such a run is cut
+at spaces into pieces of at most `MAX_PIECE_CHARS` characters (a single "word" longer than
+that is cut where the limit falls), and the pieces are grouped like sentences.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from .documents import Document
 from .sentences import split
 
 MAX_WORDS = 120
+#: No piece of a passage (a sentence, or a cut of a run without sentence ends) is longer.
+MAX_PIECE_CHARS = 2_000
+
+_WORD = re.compile(r"\S+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +46,7 @@ def passages(doc: Document, max_words: int = MAX_WORDS) -> list[Passage]:
         if block.kind == "heading":
             heading = block.text
             continue
-        spans = split(block.text) or [(0, len(block.text))]
+        spans = _bounded(block.text, split(block.text) or [(0, len(block.text))])
         for group in _cut(block.text, spans, max_words):
             s, e = group[0][0], group[-1][1]
             text = block.text[s:e]
@@ -51,7 +61,9 @@ def passages(doc: Document, max_words: int = MAX_WORDS) -> list[Passage]:
 
 def _cut(text: str, spans: list[tuple[int, int]], max_words: int) -> list[list[tuple[int, int]]]:
     """Group consecutive sentences into about equal parts of at most ~max_words words."""
-    counts = [len(text[s:e].split()) for s, e in spans]
+    # A run of very long "words" (a URL list, base64) counts one word per 12 characters, so
+    # that it is cut like prose of the same length.
+    counts = [max(len(text[s:e].split()), (e - s) // 12) for s, e in spans]
     total = sum(counts)
     if total <= max_words * 1.25 or len(spans) == 1:
         return [spans]
@@ -68,3 +80,27 @@ def _cut(text: str, spans: list[tuple[int, int]], max_words: int) -> list[list[t
         groups[-1].append(span)
         done += count
     return groups
+
+
+def _bounded(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The sentence spans, with any longer than `MAX_PIECE_CHARS` cut at spaces."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if e - s <= MAX_PIECE_CHARS:
+            out.append((s, e))
+            continue
+        start = end = None
+        for m in _WORD.finditer(text, s, e):
+            ws, we = m.span()
+            if start is not None and we - start > MAX_PIECE_CHARS:
+                out.append((start, end))
+                start = None
+            while we - ws > MAX_PIECE_CHARS:  # one "word" longer than any quote
+                out.append((ws, ws + MAX_PIECE_CHARS))
+                ws += MAX_PIECE_CHARS
+            if start is None:
+                start = ws
+            end = we
+        if start is not None:
+            out.append((start, end))
+    return out

@@ -19,8 +19,8 @@ agrees with FTS5, which stays the index of record):
   merged, so there are few.
 - `postings_deleted`: a removed passage whose postings sit in a segment, with its terms, until
   a merge drops them. Ids are reused by SQLite, so a removal names its segment.
-- `postings_stats`: passage count and total length (FTS5's N and average length), a version
-  bumped by every write (readers key their caches on it) and the next segment number.
+- `postings_stats`: passage count and total length (FTS5's N and average length) and a
+  version that every write changes (readers key their caches on it).
 
 Ranking (`rank`) is the threshold algorithm with random access: score exactly every passage of
 the rare terms and the heads of the common ones, take the k-th best score as a threshold, and
@@ -34,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import secrets
 import sqlite3
 import threading
 import uuid
@@ -52,7 +53,7 @@ IDF_FLOOR = 1e-6
 #: Passages kept in `postings_recent` before they are folded into a segment.
 RECENT_MAX = 1_000
 #: Segments of at most this many postings are merged with others of a similar size.
-MERGE_MAX_POSTINGS = 4_000_000
+MERGE_MAX_POSTINGS = 1_000_000
 #: Segments of a similar size (same power of MERGE_FANIN) merged once there are this many.
 MERGE_FANIN = 4
 #: Lists shorter than this are always read whole; longer ones get a head.
@@ -146,10 +147,12 @@ def _day(date: dt.date | None) -> int:
 
 
 def _bump(conn: sqlite3.Connection, passages: int, tokens: int) -> None:
+    # A random version, and random segment numbers, so that two copies of one index file
+    # that are then written apart never look alike to a reader's caches.
     conn.execute(
         "UPDATE postings_stats SET passages = passages + ?, tokens = tokens + ?,"
-        " version = version + 1 WHERE id = 0",
-        (passages, tokens),
+        " version = ? WHERE id = 0",
+        (passages, tokens, secrets.randbits(62)),
     )
 
 
@@ -387,10 +390,7 @@ def _store_segment(
     tfs: np.ndarray,
 ) -> None:
     """Write a segment: `terms` in ascending order, term i's postings at pids[starts[i]:]."""
-    (segment,) = conn.execute(
-        "UPDATE postings_stats SET next_segment = next_segment + 1 WHERE id = 0"
-        " RETURNING next_segment - 1"
-    ).fetchone()
+    segment = secrets.randbits(62) | 1
     order = np.argsort(doc_ids, kind="stable")
     doc_ids, doc_lengths, doc_days = doc_ids[order], doc_lengths[order], doc_days[order]
     # Heads are ordered at the index's average length now, which later drifts only a little.
@@ -473,16 +473,6 @@ def _impact(tf: np.ndarray, length: np.ndarray, avgdl: float) -> np.ndarray:
 # Reading
 
 
-class _Dense:
-    """Values indexed by passage id, for the few ids a question looks up."""
-
-    @staticmethod
-    def from_pairs(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
-        out = np.zeros(int(ids.max()) + 1 if len(ids) else 1, dtype=values.dtype)
-        out[ids] = values
-        return out
-
-
 @dataclass(frozen=True, slots=True)
 class _Docs:
     ids: np.ndarray
@@ -501,6 +491,7 @@ class _Part:
     head_ids: np.ndarray | None = None  # ids by descending impact at `avgdl`
     head_w: np.ndarray | None = None  # their impacts, one more than head_ids
     dense: np.ndarray | None = None  # frequency by passage id, for lists of common terms
+    count: int = 0  # postings, when only `dense` holds them
 
     @property
     def nbytes(self) -> int:
@@ -508,14 +499,23 @@ class _Part:
         dense = 0 if self.dense is None else self.dense.nbytes
         return self.ids.nbytes + self.tfs.nbytes + extra + dense
 
+    @property
+    def n(self) -> int:
+        return len(self.ids) if self.dense is None or len(self.ids) else int(self.count)
+
     def densify(self) -> None:
         """A frequency per passage id: one byte a passage, looked up without a search, for a
-        list long enough that this is not much more than the list itself."""
+        list long enough that this is not much more than the list itself. A list holding a
+        quarter of the passages or more keeps only that (and its head)."""
         size = int(self.ids[-1]) + 1
         if len(self.ids) * DENSE_SHARE >= size:
             dtype = np.uint8 if int(self.tfs.max()) < 256 else np.uint16
             self.dense = np.zeros(size, dtype=dtype)
             self.dense[self.ids] = self.tfs
+            if len(self.ids) * 4 >= size and self.head_ids is not None:
+                self.count = len(self.ids)
+                self.ids = np.zeros(0, dtype=np.uint32)  # not a view: free the blob
+                self.tfs = np.zeros(0, dtype=self.tfs.dtype)
 
 
 @dataclass(slots=True)
@@ -689,9 +689,9 @@ def _parts(
                     part.head_ids = part.head_ids[keep]
                     part.head_w = np.append(part.head_w[:-1][keep], part.head_w[-1])
             if len(part.ids):
-                part.densify()
+                part.densify()  # type: ignore[attr-defined]
             _cache.put(key, part, part.nbytes)
-        if len(part.ids):  # type: ignore[attr-defined]
+        if part.n:  # type: ignore[attr-defined]
             found[term].append(part)  # type: ignore[arg-type]
     for term in terms:
         if term in state.recent:
@@ -720,17 +720,23 @@ def rank(
         return []
     if not all(is_simple(t) for t in terms):
         return None
+    own = not conn.in_transaction  # one snapshot for every read, whatever a writer commits
+    if own:
+        conn.execute("BEGIN")
     try:
-        got = _state(conn)
-    except sqlite3.OperationalError:  # an index from before the postings existed
-        return None
-    if got is None:
-        return None
-    uid, state = got
-    if state.passages <= 0:
-        return []
-    distinct = list(dict.fromkeys(terms))
-    parts = _parts(conn, uid, state, distinct)
+        try:
+            got = _state(conn)
+        except sqlite3.OperationalError:  # an index from before the postings existed
+            return None
+        if got is None:
+            return None
+        uid, state = got
+        if state.passages <= 0:
+            return []
+        parts = _parts(conn, uid, state, list(dict.fromkeys(terms)))
+    finally:
+        if own:
+            conn.execute("COMMIT")
     return _Ranking(state, terms, parts, since, until).top(k)
 
 
@@ -747,7 +753,7 @@ class _Ranking:
         n = state.passages
         self.idf: dict[str, float] = {}
         for term, ps in parts.items():
-            hits = sum(len(p.ids) for p in ps)
+            hits = sum(p.n for p in ps)
             idf = math.log((n - hits + 0.5) / (hits + 0.5))
             self.idf[term] = idf if idf > 0.0 else IDF_FLOOR
         self.live = [t for t in self.terms if parts[t]]
@@ -810,7 +816,7 @@ class _Ranking:
                     if part.head_ids is not None and depth[term] < len(part.head_ids):
                         pieces.append(part.head_ids[: depth[term]])
                         bound[term] = max(bound[term], self._bound(part, depth[term]))
-                    elif part.head_ids is None or len(part.ids) <= WHOLE_MAX:
+                    elif part.head_ids is None or part.n <= WHOLE_MAX:
                         pieces.append(part.ids)
                     else:  # a long list would be read whole: score everything at once
                         return self._exhaustive(k)
@@ -840,6 +846,11 @@ class _Ranking:
         for term in heavy if heavy else light:
             weight = np.float32(self.idf[term] * self.terms.count(term))
             for part in self.parts[term]:
+                if part.n and not len(part.ids):  # held densely: no scatter needed
+                    tf = part.dense.astype(np.float32)
+                    size = len(tf)
+                    acc[:size] += weight * (tf * np.float32(K1 + 1.0)) / (tf + norm[:size])
+                    continue
                 tf = part.tfs.astype(np.float32)
                 acc[part.ids] += weight * (tf * np.float32(K1 + 1.0)) / (tf + norm[part.ids])
         drift = 1.0  # float32 impacts at today's average length: only rounding differs
@@ -879,7 +890,10 @@ class _Ranking:
         seen = np.zeros(len(self.state.lengths), dtype=bool)
         for ps in self.parts.values():
             for p in ps:
-                seen[p.ids] = True
+                if p.n and not len(p.ids):
+                    seen[: len(p.dense)] |= p.dense > 0
+                else:
+                    seen[p.ids] = True
         cand = self._allowed(np.flatnonzero(seen).astype(np.uint32))
         return _best(cand, self.scores(cand), k)
 

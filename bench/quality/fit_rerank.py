@@ -1,0 +1,104 @@
+"""Fit the re-ranker's weights on SQuAD's tuning questions and print them for
+`index/rerank.py`'s `WEIGHTS`.
+
+The model is linear: a passage's score is its features (`rerank.features`) times the weights.
+The weights maximise the likelihood that the passage holding the answer comes first (a
+softmax over each question's candidates, a little L2), fitted by full-batch Adam in numpy.
+Only the tuning half of SQuAD is read (half the articles, seeded; see data.py); the held-out
+half is for `squad.py`'s figures.
+
+Run: `nice .venv/bin/python bench/quality/fit_rerank.py` (about a minute).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from data import build, squad_docs, squad_questions
+from pipeline import candidates
+
+from index import rerank, vocabulary
+
+
+def collect(split: str = "tune", depth: int = rerank.DEPTH):
+    """Per question: a (candidates × features) matrix and which candidates are relevant."""
+    docs = squad_docs()
+    with tempfile.TemporaryDirectory(prefix="briefbot-fit-") as tmp:
+        db = Path(tmp) / "index.db"
+        paths = build(docs, db)
+        conn = sqlite3.connect(db)
+        vocab = vocabulary.get(conn)
+        names: list[str] = []
+        data = []
+        for q in squad_questions(split):
+            c = candidates(conn, q.text, depth)
+            if len(c.hits) < 2:
+                continue
+            rows = rerank.features(c.question, c.terms, c.hits, vocab)
+            names = names or list(rows[0])
+            x = np.array([[r[n] for n in names] for r in rows])
+            y = np.array([paths[h.document] in q.relevant for h in c.hits], dtype=float)
+            data.append((x, y))
+        conn.close()
+    return names, data
+
+
+def fit(data, l2: float = 1e-3, steps: int = 1500, rate: float = 0.05) -> np.ndarray:
+    """Weights maximising the mean log-probability of the relevant candidates."""
+    data = [(x, y) for x, y in data if y.any()]
+    width = max(len(y) for _, y in data)
+    features = data[0][0].shape[1]
+    X = np.zeros((len(data), width, features))
+    mask = np.zeros((len(data), width), dtype=bool)
+    target = np.zeros((len(data), width))
+    for i, (x, y) in enumerate(data):
+        X[i, : len(y)] = x
+        mask[i, : len(y)] = True
+        target[i, : len(y)] = y / y.sum()
+    w = np.zeros(features)
+    m = np.zeros_like(w)
+    v = np.zeros_like(w)
+    for step in range(1, steps + 1):
+        s = np.where(mask, X @ w, -np.inf)
+        s -= s.max(axis=1, keepdims=True)
+        p = np.exp(s)
+        p /= p.sum(axis=1, keepdims=True)
+        grad = np.einsum("qn,qnf->f", p - target, X) / len(data) + l2 * w
+        m = 0.9 * m + 0.1 * grad
+        v = 0.999 * v + 0.001 * grad * grad
+        w -= rate * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
+    return w
+
+
+def recall_at_1(w: np.ndarray, data) -> float:
+    hits = 0
+    for x, y in data:
+        s = x @ w
+        hits += bool(y[int(np.argmax(s))])
+    return hits / len(data)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--depth", type=int, default=rerank.DEPTH)
+    args = parser.parse_args()
+    started = time.monotonic()
+    names, data = collect("tune", args.depth)
+    w = fit(data)
+    print(f"{len(data)} tuning questions with at least two candidates")
+    print(f"Recall@1 among candidates: {recall_at_1(w, data):.4f} "
+          f"(BM25 order {sum(bool(y[0]) for _, y in data) / len(data):.4f})")
+    print("WEIGHTS: dict[str, float] = {")
+    for n, value in zip(names, w, strict=True):
+        print(f'    "{n}": {value:.2f},')
+    print("}")
+    print(f"({time.monotonic() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
