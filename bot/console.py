@@ -13,11 +13,13 @@ NOTHING_FOUND = "Nothing in the briefings answers that. Try other words, or a na
 
 
 def source_line(qh: QuotedHit) -> str:
-    """Where a passage comes from: title, date, section."""
+    """Where a passage comes from: title, date, section, page."""
     hit = qh.hit
     parts = [hit.title, hit.date.isoformat() if hit.date else "undated"]
     if hit.heading:
         parts.append(hit.heading)
+    if hit.page:
+        parts.append(f"p. {hit.page}")
     return " · ".join(parts)
 
 

@@ -183,7 +183,7 @@ def source_line(hit: Hit) -> str:
     parts = [date_text(hit)]
     if hit.heading:
         parts.append(hit.heading)
-    if getattr(hit, "page", None):
+    if hit.page:
         parts.append(f"p. {hit.page}")
     return " · ".join(parts)
 

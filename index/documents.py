@@ -6,6 +6,7 @@ maintainer can act on; a file it reads with doubts (a legacy encoding) says so i
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -112,7 +113,10 @@ def parse(data: bytes, relative: str) -> Document:
         raise UnreadableFile(f"files ending in {suffix or '(nothing)'} are not read")
     doc.warnings[:0] = warnings
     if not any(b.kind == "paragraph" for b in doc.blocks):
-        raise UnreadableFile("it has no paragraphs of text")
+        if not doc.blocks:
+            raise UnreadableFile("it has no paragraphs of text")
+        # Only short lines (a table, a list of figures): they are the text, not headings.
+        doc.blocks = [dataclasses.replace(b, kind="paragraph") for b in doc.blocks]
     if doc.date is None:
         doc.date = _date_from_name(relative)
     return doc

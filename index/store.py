@@ -41,6 +41,9 @@ def connect(path: str | Path, *, create: bool = False) -> sqlite3.Connection:
             migrations.apply(db)
         elif not _has_tables(conn):
             raise IndexMissing(f"{path} is not a briefbot index; run `briefbot reindex`")
+        elif migrations.pending(Database(conn)):
+            # An index from an older version: bring its tables up to date before reading.
+            migrations.apply(Database(conn))
     except sqlite3.DatabaseError as exc:
         conn.close()
         if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
@@ -153,8 +156,7 @@ def record_failure(
     """Remember why a file failed, and its size and change time so that an untouched one is
     not read again."""
     conn.execute(
-        "INSERT OR REPLACE INTO failures (path, reason, at, size, ctime_ns)"
-        " VALUES (?, ?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO failures (path, reason, at, size, ctime_ns) VALUES (?, ?, ?, ?, ?)",
         (path, reason, now(), size, ctime_ns),
     )
 

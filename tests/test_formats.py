@@ -145,6 +145,13 @@ def test_pdf_pages_reach_the_hits(tmp_path):
     (text_hit,) = index.search("reservoir", k=1)
     assert text_hit.page is None
     assert index.passage(hit.passage_id).page == 2
+    # A reply names the page, on Telegram and in the console.
+    from bot.console import render_text
+    from bot.render import source_line
+
+    answer = index.answer("reserve fund borrowing", k=1)
+    assert source_line(answer.hits[0].hit).endswith("Costs and funding · p. 2")
+    assert "· p. 2" in render_text(answer)
 
 
 @pytest.mark.parametrize("made_up", ["Microsoft Word - harbour.docx", "Untitled", "brief.pdf"])

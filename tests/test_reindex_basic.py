@@ -70,3 +70,30 @@ def test_a_file_that_breaks_keeps_its_last_good_version(corpus, db):
     report = reindex(corpus, db)
     assert [f.path for f in report.failed] == [path.name]
     assert Index(db).answer("railway").found
+
+
+def test_a_table_of_short_lines_is_text_not_headings(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "1987-03-02-earnings.txt").write_text(
+        "Shr 1.20 dlrs vs 1.05 dlrs\n\nNet 12.4 mln vs 10.9 mln\n\nRevs 140 mln vs 131 mln\n"
+    )
+    report = reindex(folder, tmp_path / "i.db")
+    assert report.counts["added"] == 1 and not report.failed
+    assert Index(tmp_path / "i.db").answer("net mln").found
+
+
+def test_an_index_from_an_older_version_is_upgraded_when_opened(corpus, tmp_path):
+    from sqlite_utils import Database
+
+    from index.schema import migrations
+
+    db = tmp_path / "old.db"
+    old = Database(db)
+    migrations.apply(old, stop_before="add_passage_page")
+    old.close()
+    assert "page" not in {c.name for c in Database(db)["passages"].columns}
+    ix = Index(db)
+    assert not ix.answer("railway").found  # empty, but readable
+    reindex(corpus, db)
+    assert ix.answer("railway").hits[0].hit.page is None
