@@ -195,7 +195,7 @@ def _update(
 def _open_for_dry_run(db_path: Path) -> sqlite3.Connection:
     """The index as it is, unmigrated; an empty one in memory when there is none yet."""
     try:
-        return store.connect(db_path)
+        return store.connect(db_path, migrate=False)
     except store.IndexMissing:
         return store.connect(":memory:", create=True)
 
@@ -436,11 +436,35 @@ def _build_beside(
         _run(conn, corpus, report, False, progress, known=previous, reread=True)
         _finish(conn, report, started)
         conn.execute("COMMIT")
+        _keep_indexed_at(conn, db_path)
     except BaseException:
         conn.close()
         raise
     swap.seal(conn, db_path)
     swap.swap_in(db_path, on_copy)
+
+
+def _keep_indexed_at(conn: sqlite3.Connection, db_path: Path) -> None:
+    """A briefing whose content a rebuild did not change keeps the time it was first indexed:
+    daily summaries list what was indexed since a chat's last summary as late additions, and
+    a rebuild must not make every old briefing look new."""
+    if not db_path.exists():
+        return
+    try:
+        conn.execute("ATTACH DATABASE ? AS live", (str(db_path),))
+    except sqlite3.DatabaseError:
+        return
+    try:
+        conn.execute(
+            "UPDATE documents SET indexed_at = (SELECT l.indexed_at FROM live.documents l"
+            " WHERE l.path = documents.path AND l.sha256 = documents.sha256)"
+            " WHERE EXISTS (SELECT 1 FROM live.documents l"
+            " WHERE l.path = documents.path AND l.sha256 = documents.sha256)"
+        )
+    except sqlite3.DatabaseError:
+        pass  # a damaged live index has no times worth keeping
+    finally:
+        conn.execute("DETACH DATABASE live")
 
 
 def _previous_documents(db_path: Path) -> dict[str, Known]:

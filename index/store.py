@@ -25,8 +25,9 @@ class IndexMissing(Exception):
     """There is no index file yet, or it is not an index."""
 
 
-def connect(path: str | Path, *, create: bool = False) -> sqlite3.Connection:
-    """A connection to the index in WAL mode, created and migrated when `create` is set."""
+def connect(path: str | Path, *, create: bool = False, migrate: bool = True) -> sqlite3.Connection:
+    """A connection to the index in WAL mode, created when `create` is set, and brought up to
+    date when it is from an older version unless `migrate` is off (a dry run writes nothing)."""
     path = Path(path)
     if not create and not path.exists():
         raise IndexMissing(f"no index at {path}; run `briefbot reindex` to build it")
@@ -41,7 +42,7 @@ def connect(path: str | Path, *, create: bool = False) -> sqlite3.Connection:
             migrations.apply(db)
         elif not _has_tables(conn):
             raise IndexMissing(f"{path} is not a briefbot index; run `briefbot reindex`")
-        elif migrations.pending(Database(conn)):
+        elif migrate and migrations.pending(Database(conn)):
             # An index from an older version: bring its tables up to date before reading.
             migrations.apply(Database(conn))
     except sqlite3.DatabaseError as exc:

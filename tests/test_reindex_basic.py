@@ -97,3 +97,14 @@ def test_an_index_from_an_older_version_is_upgraded_when_opened(corpus, tmp_path
     assert not ix.answer("railway").found  # empty, but readable
     reindex(corpus, db)
     assert ix.answer("railway").hits[0].hit.page is None
+
+
+def test_a_rebuild_keeps_when_unchanged_briefings_were_first_indexed(corpus, db):
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE documents SET indexed_at = '2024-03-19T08:00:00+00:00'")
+    (corpus / "2024-03-21-new.txt").write_text("date 2024-03-21 Barley exports rose.")
+    reindex(corpus, db, rebuild=True)
+    with sqlite3.connect(db) as conn:
+        times = dict(conn.execute("SELECT path, indexed_at FROM documents"))
+    assert times["2024-03-19-putin-raeisi-nowruz.txt"] == "2024-03-19T08:00:00+00:00"
+    assert times["2024-03-21-new.txt"] > "2026"
