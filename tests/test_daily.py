@@ -257,8 +257,11 @@ def test_a_fired_job_posts_the_chats_local_day_and_late_additions(tmp_path: Path
             text = "\n".join(m.plain_text for m in messages)
             assert render_summary.day_name(local) in text
             assert "Railway deal" in text
-            assert "Egypt buys wheat" not in text  # dated the UTC day, not the chat's
+            # Dated the UTC day, not the chat's: never among the day's briefings (when the
+            # chat's day is ahead of UTC's, it is an earlier day's late addition instead).
             assert "Late additions" in text
+            assert "Egypt buys wheat" not in text.split("Late additions")[0]
+            assert ("Egypt buys wheat" in text) == (local > now.date())
             assert "Gas flows <up> & on · 2024-01-05" in text  # escaped, shown as written
             assert "Russia and Iran signed an agreement" in text
             await finished(app, GROUP)
