@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CORPUS ?= corpus
 DB ?= data/index.db
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,17 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+$(VENV)/.installed-fuzz: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test,fuzz]'
+	touch $@ $(VENV)/.installed $(VENV)/.installed-test
+
+# Coverage-guided fuzzing (atheris) of the question path and of the corpus readers, each for
+# FUZZ_SECONDS; prints inputs run and findings (docs/reliability.md).
+FUZZ_SECONDS ?= 120
+fuzz: $(VENV)/.installed-fuzz
+	nice -n 10 $(BIN)/python bench/fuzz_questions.py --seconds $(FUZZ_SECONDS) --questions 500
+	nice -n 10 $(BIN)/python bench/fuzz_readers.py --seconds $(FUZZ_SECONDS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -8,6 +8,7 @@ module with a `register(application)` function is added there with one line.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from urllib.parse import urlparse
 
 from telegram import BotCommand, BotCommandScopeChat
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRateLimiter, Defaults
 
 from index.answer import Index
@@ -55,16 +56,37 @@ ADMIN_COMMANDS = [
 ]
 
 
+#: Pauses (seconds) before each new try of a request that failed for want of Telegram: a 5xx
+#: answer, a dropped connection, a timeout. Together they ride out a restart of the Bot API
+#: server or a proxy; a question whose reply still fails gets the error handler's apology.
+NETWORK_RETRIES = (0.5, 1.0, 2.0, 4.0)
+
+
 class RateLimiter(AIORateLimiter):
-    """PTB's AIORateLimiter, honouring flood control (429 retry_after) with retries, except
-    that "typing…" does not use up the budget of a group's 20 messages a minute."""
+    """PTB's AIORateLimiter, honouring flood control (429 retry_after) with retries, and
+    trying again after network errors and server errors (PTB does neither by itself), except
+    that "typing…" is neither limited nor retried: it does not use up the budget of a group's
+    20 messages a minute, and one lost is harmless.
+
+    A request that timed out after Telegram acted on it would be sent twice by a retry;
+    Telegram offers no way to tell, and a reply sent twice is better than one never sent."""
 
     async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args) -> Any:
         if endpoint == "sendChatAction":
             return await callback(*args, **kwargs)
-        return await super().process_request(
-            callback, args, kwargs, endpoint, data, rate_limit_args
-        )
+        for pause in (*NETWORK_RETRIES, None):
+            try:
+                return await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
+            except BadRequest:  # a NetworkError in PTB, but the request itself is at fault
+                raise
+            except NetworkError as exc:
+                if pause is None:
+                    raise
+                log.warning("%s failed (%s); trying again in %.1f s", endpoint, exc, pause)
+                await asyncio.sleep(pause)
+        raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _file_url(base_url: str) -> str:
@@ -129,13 +151,30 @@ async def _post_shutdown(app: Application) -> None:
     services(app).executor.shutdown(wait=True, cancel_futures=True)
 
 
+class TokenRejected(Exception):
+    """Telegram refused the bot token."""
+
+
 def run_bot(settings: Settings, index: Index) -> None:
-    """Serve until interrupted: long polling, or a webhook server when a URL is set."""
+    """Serve until interrupted: long polling, or a webhook server when a URL is set.
+
+    An error that ends the bot leaves with the token masked: PTB puts a rejected token into
+    its own error message, which would otherwise be printed whole with the traceback."""
     logs.configure(settings.log_level)
     state = State(settings.state_db, dt.timedelta(days=settings.page_ttl_days))
     app = build_application(settings, index, state)
     try:
         _serve(app, settings)
+    except InvalidToken:
+        raise TokenRejected(
+            "Telegram rejected the bot token. Copy it again from @BotFather into"
+            " TELEGRAM_BOT_TOKEN (in .env or the environment)."
+        ) from None
+    except Exception as exc:
+        text = f"{type(exc).__name__}: {exc}"
+        if logs.redact(text) != text:
+            raise RuntimeError(logs.redact(text)) from None
+        raise
     finally:
         state.close()
     log.info("stopped; the state is in %s", settings.state_db)

@@ -269,9 +269,12 @@ def run_command(ctx, corpus, db):
         )
         _chat(index, s.results, s.timezone)
         return
-    from .app import run_bot
+    from .app import TokenRejected, run_bot
 
-    run_bot(s, index)
+    try:
+        run_bot(s, index)
+    except TokenRejected as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -100,11 +100,14 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("reindex", reindex_command, filters=message))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, migrated))
     app.add_handler(MessageHandler(message & filters.TEXT & ~filters.COMMAND, text_message))
+    # PTB hands a button with empty data to every patterned handler, so this one goes first.
+    app.add_handler(CallbackQueryHandler(empty_button, pattern=r"^$"))
     app.add_handler(CallbackQueryHandler(more_button, pattern=r"^more:\d{1,18}:\d{1,6}$"))
     app.add_handler(CallbackQueryHandler(context_button, pattern=r"^psg:\d{1,18}:\d{1,18}$"))
     app.add_handler(CallbackQueryHandler(sources_button, pattern=r"^src:\d{1,6}$"))
     app.add_handler(InlineQueryHandler(inline_query))
     app.add_handler(ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(CallbackQueryHandler(unknown_button), group=1)
     app.add_error_handler(on_error)
 
 
@@ -426,6 +429,21 @@ async def context_button(update: Update, context: Context) -> None:
     if page is not None and sent:
         ids = [m.message_id for m in sent]
         await svc.run(svc.state.link_messages, sent[0].chat_id, ids, page.id)
+
+
+async def empty_button(update: Update, context: Context) -> None:
+    """A button with empty data, which the bot never makes."""
+    await update.callback_query.answer(render.EXPIRED, show_alert=True)
+
+
+async def unknown_button(update: Update, context: Context) -> None:
+    """Button data that no button handler takes (an older version's buttons, or data a client
+    made up): answered, so the client stops waiting, and nothing else. It runs after the
+    other handlers (group 1), for every button, so it steps aside when one of them took it."""
+    for handler in context.application.handlers.get(0, []):
+        if isinstance(handler, CallbackQueryHandler) and handler.check_update(update):
+            return
+    await update.callback_query.answer(render.EXPIRED, show_alert=True)
 
 
 # -- commands --------------------------------------------------------------------------------

@@ -20,8 +20,9 @@ import Stemmer
 ANALYSER_VERSION = "1"
 
 # A word is a run of letters, marks and digits, possibly joined by apostrophes ("don't",
-# "Israel's"). Underscores and hyphens split words: "Rasht-Astara" is two words.
-_WORD = re.compile(r"[^\W_](?:[^\W_]|['’][^\W_])*")
+# "Israel's"). Underscores and hyphens split words: "Rasht-Astara" is two words. (Written as
+# runs rather than one character at a time, which finds the same words in half the time.)
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _APOSTROPHES = re.compile(r"['’]")
 _POSSESSIVE = re.compile(r"['’]s$")
 
@@ -65,12 +66,16 @@ def fold(word: str) -> str:
     return unicodedata.normalize("NFC", stripped)
 
 
+def spelling(word: str) -> str:
+    """A word as spelt, folded, without possessive or apostrophes ("Raeisi's" → "raeisi"):
+    what a term is stemmed from, and what an exact match of a question word compares."""
+    return _APOSTROPHES.sub("", _POSSESSIVE.sub("", fold(word)))
+
+
 @lru_cache(maxsize=200_000)
 def term(word: str) -> str | None:
     """The term a single word becomes, or None for a stopword."""
-    folded = fold(word)
-    folded = _POSSESSIVE.sub("", folded)
-    folded = _APOSTROPHES.sub("", folded)
+    folded = spelling(word)
     if not folded or folded in _STOPWORDS_FOLDED:
         return None
     return _stemmer.stemWord(folded)
@@ -89,6 +94,11 @@ def tokens(text: str) -> list[Token]:
 def analyse(text: str) -> list[str]:
     """The terms of `text`, in order, stopwords left out."""
     return [t for w in _WORD.findall(text) if (t := term(w)) is not None]
+
+
+def split(text: str) -> list[str]:
+    """The words of `text` as written, in order: what `tokens` and `analyse` look at."""
+    return _WORD.findall(text)
 
 
 def words(text: str) -> list[str]:

@@ -105,7 +105,7 @@ class Index:
         except sqlite3.DatabaseError as exc:
             self.close()
             raise store.IndexMissing(
-                f"the index at {self.path} is damaged ({exc}); run `briefbot reindex --rebuild`"
+                f"the index at {self.path} is damaged ({exc}); `briefbot reindex` rebuilds it"
             ) from exc
 
     def search(

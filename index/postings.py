@@ -13,10 +13,10 @@ agrees with FTS5, which stays the index of record):
   Adding a briefing writes only these rows and one counter row.
 - `postings_segments` and `postings_parts`: immutable segments, each the postings of a set of
   passages, one row per (segment, term): passage ids in ascending order, term frequencies,
-  and for long lists a head of the postings with the highest impact at the segment's average
-  length, with the impact where the head stops. When `postings_recent` grows past
-  `RECENT_MAX` passages it is folded into a new segment; segments of a similar size are
-  merged, so there are few.
+  and for long lists a head of the postings with the highest impact at the index's average
+  length when the segment was written, with the impact where the head stops. When
+  `postings_recent` grows past `RECENT_MAX` passages it is folded into a new segment;
+  segments of a similar size are merged, so there are few.
 - `postings_deleted`: a removed passage whose postings sit in a segment, with its terms, until
   a merge drops them. Ids are reused by SQLite, so a removal names its segment.
 - `postings_stats`: passage count and total length (FTS5's N and average length) and a
@@ -25,8 +25,10 @@ agrees with FTS5, which stays the index of record):
 Ranking (`rank`) is the threshold algorithm with random access: score exactly every passage of
 the rare terms and the heads of the common ones, take the k-th best score as a threshold, and
 stop when what no passage outside the candidates can reach (the sum, over terms, of the impact
-where each head stops) falls below it; otherwise read deeper heads, and at the end every
-posting. Segments never change once written, so their arrays are cached across questions.
+where each head stops) falls below it; otherwise read deeper heads, and at the end score every
+posting of the terms whose idf is not floored, then exactly the few passages that can still
+reach the top. Date filters apply to the candidates: a date per passage is kept beside its
+length. Segments never change once written, so their arrays are cached across questions.
 """
 
 from __future__ import annotations
@@ -276,7 +278,8 @@ def merge(conn: sqlite3.Connection, segments: Sequence[int]) -> None:
     """Replace `segments` by one, leaving out the postings of removed passages."""
     uid = _uuid(conn)
     doc_ids, doc_lengths, doc_days = [], [], []
-    by_term: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+    vocab = _Vocabulary()
+    term_of, id_blobs, tf_arrays = [], [], []
     for segment in segments:
         dead = _dead_ids(conn, segment)
         docs = _segment_docs(conn, uid, segment)
@@ -287,40 +290,40 @@ def merge(conn: sqlite3.Connection, segments: Sequence[int]) -> None:
         first, last = conn.execute(
             "SELECT first_part, last_part FROM postings_segments WHERE id = ?", (segment,)
         ).fetchone()
-        for term, n, ids, tfs in conn.execute(
+        rows = conn.execute(
             "SELECT term, n, ids, tfs FROM postings_parts WHERE id BETWEEN ? AND ?", (first, last)
-        ):
-            ids_a = np.frombuffer(ids, dtype=np.uint32)
-            tfs_a = _decode_tfs(tfs, n).astype(np.uint32)
-            if len(dead):
-                keep = ~np.isin(ids_a, dead)
-                ids_a, tfs_a = ids_a[keep], tfs_a[keep]
-            if len(ids_a):
-                by_term.setdefault(term, []).append((ids_a, tfs_a))
+        ).fetchall()
+        terms = np.repeat([vocab[r[0]] for r in rows], [r[1] for r in rows]).astype(np.int64)
+        ids = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.uint32)
+        tfs = np.concatenate([_decode_tfs(r[3], r[1]).astype(np.uint32) for r in rows] or [ids])
+        if len(dead):  # removed passages go now, and their records with them
+            keep = ~np.isin(ids, dead)
+            terms, ids, tfs = terms[keep], ids[keep], tfs[keep]
+        term_of.append(terms)
+        id_blobs.append(ids.tobytes())
+        tf_arrays.append(tfs)
         conn.execute("DELETE FROM postings_parts WHERE id BETWEEN ? AND ?", (first, last))
         conn.execute("DELETE FROM postings_segments WHERE id = ?", (segment,))
         conn.execute("DELETE FROM postings_deleted WHERE segment = ?", (segment,))
-    terms = sorted(by_term)
-    pieces = [by_term[t] for t in terms]
-    id_lists, tf_lists, sizes = [], [], []
-    for parts in pieces:
-        ids = np.concatenate([p[0] for p in parts])
-        tfs = np.concatenate([p[1] for p in parts])
-        order = np.argsort(ids, kind="stable")
-        id_lists.append(ids[order])
-        tf_lists.append(tfs[order])
-        sizes.append(len(ids))
-    starts = np.concatenate(([0], np.cumsum(sizes)[:-1])) if sizes else np.zeros(0, np.int64)
-    empty = np.zeros(0, np.uint32)
+    names = list(vocab)
+    rank = np.empty(len(names), dtype=np.uint64)
+    rank[np.argsort(np.array(names, dtype=object))] = np.arange(len(names), dtype=np.uint64)
+    tids = rank[np.concatenate(term_of).astype(np.int64)] if names else np.zeros(0, np.uint64)
+    pids = np.frombuffer(b"".join(id_blobs), dtype=np.uint32)
+    tfs = np.concatenate(tf_arrays) if tf_arrays else np.zeros(0, np.uint32)
+    order = np.argsort((tids << np.uint64(32)) | pids.astype(np.uint64), kind="stable")
+    tids, pids, tfs = tids[order], pids[order], tfs[order]
+    starts = np.flatnonzero(np.concatenate(([True], tids[1:] != tids[:-1]))) if len(tids) else tids
+    ordered = sorted(names)
     _store_segment(
         conn,
         np.concatenate(doc_ids),
         np.concatenate(doc_lengths),
         np.concatenate(doc_days),
-        terms,
+        [ordered[int(t)] for t in tids[starts]],
         starts,
-        np.concatenate(id_lists) if id_lists else empty,
-        np.concatenate(tf_lists) if tf_lists else empty,
+        pids,
+        tfs,
     )
 
 
@@ -647,7 +650,8 @@ def _state(conn: sqlite3.Connection) -> tuple[str, _State] | None:
     for term, (ids, tfs) in recent_postings.items():
         ids_a = np.array(ids, dtype=np.uint32)
         tfs_a = np.array(tfs, dtype=np.uint32)
-        recent[term] = _Part(ids_a, tfs_a, avgdl, 0.0)
+        top = _impact(tfs_a.astype(np.float64), lengths[ids_a].astype(np.float64), avgdl).max()
+        recent[term] = _Part(ids_a, tfs_a, avgdl, float(top))
     norm = (K1 * (1 - B + B * lengths / avgdl)).astype(np.float32)
     state = _State(passages, tokens, segments, lengths, days, recent, dead_arrays, norm)
     with _states_lock:

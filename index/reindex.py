@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 
 from . import store, swap
 from .analysis import ANALYSER_VERSION
@@ -41,6 +42,12 @@ STATUSES = ("added", "changed", "removed", "unchanged", "failed")
 RACY_SECONDS = 2.0
 #: The WAL is cut back to this size after a large update has been checkpointed.
 WAL_SIZE_LIMIT = 64 * 1024 * 1024
+#: Files larger than this are reported and skipped unread, since a file is read whole: plain
+#: text, Markdown and HTML (a briefing is kilobytes; this is thousands of pages) …
+MAX_TEXT_BYTES = 8 * 2**20
+#: … and PDF and Word files, which carry images and compressed text.
+MAX_PACKED_BYTES = 64 * 2**20
+_PACKED = (".pdf", ".docx")
 
 
 class ReindexBusy(Exception):
@@ -64,6 +71,7 @@ class Report:
     seconds: float = 0.0
     dry_run: bool = False
     rebuilt: bool = False
+    damaged: str | None = None  # why the index was rebuilt when it could not be updated
 
     def add(self, result: FileResult) -> None:
         self.counts[result.status] += 1
@@ -85,6 +93,8 @@ class Report:
     def summary(self) -> str:
         parts = ", ".join(f"{self.counts[s]} {s}" for s in STATUSES)
         prefix = "would change: " if self.dry_run else "rebuilt: " if self.rebuilt else ""
+        if self.damaged:
+            prefix = "rebuilt, as the index was damaged: "
         undated = f", {len(self.undated)} undated" if self.undated else ""
         return f"{prefix}{parts}{undated} ({self.seconds:.1f} s)"
 
@@ -158,7 +168,18 @@ def reindex(
             report.rebuilt = rebuild
             _build_beside(corpus, db_path, report, progress, on_copy, started)
         else:
-            _update(corpus, db_path, paths, report, dry_run, progress, started)
+            try:
+                _update(corpus, db_path, paths, report, dry_run, progress, started)
+            except (store.IndexMissing, sqlite3.DatabaseError) as exc:
+                # Locked, full or failing disks are OperationalErrors and stay errors; an
+                # index that is not one, or is damaged, is derived data: build it afresh.
+                if dry_run or isinstance(exc, sqlite3.OperationalError):
+                    raise
+                report.counts.clear()
+                report.files.clear()
+                report.rebuilt = True
+                report.damaged = str(exc)
+                _build_beside(corpus, db_path, report, progress, on_copy, started)
     report.seconds = time.monotonic() - started
     return report
 
@@ -370,7 +391,11 @@ def _index_file(
                 return FileResult(relative, "unchanged")
             if failure and failure[:2] == (stat.st_size, stat.st_ctime_ns):  # untouched since
                 return FileResult(relative, "failed", failure[2])
-        data = file.read_bytes()
+        limit = _check_readable(file, stat)
+        with open(file, "rb") as handle:
+            data = handle.read(limit + 1)  # a file that grew since it was looked at
+        if len(data) > limit:
+            raise UnreadableFile(f"it grew past the {limit // 2**20} MB a briefing file may be")
         mtime = _trusted(stat.st_mtime_ns)
     except UnreadableFile as exc:
         return _failed(conn, relative, str(exc), dry_run, stat)
@@ -400,6 +425,20 @@ def _index_file(
         status = "changed"
         reason = "the analyser changed since it was indexed" if not known[0] else ""
     return FileResult(relative, status, reason, doc.warnings, len(passages), doc.date is None)
+
+
+def _check_readable(file: Path, stat: os.stat_result) -> int:
+    """Refuse, before reading, what would hang the run (a pipe waits for a writer forever) or
+    take far more memory than a briefing should; returns the most bytes to read."""
+    if not S_ISREG(stat.st_mode):
+        raise UnreadableFile("it is not a regular file (a pipe, socket or device)")
+    limit = MAX_PACKED_BYTES if file.name.lower().endswith(_PACKED) else MAX_TEXT_BYTES
+    if stat.st_size > limit:
+        raise UnreadableFile(
+            f"it is {stat.st_size / 2**20:,.0f} MB, over the {limit // 2**20} MB a briefing"
+            " file may be; split it into smaller files"
+        )
+    return limit
 
 
 def _trusted(time_ns: int) -> int:

@@ -2,52 +2,55 @@
 
 BM25 scores a passage as a bag of words. Among the passages it ranks first, the one that
 answers usually also holds the question's words close together, in one sentence, in the
-question's own order and spelling, and, when the question asks "when" or "how many", next to a
-number. `rerank` scores each of the top passages with a few such features, adds them with fixed
-weights (a small linear model fitted on SQuAD's tuning questions by
-`bench/quality/fit_rerank.py`; nothing is downloaded or loaded), and reorders them. It only
-reorders: the same passages come back, and those past `DEPTH` keep their BM25 order.
+question's own spelling and word order, and, when the question asks "when" or "how many",
+beside a number. `rerank` scores each of the best `DEPTH` passages with eight such features,
+adds them up with fixed weights (a linear model fitted on SQuAD's tuning questions by
+`bench/quality/fit_rerank.py`; nothing is downloaded or loaded) and reorders them. It only
+reorders: the same passages come back, and those past `DEPTH` keep BM25's order.
 
-Weights of question words come from the whole index (`vocabulary`), with an idf that stays
-positive, log(1 + (N - n + 0.5) / (n + 0.5)): on a small index FTS5 floors the idf of any
-word held by more than half the passages to almost nothing, and the features must still tell
-a passage that holds a question word from one that does not.
+A question word weighs its idf over the whole index, log(1 + (N - n + 0.5) / (n + 0.5)),
+which stays positive: on a small index FTS5 floors the idf of any word held by more than half
+the passages to almost nothing, so BM25's scores there say little, while these weights still
+tell a passage that holds a question word from one that does not.
 
-A document's title belongs to all its passages: a question word in the title counts for each of
-them, and when the title is the first sentence of the document (briefings without a title of
-their own), that sentence is not counted a second time as the first passage's body.
+A document's title belongs to all its passages: a question word in the title counts for each
+of them alike. A briefing without a title of its own takes its first sentence as its title,
+so that sentence's words are the title's, not again the first passage's; the passage keeps
+its full length, since that is what a reader reads.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 
 from . import analysis
 from .search import Hit
 
 #: How many of BM25's best passages are reordered.
-DEPTH = 30
-
+DEPTH = 20
+#: BM25's parameters for the passage score, as FTS5's.
 K1, B = 1.2, 0.75
-#: Words either side within which question words count as near one another.
+#: Mean sentence length in terms, for scoring a sentence as BM25 scores a passage.
+SENTENCE_TERMS = 25.0
+#: Terms within which question words count as near one another.
 WINDOW = 12
 
 #: Feature weights, fitted by `bench/quality/fit_rerank.py` on SQuAD's tuning questions.
 WEIGHTS: dict[str, float] = {
-    "body": 3.0,
-    "sentence": 1.6,
-    "sentences": 0.5,
-    "local": 2.0,
-    "bigrams": 1.4,
-    "title": 2.7,
-    "number": 0.5,
-    "exact": 2.2,
-    "pairs": 0.8,
-    "window": 1.8,
+    "body": 3.96,
+    "sentence": 1.97,
+    "bigrams": 1.51,
+    "exact": 2.50,
+    "title": 2.14,
+    "number": 0.58,
+    "pairs": 0.63,
+    "window": 1.63,
 }
 
 # Questions whose answer is a number, a date or an amount.
@@ -60,67 +63,108 @@ _NUMBER_QUESTION = re.compile(
 _DIGITS = re.compile(r"\d+")
 
 
-@dataclass(frozen=True, slots=True)
-class Statistics:
-    """What the features need to know of the whole index: passages, mean length (in terms)
-    and how many passages hold each term. `vocabulary.Vocabulary` is one."""
+class Statistics(Protocol):
+    """What the features need of the whole index (`vocabulary.Vocabulary` has it): how many
+    passages, their mean length in terms, and how many passages hold each term."""
 
     rows: int
     avgdl: float
     df: Mapping[str, int]
 
 
-@lru_cache(maxsize=200_000)
+class _Words(dict):
+    """Each word's spelling and term (None for a stopword), remembered once looked up: a
+    passage's words are read through C-level lookups, not one Python call each."""
+
+    limit = 200_000
+
+    def __missing__(self, word: str) -> tuple[str, str | None]:
+        value = (analysis.spelling(word), analysis.term(word))
+        if len(self) >= self.limit:
+            self.clear()
+        self[word] = value
+        return value
+
+
+_WORDS = _Words()
+
+
 def _word(word: str) -> tuple[str, str | None]:
-    """A word as spelt, folded ("Raeisi's" → "raeisi"), and its term (None for a stopword)."""
-    spelt = analysis._APOSTROPHES.sub("", analysis._POSSESSIVE.sub("", analysis.fold(word)))
-    return spelt, analysis.term(word)
+    return _WORDS[word]
+
+
+@lru_cache(maxsize=4096)
+def _title_terms(title: str) -> frozenset[str]:
+    return frozenset(analysis.analyse(title))
 
 
 @dataclass(slots=True)
 class _Passage:
-    terms: list[str]  # heading then body terms, in order: what proximity looks at
-    folded: list[str]  # the body's folded words, stopwords kept: exact spelling, bigrams
+    terms: list[str]  # heading, then body terms in order: what proximity looks at
+    spelt: list[str]  # the body's words as spelt, stopwords kept: exact words, word pairs
     sentences: list[list[str]]  # the body's terms, sentence by sentence
-    numbers: list[set[str]]  # the digit runs of each sentence
-    length: int  # terms in the whole passage, title sentence included: what the reader reads
+    pieces: list[str]  # the body's sentences as written
+    length: int  # terms in the whole passage, a title sentence included
 
 
 def _read(hit: Hit) -> _Passage:
-    """One pass over a passage's words, skipping the first sentence when it is the title."""
-    spans = list(hit.sentences) or [(0, len(hit.text))]
+    """A passage's words, read once; a first sentence that is the title is not body."""
+    return _read_text(
+        hit.text, tuple(map(tuple, hit.sentences)), hit.heading, hit.ordinal, hit.title
+    )
+
+
+@lru_cache(maxsize=2048)
+def _read_text(
+    text: str,
+    sentences: tuple[tuple[int, int], ...],
+    heading: str | None,
+    ordinal: int,
+    title: str | None,
+) -> _Passage:
+    """`_read`'s work, kept for the passages asked about last: the next page of an answer
+    reorders the same ones."""
+    spans = list(sentences) or [(0, len(text))]
     skipped = 0
-    if _title_sentence(hit, spans[0]):
+    if ordinal == 0 and _title_sentence(text, spans[0], title):
         start, end = spans.pop(0)
-        skipped = sum(1 for w in analysis._WORD.findall(hit.text[start:end]) if _word(w)[1])
-    terms = [t for w in analysis._WORD.findall(hit.heading or "") if (t := _word(w)[1])]
-    folded: list[str] = []
-    sentences: list[list[str]] = []
-    numbers: list[set[str]] = []
+        skipped = sum(1 for w in analysis.split(text[start:end]) if _word(w)[1])
+    terms = list(_heading_terms(heading)) if heading else []
+    spelt: list[str] = []
+    by_sentence: list[list[str]] = []
+    pieces: list[str] = []
+    lookup = _WORDS.__getitem__
     for start, end in spans:
-        piece = hit.text[start:end]
-        words = analysis._WORD.findall(piece)
-        sentence = []
-        for w in words:
-            f, t = _word(w)
-            folded.append(f)
-            if t is not None:
-                sentence.append(t)
+        piece = text[start:end]
+        looked = list(map(lookup, analysis.split(piece)))
+        spelt.extend([s for s, _ in looked])
+        sentence = [t for _, t in looked if t is not None]
         terms.extend(sentence)
-        sentences.append(sentence)
-        numbers.append(set(_DIGITS.findall(piece)))
-    return _Passage(terms, folded, sentences, numbers, len(terms) + skipped)
+        by_sentence.append(sentence)
+        pieces.append(piece)
+    return _Passage(terms, spelt, by_sentence, pieces, len(terms) + skipped)
 
 
-def _title_sentence(hit: Hit, span: tuple[int, int]) -> bool:
-    """Whether the passage's first sentence is its document's title (a briefing without a
-    title of its own takes its first sentence, shortened, as its title)."""
-    if hit.ordinal != 0 or not hit.title:
+def clear_cache() -> None:
+    """Forget the passages read so far, so that the next re-ranking reads every passage
+    anew: what a benchmark does to measure passages never seen before."""
+    _read_text.cache_clear()
+
+
+@lru_cache(maxsize=4096)
+def _heading_terms(heading: str) -> tuple[str, ...]:
+    return tuple(analysis.analyse(heading))
+
+
+def _title_sentence(text: str, span: tuple[int, int], title: str | None) -> bool:
+    """Whether a document's first sentence is its title, as it is for a briefing whose title
+    was taken from its first sentence (shortened, with "…")."""
+    if not title:
         return False
-    first = " ".join(hit.text[span[0] : span[1]].split())
-    title = hit.title.strip()
-    if title.endswith("…"):
-        return first.startswith(title[:-1].rstrip()) and len(title) > 1
+    first = " ".join(text[span[0] : span[1]].split())
+    title = title.strip()
+    if title.endswith("…") and len(title) > 1:
+        return first.startswith(title[:-1].rstrip())
     return first == title
 
 
@@ -129,111 +173,108 @@ def idf(df: int, rows: int) -> float:
     return math.log(1 + (rows - df + 0.5) / (df + 0.5))
 
 
+def _saturated(tf: Mapping[str, int], weight: Mapping[str, float], norm: float) -> float:
+    return sum(weight[t] * n * (K1 + 1) / (n + norm) for t, n in tf.items())
+
+
 def features(
     question: str, terms: Sequence[str], hits: Sequence[Hit], stats: Statistics
 ) -> list[dict[str, float]]:
-    """Each passage's features, each scaled to about 0..1 so the weights compare."""
+    """Each passage's features, each about 0 to 1 so that their weights compare:
+
+    - body: BM25 of the passage (heading and body), as a share of the best candidate's;
+    - sentence: BM25 of its best sentence, each question word weighing its idf times its
+      idf among the candidates (a word in every candidate tells none apart), as a share of
+      the most the question could score;
+    - bigrams: the question's adjacent word pairs (stopwords kept: "the Super Bowl") found
+      as written, weighted by their words' idf;
+    - exact: the question's words found spelt as asked, not only stemmed alike;
+    - title: the question's words in the document's title;
+    - number: the question asks when, how many or how much, and the passage's best sentence
+      holds a number the question does not;
+    - pairs: adjacent question terms adjacent in the passage;
+    - window: the most question weight within any `WINDOW` consecutive terms.
+    """
     wanted = [t for t in dict.fromkeys(terms) if stats.df.get(t, 0) > 0]
     weight = {t: idf(stats.df[t], stats.rows) for t in wanted}
     total = sum(weight.values()) or 1.0
     passages = [_read(h) for h in hits]
 
-    # Question words found in few of these passages tell them apart; those in all do not.
     held = [set(p.terms) for p in passages]
     m = len(passages)
-    local = {
-        t: weight[t] * math.log(1 + (m - n + 0.5) / (n + 0.5))
-        for t in wanted
-        for n in [sum(1 for h in held if t in h)]
-    }
+    local = {}
+    for t in wanted:
+        n = sum(1 for h in held if t in h)
+        local[t] = weight[t] * math.log(1 + (m - n + 0.5) / (n + 0.5))
     local_total = sum(local.values()) or 1.0
 
-    # The question's own words, stopwords kept, for exact spelling and word pairs.
-    qwords = [_word(w) for w in analysis._WORD.findall(question)]
-    exact = {f: weight[t] for f, t in qwords if t in weight}
-    bigrams = {}
-    for (f1, t1), (f2, t2) in zip(qwords, qwords[1:], strict=False):
+    qwords = [_word(w) for w in analysis.split(question)]
+    exact = {s: weight[t] for s, t in qwords if t in weight}
+    bigrams: dict[tuple[str, str], float] = {}
+    for (s1, t1), (s2, t2) in zip(qwords, qwords[1:], strict=False):
         w = weight.get(t1 or "", 0.0) + weight.get(t2 or "", 0.0)
         if w > 0:
-            bigrams[(f1, f2)] = max(bigrams.get((f1, f2), 0.0), w)
+            bigrams[(s1, s2)] = max(bigrams.get((s1, s2), 0.0), w)
     bigram_total = sum(bigrams.values()) or 1.0
-    pairs = [(a, b) for a, b in zip(wanted, wanted[1:], strict=False)]
+    pairs = list(zip(wanted, wanted[1:], strict=False))
     pair_total = sum(weight[a] + weight[b] for a, b in pairs) or 1.0
     asks_number = bool(_NUMBER_QUESTION.search(question))
     question_numbers = set(_DIGITS.findall(question))
 
     avgdl = stats.avgdl or 1.0
-    body = [_bm25(p.terms, p.length, weight, avgdl) for p in passages]
+    # Where each passage holds question terms: one pass over its terms, then only these.
+    found = [[(i, t) for i, t in enumerate(p.terms) if t in weight] for p in passages]
+    body = [
+        _saturated(Counter(t for _, t in f), weight, K1 * (1 - B + B * p.length / avgdl))
+        for p, f in zip(passages, found, strict=True)
+    ]
     top = max(body, default=0.0)
 
     out = []
-    for hit, p, score in zip(hits, passages, body, strict=True):
-        title_terms = set(analysis.analyse(hit.title)) if hit.title else set()
-        f: dict[str, float] = {"body": score / top if top > 0 else 0.0}
-
-        best = best_local = 0.0
-        best_at = 0
-        spread = 0.0
+    for hit, p, score, where in zip(hits, passages, body, found, strict=True):
+        best_sentence = best_cover = 0.0
+        best_at = -1
         for i, sentence in enumerate(p.sentences):
-            tf: dict[str, int] = {}
-            for t in sentence:
-                if t in weight:
-                    tf[t] = tf.get(t, 0) + 1
+            tf = Counter(t for t in sentence if t in weight)
             if not tf:
                 continue
+            norm = K1 * (1 - B + B * len(sentence) / SENTENCE_TERMS)
+            best_sentence = max(best_sentence, _saturated(tf, local, norm))
             cover = sum(weight[t] for t in tf)
-            spread += cover
-            if cover > best:
-                best, best_at = cover, i
-            norm = K1 * (1 - B + B * len(sentence) / 25.0)
-            score = sum(local[t] * n * (K1 + 1) / (n + norm) for t, n in tf.items())
-            best_local = max(best_local, score)
-        f["sentence"] = best / total
-        f["sentences"] = min(spread / total, 3.0) / 3.0
-        f["local"] = best_local / local_total
+            if cover > best_cover:
+                best_cover, best_at = cover, i
 
-        folded = set(p.folded)
-        pairs_folded = set(zip(p.folded, p.folded[1:], strict=False))
-        f["bigrams"] = sum(w for b, w in bigrams.items() if b in pairs_folded) / bigram_total
-        f["exact"] = sum(w for word, w in exact.items() if word in folded) / total
-        f["title"] = sum(weight[t] for t in wanted if t in title_terms) / total
-        f["number"] = (
-            1.0
-            if asks_number and p.sentences and p.numbers[best_at] - question_numbers
-            else 0.0
+        present = set(p.spelt)
+        adjacent = set(zip(p.spelt, p.spelt[1:], strict=False))
+        title = _title_terms(hit.title) if hit.title else frozenset()
+        at = set(where)
+        paired = sum(
+            weight[a] + weight[b]
+            for a, b in pairs
+            if any((i + 1, b) in at for i, t in where if t == a)
         )
-
-        # Proximity: adjacent question words adjacent here, and the most question weight
-        # that any run of WINDOW words holds.
-        positions: dict[str, list[int]] = {}
-        for i, t in enumerate(p.terms):
-            if t in weight:
-                positions.setdefault(t, []).append(i)
-        adjacent = 0.0
-        for a, b in pairs:
-            pa, pb = positions.get(a), positions.get(b)
-            if pa and pb:
-                after = set(pb)
-                if any(i + 1 in after for i in pa):
-                    adjacent += weight[a] + weight[b]
-        f["pairs"] = adjacent / pair_total
-        f["window"] = _window(p.terms, weight) / total
-        out.append(f)
+        out.append(
+            {
+                "body": score / top if top > 0 else 0.0,
+                "sentence": best_sentence / local_total,
+                "bigrams": sum(w for b, w in bigrams.items() if b in adjacent) / bigram_total,
+                "exact": sum(w for s, w in exact.items() if s in present) / total,
+                "title": sum(weight[t] for t in wanted if t in title) / total,
+                "number": float(
+                    asks_number
+                    and best_at >= 0
+                    and bool(set(_DIGITS.findall(p.pieces[best_at])) - question_numbers)
+                ),
+                "pairs": paired / pair_total,
+                "window": _window(where, weight) / total,
+            }
+        )
     return out
 
 
-def _bm25(terms: list[str], length: int, weight: Mapping[str, float], avgdl: float) -> float:
-    tf: dict[str, int] = {}
-    for t in terms:
-        if t in weight:
-            tf[t] = tf.get(t, 0) + 1
-    norm = K1 * (1 - B + B * length / avgdl)
-    return sum(weight[t] * n * (K1 + 1) / (n + norm) for t, n in tf.items())
-
-
-def _window(terms: list[str], weight: Mapping[str, float]) -> float:
-    """The most distinct question weight held by any WINDOW consecutive terms."""
-    found = [(i, t) for i, t in enumerate(terms) if t in weight]
+def _window(found: list[tuple[int, str]], weight: Mapping[str, float]) -> float:
+    """The most distinct question weight that any `WINDOW` consecutive terms hold, from the
+    positions of the question terms a passage holds."""
     best = mass = 0.0
     counts: dict[str, int] = {}
     lo = 0
@@ -272,7 +313,8 @@ def rerank(
     stats: Statistics,
     weights: Mapping[str, float] = WEIGHTS,
 ) -> list[Hit]:
-    """The same hits, the best `DEPTH` reordered by their features, the rest as they were."""
+    """The same hits, the best `DEPTH` reordered by their scores (ties keep BM25's order),
+    the rest after them as they were."""
     head, tail = list(hits[:DEPTH]), list(hits[DEPTH:])
     if len(head) < 2:
         return head + tail

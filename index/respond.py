@@ -16,7 +16,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from . import query as _query
-from . import vocabulary
+from . import rerank, vocabulary
 from .quote import Quote, choose
 from .search import Filters, Hit
 from .speaker import choose_spoken
@@ -59,7 +59,10 @@ def respond(
         return Outcome(note=reading.date_note())
     vocab = vocabulary.get(conn)
     q = reading.query(filters)
-    hits = _query.search(conn, q, k, offset, vocab)
+    # The best few dozen are reordered by how they answer (`rerank`), then the page is cut,
+    # so that every page of one question comes from the same order.
+    ranked = _query.search(conn, q, max(rerank.DEPTH, k + offset), 0, vocab)
+    hits = rerank.rerank(reading.question, q.term_list(), ranked, vocab)[offset : offset + k]
     out = Outcome(hits)
     if not hits:
         if reading.dates is not None and (q.terms or q.required):

@@ -50,7 +50,7 @@ def connect(path: str | Path, *, create: bool = False, migrate: bool = True) -> 
         if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
             raise
         raise IndexMissing(
-            f"{path} is damaged ({exc}); delete it and run `briefbot reindex`"
+            f"{path} is damaged ({exc}); `briefbot reindex` rebuilds it"
         ) from exc
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")

@@ -28,10 +28,14 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from . import analysis
+from .search import MAX_QUESTION_CHARS
 
 #: Shortest word (in letters) that is matched to other spellings; shorter ones are too easy
 #: to mistake for another word.
 MIN_FUZZY_LETTERS = 4
+#: Longest word matched to other spellings: looking up a word costs time and memory that grow
+#: with the square of its length, and no one misspells a word this long.
+MAX_FUZZY_LETTERS = 40
 #: Most index terms one question word is matched to.
 MAX_VARIANTS = 3
 #: A term held by at most this many passages counts as rare: a nearby term that is far more
@@ -231,7 +235,7 @@ class Vocabulary:
         looked up only when those leave no variant that is just a vowel or a doubled letter
         away."""
         word = latin(term)
-        if not _LETTERS.fullmatch(word):
+        if len(word) > MAX_FUZZY_LETTERS or not _LETTERS.fullmatch(word):
             return []
         budget = max_distance(word)
         if budget <= 0:
@@ -419,7 +423,7 @@ def suggest(conn: sqlite3.Connection, question: str, limit: int = 3) -> list[Sug
     vocab = get(conn)
     out: list[Suggestion] = []
     seen: set[str] = set()
-    for token in analysis.tokens(question):
+    for token in analysis.tokens(question[:MAX_QUESTION_CHARS]):
         if token.term in vocab or token.term in seen:
             continue
         seen.add(token.term)

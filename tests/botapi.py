@@ -575,6 +575,7 @@ class BotAPIStandIn:
         self._wake: asyncio.Event | None = None
         self._closing = False
         self._port: int | None = None
+        self._bind_port = 0  # 0: any free port; a restart binds the one it had
 
         self._handlers: dict[str, tuple[str, Callable[[JSONDict], Any]]] = {}
         for name, handler in {
@@ -663,6 +664,16 @@ class BotAPIStandIn:
         thread.join(timeout=10)
         self._thread = None
 
+    def restart(self, down_for: float = 0.0) -> None:
+        """Stop, stay down for ``down_for`` seconds, and start again on the same port, keeping
+        queued updates, chats and records, as Telegram's servers do across a restart. Requests
+        in flight are cut off and requests meanwhile are refused."""
+        port = self._port
+        self.stop()
+        time.sleep(down_for)
+        self._bind_port = port or 0
+        self.start()
+
     def __enter__(self) -> BotAPIStandIn:
         return self.start()
 
@@ -686,7 +697,8 @@ class BotAPIStandIn:
         runner = web.AppRunner(app, access_log=None, handler_cancellation=True, shutdown_timeout=1)
         await runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind((self._host, 0))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self._host, self._bind_port))
         site = web.SockSite(runner, sock)
         await site.start()
         self._port = sock.getsockname()[1]

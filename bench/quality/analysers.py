@@ -5,7 +5,7 @@ SciFact's 809 train claims; the held-out SQuAD questions and SciFact's test clai
 looked at here. Every variant is scored by the same in-memory BM25 (FTS5's formula, see
 bm25.py) on the passages briefbot would cut, and a document ranks by its best passage.
 
-Run: `nice .venv/bin/python bench/quality/analysers.py` (about two minutes).
+Run: `nice .venv/bin/python -m bench.quality.analysers` (about two minutes).
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ from collections.abc import Callable
 from functools import lru_cache
 
 import Stemmer
-from bm25 import BM25
-from data import Doc, Question, scifact_docs, scifact_questions, squad_docs, squad_questions
-from metrics import dedupe, mean, mrr_at, ndcg_at, recall_at
-from units import analysed, cut
 
 from index import analysis
+
+from .bm25 import BM25
+from .data import Doc, Question, scifact_docs, scifact_questions, squad_docs, squad_questions
+from .metrics import dedupe, mean, mrr_at, ndcg_at, recall_at
+from .units import analysed, cut
 
 # Lucene's English stop set (EnglishAnalyzer.ENGLISH_STOP_WORDS_SET), the usual short list.
 LUCENE_STOPWORDS = frozenset(

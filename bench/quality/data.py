@@ -55,7 +55,7 @@ def squad_docs() -> list[Doc]:
 def squad_questions(split: str = "all") -> list[Question]:
     """SQuAD dev questions; `split` is "tune", "heldout" or "all" (split by article)."""
     questions = [
-        Question(q["id"], q["question"].strip(), frozenset([q["doc_id"]]), q["doc_id"].split("#")[0])
+        Question(q["id"], q["question"].strip(), frozenset([q["doc_id"]]), _article(q["doc_id"]))
         for q in _jsonl(SQUAD / "questions.jsonl")
     ]
     if split == "all":
@@ -66,6 +66,10 @@ def squad_questions(split: str = "all") -> list[Question]:
     if split not in ("tune", "heldout"):
         raise ValueError(f"unknown split {split!r}")
     return [q for q in questions if (q.group in tune) == (split == "tune")]
+
+
+def _article(doc_id: str) -> str:
+    return doc_id.split("#")[0]
 
 
 def scifact_docs() -> list[Doc]:

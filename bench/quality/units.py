@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from data import Doc, briefing
-
 from index.documents import parse
 from index.passages import MAX_WORDS, passages
+
+from .data import Doc, briefing
 
 Analyser = Callable[[str], list[str]]
 

@@ -136,7 +136,8 @@ def report() -> str:
         lines += ["", f"At {big:,} passages:", ""]
         lines.append(
             "| engine | build s | index MB | peak MB building | peak MB serving |"
-            " first answer s | CPU p50 / p99 ms | wall p50 / p99 ms | CPU p50 ÷ briefbot search's |"
+            " first answer s (CPU s) | CPU p50 / p99 ms | wall p50 / p99 ms |"
+            " CPU p50 ÷ briefbot search's |"
         )
         lines.append("|---|---|---|---|---|---|---|---|---|")
         ours = entry.get("briefbot", {}).get("cpu_ms")
@@ -159,8 +160,11 @@ def report() -> str:
             lines.append(
                 f"| {LABELS[engine]} | {build_s:.1f} | "
                 + (f"{size_mb:.0f}" if size_mb else "in memory")
-                + f" | {b.get('peak_mb', r.get('peak_mb', 0)):.0f} | {r['peak_mb']:.0f}"
-                f" | {r['first_answer_s']:.2f} | {_fmt(p50)} / {_fmt(_p(cpu, 99))}"
+                + f" | {b.get('peak_mb', r.get('peak_mb', 0)):.0f}"
+                f" | {r.get('serving_peak_mb', r['peak_mb']):.0f}"
+                f" | {r['first_answer_s']:.2f}"
+                + (f" ({r['first_answer_cpu_s']:.2f})" if "first_answer_cpu_s" in r else "")
+                + f" | {_fmt(p50)} / {_fmt(_p(cpu, 99))}"
                 f" | {_fmt(_p(r['latency_ms'], 50))} / {_fmt(_p(r['latency_ms'], 99))}"
                 f" | {p50 / ours_p50:.2f}× |"
             )

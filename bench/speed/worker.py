@@ -179,6 +179,7 @@ def build_tantivy(name: str, size: int) -> dict:
 
 
 CPU_MS: list[float] = []  # per question, filled by _timed beside the wall-clock times
+FIRST_CPU: list[float] = []  # CPU seconds from process start to the first answer
 
 
 def _timed(questions: list[dict], ask) -> list[float]:
@@ -213,9 +214,11 @@ def serve_briefbot(name: str, size: int, started: float, quotes: bool) -> dict:
 
     ask(questions[0]["terms"])
     first = time.time() - started
+    FIRST_CPU.append(time.process_time())
     latencies = _timed(questions, ask)
     result = {"first_answer_s": first, "latency_ms": latencies}
-    if not quotes:
+    if not quotes:  # a reindex's work, not the bot's: its memory is not the bot's either
+        result["serving_peak_mb"] = _maxrss_mb()
         result["add_ms"] = _add_briefings(conn, name, size)
     conn.close()
     return result
@@ -269,6 +272,7 @@ def serve_fts5(name: str, size: int, started: float) -> dict:
 
     ask(questions[0]["terms"])
     first = time.time() - started
+    FIRST_CPU.append(time.process_time())
     latencies = _timed(questions, ask)
     same = same_scores = 0
     for q in questions:
@@ -303,6 +307,7 @@ def serve_rank_bm25(name: str, size: int, started: float) -> dict:
 
     ask(questions[0]["terms"])
     first = time.time() - started
+    FIRST_CPU.append(time.process_time())
     questions = questions[:10] + questions  # _timed warms on the first 50
     return {"first_answer_s": first, "latency_ms": _timed(questions, ask)[10:], "build_s": build}
 
@@ -324,6 +329,7 @@ def serve_bm25s(name: str, size: int, started: float, backend: str) -> dict:
 
     ask(questions[0]["terms"])
     first = time.time() - started
+    FIRST_CPU.append(time.process_time())
     return {"first_answer_s": first, "latency_ms": _timed(questions, ask)}
 
 
@@ -340,6 +346,7 @@ def serve_tantivy(name: str, size: int, started: float) -> dict:
 
     ask(questions[0]["terms"])
     first = time.time() - started
+    FIRST_CPU.append(time.process_time())
     result = {"first_answer_s": first, "latency_ms": _timed(questions, ask)}
     # Adding a briefing: 20 documents and a commit, five times; then they are deleted again.
     terms_path = corpora.paths(name, size)[0]
@@ -378,6 +385,8 @@ def main(argv: list[str]) -> None:
             "bm25s-numba": lambda: serve_bm25s(name, size, started, "numba"),
             "tantivy": lambda: serve_tantivy(name, size, started),
         }[engine]()
+    if FIRST_CPU:
+        result["first_answer_cpu_s"] = FIRST_CPU[0]
     if CPU_MS:
         result["cpu_ms"] = list(CPU_MS)
         if engine == "rank-bm25":

@@ -29,6 +29,12 @@ _PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$", re
 _SHORT_LINE = 0.85
 #: A heading is at most this fraction of the usual line.
 _HEADING_LINE = 0.7
+#: Text extraction walks every drawing instruction (about 10 s a megabyte of them), so a
+#: page with more than this is skipped with a warning (a page of text needs tens of kilobytes)
+#: and a file with more than `MAX_CONTENT_BYTES` in all is not read: a 10 KB PDF can inflate
+#: to many megabytes of them.
+MAX_PAGE_CONTENT_BYTES = 2 * 2**20
+MAX_CONTENT_BYTES = 16 * 2**20
 
 
 def extract(data: bytes, relative: str) -> Extracted:
@@ -38,17 +44,44 @@ def extract(data: bytes, relative: str) -> Extracted:
             raise UnreadableFile("it is protected by a password")
         title, created = _metadata(reader)
         blocks: list[tuple[str, str, int | None]] = []
+        warnings: list[str] = []
+        total = 0
         for number, page in enumerate(reader.pages, start=1):
+            size = _content_size(page)
+            total += size
+            if total > MAX_CONTENT_BYTES:
+                raise UnreadableFile(
+                    f"its pages hold over {MAX_CONTENT_BYTES // 2**20} MB of drawing instructions,"
+                    " far more than text needs; it was not read"
+                )
+            if size > MAX_PAGE_CONTENT_BYTES:
+                warnings.append(
+                    f"page {number} was skipped: it holds {size / 2**20:.0f} MB of drawing"
+                    " instructions, far more than a page of text needs"
+                )
+                continue
             _append_page(blocks, _page_blocks(page.extract_text() or "", number))
     except UnreadableFile:
         raise
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, AssertionError) as exc:
         raise UnreadableFile(f"it could not be read as a PDF ({exc})") from exc
+    if not blocks and warnings:
+        raise UnreadableFile("no text was read from it: " + "; ".join(warnings[:3]))
     if not blocks:
         raise UnreadableFile("it has no text layer (a scanned PDF?); run it through OCR first")
     return Extracted(
-        blocks=blocks, title=title, date=created, date_origin="its creation date in the PDF"
+        blocks=blocks,
+        title=title,
+        date=created,
+        date_origin="its creation date in the PDF",
+        warnings=warnings,
     )
+
+
+def _content_size(page: pypdf.PageObject) -> int:
+    """Bytes of a page's content stream, unpacked (pypdf caps what it inflates)."""
+    contents = page.get_contents()
+    return len(contents.get_data()) if contents is not None else 0
 
 
 def _metadata(reader: pypdf.PdfReader):

@@ -1,0 +1,1 @@
+"""Answer quality on public question sets: `python -m bench.quality.<figure>`."""

@@ -1,0 +1,139 @@
+"""SQuAD v1.1 dev as paragraph retrieval: for each question, where does the paragraph that
+holds its answer rank among the 2,067 paragraphs?
+
+Each paragraph is written as a briefing (its article's name as the title, which BM25 does not
+index) and indexed through briefbot's own pipeline. Figures are on the held-out half of the
+questions (the articles not used to fit the re-ranker or choose anything; see data.py) unless
+`--split` says otherwise. In the same run:
+
+- rank_bm25's BM25Okapi (its defaults, k1 1.5, b 0.75) over plain lower-case \\w+ tokens;
+- briefbot's `search()`: BM25 in SQLite FTS5 over briefbot's analysed terms;
+- the answer pipeline before re-ranking (the question read by `understand`, names and
+  spelling variants weighed by `query.search`);
+- the same with the re-ranker (`index/rerank.py`): what `Index.answer` ranks;
+- `Index.answer` as the bot replies, where a question whose best passage holds too little of
+  it gets no passage (`respond.MIN_COVERAGE`), counted as a miss.
+
+A paragraph cut into several passages ranks where its best passage does.
+
+Run: `nice .venv/bin/python -m bench.quality.squad` (about three minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sqlite3
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from rank_bm25 import BM25Okapi
+
+from index import rerank, vocabulary
+from index.answer import Index
+from index.search import search
+
+from .data import build, squad_docs, squad_questions
+from .metrics import dedupe, mean, mrr_at, recall_at
+from .pipeline import candidates
+
+#: Passages asked for, enough to hold ten distinct paragraphs.
+DEPTH = 40
+
+
+def plain(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+class Scores:
+    def __init__(self) -> None:
+        self.r1: list[float] = []
+        self.r5: list[float] = []
+        self.mrr: list[float] = []
+
+    def add(self, ranked: list[str], relevant: frozenset[str]) -> None:
+        self.r1.append(recall_at(ranked, relevant, 1))
+        self.r5.append(recall_at(ranked, relevant, 5))
+        self.mrr.append(mrr_at(ranked, relevant, 10))
+
+    def row(self, label: str, base: Scores | None = None) -> str:
+        r1 = mean(self.r1)
+        ratio = f" ({r1 / mean(base.r1):.3f}×)" if base else ""
+        return f"| {label} | {r1:.3f}{ratio} | {mean(self.r5):.3f} | {mean(self.mrr):.3f} |"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--split", default="heldout", choices=["heldout", "tune", "all"])
+    parser.add_argument(
+        "--drop",
+        action="append",
+        default=[],
+        metavar="FEATURE",
+        help="re-rank with this feature's weight set to zero (repeatable)",
+    )
+    args = parser.parse_args()
+    weights = {n: (0.0 if n in args.drop else w) for n, w in rerank.WEIGHTS.items()}
+    started = time.monotonic()
+    docs = squad_docs()
+    questions = squad_questions(args.split)
+
+    baseline = Scores()
+    model = BM25Okapi([plain(d.text) for d in docs])
+    for q in questions:
+        s = model.get_scores(plain(q.text))
+        order = sorted(range(len(docs)), key=lambda i: -s[i])[:10]
+        baseline.add([docs[i].id for i in order], q.relevant)
+
+    pure, before, after, replied = Scores(), Scores(), Scores(), Scores()
+    costs: list[float] = []  # wall-clock milliseconds
+    cpu: list[float] = []  # this thread's CPU milliseconds: the cost on an idle core
+    with tempfile.TemporaryDirectory(prefix="briefbot-squad-") as tmp:
+        db = Path(tmp) / "index.db"
+        paths = build(docs, db)
+        conn = sqlite3.connect(db)
+        vocab = vocabulary.get(conn)
+        index = Index(db)
+        for q in questions:
+
+            def ids(hits) -> list[str]:
+                return dedupe(paths[h.document] for h in hits)
+
+            pure.add(ids(search(conn, q.text, DEPTH)), q.relevant)
+            c = candidates(conn, q.text, DEPTH)
+            before.add(ids(c.hits), q.relevant)
+            rerank.clear_cache()  # SQuAD asks about the same paragraphs again and again
+            t0, c0 = time.perf_counter(), time.thread_time()
+            ordered = rerank.rerank(c.question, c.terms, c.hits, vocab, weights)
+            if len(c.hits) >= 2:
+                costs.append((time.perf_counter() - t0) * 1000)
+                cpu.append((time.thread_time() - c0) * 1000)
+            after.add(ids(ordered), q.relevant)
+            answer = index.answer(q.text, k=DEPTH)
+            replied.add(ids(h.hit for h in answer.hits), q.relevant)
+        index.close()
+        conn.close()
+
+    print(
+        f"\nSQuAD v1.1 dev, {args.split} questions: {len(questions)} over {len(docs)} paragraphs\n"
+    )
+    print("| ranking | Recall@1 (× rank_bm25) | Recall@5 | MRR@10 |")
+    print("|---|---|---|---|")
+    print(baseline.row("rank_bm25 BM25Okapi, lower-case \\w+ tokens"))
+    print(pure.row("briefbot `search()`: FTS5 BM25, Snowball, stopwords", baseline))
+    print(before.row("answer pipeline before re-ranking", baseline))
+    dropped = f" without {', '.join(args.drop)}" if args.drop else ""
+    print(after.row(f"answer pipeline, top {rerank.DEPTH} re-ranked{dropped}", baseline))
+    print(replied.row("`Index.answer` as replied (no reply counts as a miss)", baseline))
+    print(f"\nRe-ranking {rerank.DEPTH} candidates never read before, per question:")
+    for label, values in (("CPU time", cpu), ("wall-clock", costs)):
+        values.sort()
+        p50, p99 = statistics.median(values), values[int(0.99 * (len(values) - 1))]
+        print(f"- {label}: p50 {p50:.2f} ms, p99 {p99:.2f} ms")
+    print(f"({time.monotonic() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()

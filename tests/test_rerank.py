@@ -1,0 +1,147 @@
+"""The re-ranker: it only reorders, it answers the bundled briefing's questions as a reader
+expects, and it keeps telling passages apart on an index too small for FTS5's idf."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from index import query, rerank, understand, vocabulary
+from index.answer import Index
+from index.search import question_terms, search
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _squad_questions() -> list[dict]:
+    with open(FIXTURES / "squad_questions.jsonl", encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
+@pytest.fixture(scope="module")
+def squad(squad_db):
+    conn = sqlite3.connect(squad_db)
+    yield conn, vocabulary.get(conn)
+    conn.close()
+
+
+def test_gaza_question_puts_the_gaza_passage_first(index):
+    first = index.answer("What did Putin say about Gaza?").hits[0]
+    assert first.hit.heading == "Addressing Regional Conflicts and Cooperation"
+    assert "Gaza Strip" in first.quote_text
+
+
+def test_railway_question_puts_the_railway_passage_first(index):
+    first = index.answer("what did Raeisi say about the railway?").hits[0]
+    assert "Rasht-Astara railway" in first.hit.text
+    assert "suitable groundwork" in first.quote_text
+
+
+def test_bm25_alone_ranks_the_briefing_lead_first_for_gaza(db):
+    """What the re-ranker changes: FTS5 puts the lead paragraph, which names Putin and Gaza,
+    above the section about Gaza."""
+    conn = sqlite3.connect(db)
+    hits = search(conn, "What did Putin say about Gaza?", k=5)
+    conn.close()
+    assert hits[0].heading is None
+    assert "Addressing Regional Conflicts and Cooperation" in [h.heading for h in hits[1:]]
+
+
+def test_reranking_returns_the_same_passages_and_leaves_the_tail_alone(squad):
+    conn, vocab = squad
+    compared = 0
+    for q in _squad_questions():
+        hits = search(conn, q["question"], k=rerank.DEPTH + 10)
+        ordered = rerank.rerank(q["question"], [], hits, vocab)  # no terms: nothing to weigh
+        assert [h.passage_id for h in ordered] == [h.passage_id for h in hits]
+        ordered = rerank.rerank(q["question"], question_terms(q["question"]), hits, vocab)
+        assert sorted(h.passage_id for h in ordered) == sorted(h.passage_id for h in hits)
+        assert ordered[rerank.DEPTH :] == hits[rerank.DEPTH :]
+        compared += len(hits) > rerank.DEPTH
+    assert compared >= 50
+
+
+def test_reranking_the_answer_pipeline_keeps_its_passages(squad):
+    conn, vocab = squad
+    for q in _squad_questions()[:60]:
+        reading = understand.read(q["question"], vocab, conn=conn)
+        qry = reading.query()
+        hits = query.search(conn, qry, rerank.DEPTH, 0, vocab)
+        ordered = rerank.rerank(reading.question, qry.term_list(), hits, vocab)
+        assert len(ordered) == len(hits)
+        assert {h.passage_id for h in ordered} == {h.passage_id for h in hits}
+
+
+@pytest.mark.parametrize("n", [0, 1])
+def test_fewer_than_two_hits_come_back_as_they_were(squad, n):
+    conn, vocab = squad
+    hits = search(conn, "Super Bowl", k=n)
+    assert rerank.rerank("Super Bowl", ["super", "bowl"], hits, vocab) == hits
+
+
+def test_pages_of_an_answer_follow_one_order(squad_db):
+    ix = Index(squad_db)
+    try:
+        for q in _squad_questions()[:20]:
+            whole = [h.hit.passage_id for h in ix.answer(q["question"], k=6).hits]
+            if len(whole) < 6:
+                continue
+            first = [h.hit.passage_id for h in ix.answer(q["question"], k=3).hits]
+            second = [h.hit.passage_id for h in ix.answer(q["question"], k=3, offset=3).hits]
+            assert first + second == whole
+    finally:
+        ix.close()
+
+
+def test_reranking_finds_more_answers_first_than_bm25_on_squad(squad):
+    """On the fixture's 150 SQuAD questions over 300 paragraphs, the paragraph holding the
+    answer comes first more often after re-ranking than in BM25's order."""
+    conn, vocab = squad
+    with open(FIXTURES / "squad_sample.jsonl", encoding="utf-8") as f:
+        gold_of = {json.loads(line)["id"]: n for n, line in enumerate(f)}
+    bm25 = reranked = 0
+    for q in _squad_questions():
+        gold = f"{gold_of[q['doc_id']]:04d}.md"
+        hits = search(conn, q["question"], k=rerank.DEPTH)
+        ordered = rerank.rerank(q["question"], question_terms(q["question"]), hits, vocab)
+        bm25 += bool(hits) and hits[0].document == gold
+        reranked += bool(ordered) and ordered[0].document == gold
+    assert reranked > bm25
+
+
+def test_weights_stay_positive_where_fts5_floors_them(index):
+    """In the bundled briefing "Putin" is in three passages of five, so FTS5 floors its idf
+    to 1e-6 and scores those passages at almost nothing; the re-ranker's weight for it stays
+    positive, so its features still see the word."""
+    with index.reading() as conn:
+        vocab = vocabulary.get(conn)
+        hits = search(conn, "Putin", k=10)
+        assert len(hits) == 3 and all(h.score < 1e-3 for h in hits)
+        assert rerank.idf(vocab.df["putin"], vocab.rows) > 0.5
+        assert rerank.idf(vocab.rows, vocab.rows) > 0  # even a word in every passage
+        feats = rerank.features("Putin", ["putin"], hits, vocab)
+    for hit, f in zip(hits, feats, strict=True):
+        if hit.ordinal == 0:  # the lead names Putin in its first sentence, the title
+            assert f["title"] == 1.0
+        else:
+            assert f["body"] > 0.5 and f["window"] > 0 and f["exact"] > 0
+
+
+def test_the_title_sentence_counts_for_every_passage_of_its_briefing(index):
+    """The briefing's title is its first sentence: a question word in it counts for each
+    passage alike, and not a second time for the first passage's body."""
+    with index.reading() as conn:
+        vocab = vocabulary.get(conn)
+        hits = search(conn, "Vladimir congratulations", k=10)
+        assert len(hits) == 1 and hits[0].ordinal == 0  # only the lead holds the words
+        everyone = search(conn, "Vladimir congratulations cooperation", k=10)
+        feats = rerank.features(
+            "Vladimir congratulations", ["vladimir", "congratul"], everyone, vocab
+        )
+    assert len(everyone) == 5
+    assert {round(f["title"], 6) for f in feats} == {1.0}
+    lead = next(f for h, f in zip(everyone, feats, strict=True) if h.ordinal == 0)
+    assert lead["exact"] == 0.0 and lead["sentence"] == 0.0
