@@ -101,7 +101,12 @@ def main() -> None:
     hard = result.kind in ("timeout", "out of memory", "crash") or (
         result.kind is not None and result.kind.startswith("exit")
     )
-    print(result.line if hard else f"{result.runs:,} inputs in {result.seconds:.0f} s")
+    print(
+        result.line
+        if hard
+        else f"{result.runs:,} inputs ({result.seconds:.0f} s with start-up); no hang, slowest"
+        f" input under {result.slowest_s + 1} s, peak memory {result.peak_rss_mb} MB"
+    )
     print(f"{len(kinds)} kinds of exception other than UnreadableFile (a reindex reports these")
     print("as 'its reader failed' and goes on):")
     for line in kinds:

@@ -33,13 +33,17 @@ class FuzzResult:
     kind: str | None
     detail: str
     seconds: float
+    slowest_s: int = 0  # libFuzzer's slowest input, whole seconds
+    peak_rss_mb: int = 0
 
     @property
     def line(self) -> str:
         found = f"{self.findings} finding ({self.kind}): {self.detail}" if self.kind else ""
-        return (
-            f"{self.runs:,} inputs ({self.seconds:.0f} s with start-up); {found or 'no findings'}"
+        found = found or (
+            f"no findings; slowest input under {self.slowest_s + 1} s, peak memory"
+            f" {self.peak_rss_mb} MB"
         )
+        return f"{self.runs:,} inputs ({self.seconds:.0f} s with start-up); {found}"
 
 
 def run_fuzzer(
@@ -93,7 +97,16 @@ def run_fuzzer(
     if kind:
         logged = findings.read_text(encoding="utf-8") if findings.exists() else ""
         detail = (logged.strip().splitlines() or [_last_error(text)])[0][:300]
-    return FuzzResult(runs, 1 if kind else 0, kind, detail, elapsed)
+    stats = dict(re.findall(r"stat::(\w+):\s*(\d+)", text))
+    return FuzzResult(
+        runs,
+        1 if kind else 0,
+        kind,
+        detail,
+        elapsed,
+        int(stats.get("slowest_unit_time_sec", 0)),
+        int(stats.get("peak_rss_mb", 0)),
+    )
 
 
 def _last_error(text: str) -> str:

@@ -33,7 +33,7 @@ from . import analysis
 from .search import Hit
 
 #: How many of BM25's best passages are reordered.
-DEPTH = 20
+DEPTH = 10
 #: BM25's parameters for the passage score, as FTS5's.
 K1, B = 1.2, 0.75
 #: Mean sentence length in terms, for scoring a sentence as BM25 scores a passage.

@@ -72,7 +72,7 @@ class FaultyStandIn(BotAPIStandIn):
 
     async def _route(self, request: web.Request) -> web.StreamResponse:
         match = _METHOD.fullmatch(request.path)
-        if match and self.rate:
+        if match and (self.rate or self.lost):
             method = self._canonical(match.group(1))
             kinds = KINDS.get(method)
             if kinds and self._rng.random() < self.rate:

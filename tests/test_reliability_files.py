@@ -22,6 +22,8 @@ from hostile_files import (
 
 from bot import render
 from index.answer import Index
+from index.documents import parse
+from index.passages import MAX_PIECE_CHARS, passages
 from index.reindex import reindex
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,3 +103,16 @@ def test_an_oversized_file_is_refused_before_it_is_read(corpus: Path, tmp_path: 
         tracemalloc.stop()
     assert [f.path for f in report.failed] == ["huge.txt"]
     assert peak < 20 * 2**20, f"peak {peak / 2**20:.0f} MB"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["freight tariff " * 20_000, "x" * 300_000, "Short. " + "base64+/" * 40_000 + " end."],
+    ids=["no-full-stop", "one-word", "mixed"],
+)
+def test_text_without_sentence_ends_is_cut_into_passages_a_message_can_hold(text: str) -> None:
+    doc = parse(text.encode(), "2024-03-19-run.txt")
+    parts = passages(doc)
+    assert max(len(p.text) for p in parts) <= MAX_PIECE_CHARS + 20
+    assert all(doc.text[p.start : p.end] == p.text for p in parts)  # spans still true
+    assert "".join(p.text for p in parts).replace(" ", "") == text.replace(" ", "")  # all kept

@@ -41,6 +41,8 @@ from .pipeline import candidates
 
 #: Passages asked for, enough to hold ten distinct paragraphs.
 DEPTH = 40
+#: Questions timed through `Index.answer` with and without re-ranking.
+TIMED = 1000
 
 
 def plain(text: str) -> list[str]:
@@ -62,6 +64,28 @@ class Scores:
         r1 = mean(self.r1)
         ratio = f" ({r1 / mean(base.r1):.3f}×)" if base else ""
         return f"| {label} | {r1:.3f}{ratio} | {mean(self.r5):.3f} | {mean(self.mrr):.3f} |"
+
+
+def _answer_times(index: Index, questions: list[str]) -> tuple[list[float], list[float]]:
+    """CPU milliseconds of `Index.answer(question, k=3)`, as a reply asks, with the
+    re-ranker and without it (`rerank.DEPTH` 0), each question on both in turn."""
+    depth = rerank.DEPTH
+    with_it: list[float] = []
+    without: list[float] = []
+    for question in questions:
+        for d, out in ((depth, with_it), (0, without)):
+            rerank.DEPTH = d
+            rerank.clear_cache()
+            t0 = time.thread_time()
+            index.answer(question, k=3)
+            out.append((time.thread_time() - t0) * 1000)
+    rerank.DEPTH = depth
+    return with_it, without
+
+
+def _percentiles(values: list[float]) -> tuple[float, float]:
+    values = sorted(values)
+    return statistics.median(values), values[int(0.99 * (len(values) - 1))]
 
 
 def main() -> None:
@@ -113,6 +137,7 @@ def main() -> None:
             after.add(ids(ordered), q.relevant)
             answer = index.answer(q.text, k=DEPTH)
             replied.add(ids(h.hit for h in answer.hits), q.relevant)
+        paired = _answer_times(index, [q.text for q in questions[:TIMED]])
         index.close()
         conn.close()
 
@@ -129,8 +154,11 @@ def main() -> None:
     print(replied.row("`Index.answer` as replied (no reply counts as a miss)", baseline))
     print(f"\nRe-ranking {rerank.DEPTH} candidates never read before, per question:")
     for label, values in (("CPU time", cpu), ("wall-clock", costs)):
-        values.sort()
-        p50, p99 = statistics.median(values), values[int(0.99 * (len(values) - 1))]
+        p50, p99 = _percentiles(values)
+        print(f"- {label}: p50 {p50:.2f} ms, p99 {p99:.2f} ms")
+    print(f"\n`Index.answer(question, k=3)`, CPU time, first {TIMED} questions:")
+    for label, values in (("with re-ranking", paired[0]), ("without (DEPTH 0)", paired[1])):
+        p50, p99 = _percentiles(values)
         print(f"- {label}: p50 {p50:.2f} ms, p99 {p99:.2f} ms")
     print(f"({time.monotonic() - started:.0f} s)")
 
