@@ -49,9 +49,7 @@ def connect(path: str | Path, *, create: bool = False, migrate: bool = True) -> 
         conn.close()
         if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
             raise
-        raise IndexMissing(
-            f"{path} is damaged ({exc}); `briefbot reindex` rebuilds it"
-        ) from exc
+        raise IndexMissing(f"{path} is damaged ({exc}); `briefbot reindex` rebuilds it") from exc
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
     return conn
