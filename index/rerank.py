@@ -1,4 +1,4 @@
-"""Reordering the best few dozen passages by how they answer, not only by which words they hold.
+"""Reordering the best few passages by how they answer, not only by which words they hold.
 
 BM25 scores a passage as a bag of words. Among the passages it ranks first, the one that
 answers usually also holds the question's words close together, in one sentence, in the
@@ -43,14 +43,14 @@ WINDOW = 12
 
 #: Feature weights, fitted by `bench/quality/fit_rerank.py` on SQuAD's tuning questions.
 WEIGHTS: dict[str, float] = {
-    "body": 3.96,
-    "sentence": 1.97,
-    "bigrams": 1.51,
-    "exact": 2.50,
-    "title": 2.14,
-    "number": 0.58,
-    "pairs": 0.63,
-    "window": 1.63,
+    "body": 3.60,
+    "sentence": 1.81,
+    "bigrams": 1.58,
+    "exact": 2.51,
+    "title": 1.65,
+    "number": 0.59,
+    "pairs": 0.82,
+    "window": 1.83,
 }
 
 # Questions whose answer is a number, a date or an amount.

@@ -5,7 +5,8 @@ SciFact's 809 train claims; the held-out SQuAD questions and SciFact's test clai
 looked at here. Every variant is scored by the same in-memory BM25 (FTS5's formula, see
 bm25.py) on the passages briefbot would cut, and a document ranks by its best passage.
 
-Run: `nice .venv/bin/python -m bench.quality.analysers` (about two minutes).
+Run: `nice .venv/bin/python -m bench.quality.analysers` (about ten minutes; `--part` runs one
+table).
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ ANALYSERS: dict[str, Callable[[str], list[str]]] = {
     "folded, Snowball stopwords, no stemming": variant(None, analysis.STOPWORDS),
     "folded, Snowball stopwords, Porter": variant("porter", analysis.STOPWORDS),
     "folded, no stopwords, Snowball English": variant("english", frozenset()),
-    "folded, Lucene stopwords, Snowball English": variant("english", LUCENE_STOPWORDS),
+    "folded, Lucene's 33 stopwords, Snowball English": variant("english", LUCENE_STOPWORDS),
     "briefbot: folded, Snowball stopwords, Snowball English": analysis.analyse,
 }
 

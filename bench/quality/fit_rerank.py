@@ -88,10 +88,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--depth", type=int, default=rerank.DEPTH)
     parser.add_argument(
+        "--k1", type=float, default=rerank.K1, help="k1 of the features' own BM25 (FTS5's: 1.2)"
+    )
+    parser.add_argument(
         "--ablate", action="store_true", help="also refit without each feature in turn"
     )
     args = parser.parse_args()
     started = time.monotonic()
+    rerank.K1 = args.k1
     names, data = collect("tune", args.depth)
     w = fit(data)
     bm25 = sum(bool(y[0]) for _, y in data) / len(data)
