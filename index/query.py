@@ -96,7 +96,7 @@ def search(
         return _search.search(conn, query.term_list(), k, query.filters, offset)
     depth = max(RESCORE_DEPTH, 2 * (k + offset))
     if query.required:
-        ranked = _rank(conn, expression(query), depth, query.filters)
+        ranked = _search.rank_match(conn, expression(query), depth, query.filters)
     else:
         ranked = _search.rank(conn, query.term_list(), depth, query.filters)
     if not ranked:
@@ -105,26 +105,6 @@ def search(
     scores = {rowid: score(texts.get(rowid, []), query, vocab, conn) for rowid, _ in ranked}
     order = sorted(scores, key=lambda rowid: (-scores[rowid], rowid))[offset : offset + k]
     return fetch(conn, [(rowid, scores[rowid]) for rowid in order])
-
-
-def _rank(
-    conn: sqlite3.Connection, match: str, k: int, filters: Filters
-) -> list[tuple[int, float]]:
-    where, params = ["passages_fts MATCH ?"], [match]
-    join = ""
-    if filters.since or filters.until:
-        join = "JOIN passages p ON p.id = f.rowid JOIN documents d ON d.id = p.document_id"
-        if filters.since:
-            where.append("d.date >= ?")
-            params.append(filters.since.isoformat())
-        if filters.until:
-            where.append("d.date <= ?")
-            params.append(filters.until.isoformat())
-    sql = (
-        f"SELECT f.rowid, bm25(passages_fts) AS s FROM passages_fts f {join} "
-        f"WHERE {' AND '.join(where)} ORDER BY s, f.rowid LIMIT ?"
-    )
-    return [(rowid, -s) for rowid, s in conn.execute(sql, [*params, k])]
 
 
 def terms_of(conn: sqlite3.Connection, rowids: list[int]) -> dict[int, list[str]]:

@@ -89,7 +89,15 @@ def rank_fts5(
 ) -> list[tuple[int, float]]:
     """The plain plan: FTS5 reads every posting of every term. The reference the postings
     plan is checked against, and the fallback where it cannot answer."""
-    where, params = ["passages_fts MATCH ?"], [match_expression(terms)]
+    return rank_match(conn, match_expression(terms), k, filters)
+
+
+def rank_match(
+    conn: sqlite3.Connection, match: str, k: int, filters: Filters
+) -> list[tuple[int, float]]:
+    """The best `k` passages for an FTS5 match expression built by this package (never user
+    text), ranked by FTS5's bm25(), within the date filters."""
+    where, params = ["passages_fts MATCH ?"], [match]
     join = ""
     if filters.since or filters.until:
         join = "JOIN passages p ON p.id = f.rowid JOIN documents d ON d.id = p.document_id"
