@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
@@ -21,6 +22,7 @@ from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRateLimiter, Defaults
 
 from index.answer import Index
+from index.store import IndexMissing
 
 from . import daily, handlers, logs, render
 from .services import KEY, Services, services
@@ -131,6 +133,10 @@ def build_application(
 
 async def _post_init(app: Application) -> None:
     svc = services(app)
+    try:
+        await svc.run(svc.index.warm)
+    except (IndexMissing, sqlite3.Error) as exc:  # each question says so; a reindex mends it
+        log.warning("index not ready at start-up: %s", exc)
     removed = await svc.run(svc.state.prune)
     if removed:
         log.info("dropped %d expired pages of results", removed)

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import respond, store, understand, vocabulary
+from . import postings, respond, store, understand, vocabulary
 from .aliases import AliasFile
 from .quote import Quote
 from .search import Filters, Hit, fetch, search
@@ -154,6 +154,13 @@ class Index:
             out.nearest,
             out.note,
         )
+
+    def warm(self) -> None:
+        """Read what every question needs (the vocabulary, the postings' state) before the
+        first question, which would otherwise wait for it: about 0.1 s at 100,000 passages."""
+        with self.reading() as conn:
+            vocabulary.get(conn)
+            postings.warm(conn)
 
     def passage(self, passage_id: int) -> Hit | None:
         """One passage by id, for showing it whole."""

@@ -521,6 +521,42 @@ class _Part:
                 self.tfs = np.zeros(0, dtype=self.tfs.dtype)
 
 
+class _Recent:
+    """The postings of the passages added since the last fold, flat and grouped by term.
+
+    A fold holds up to `RECENT_MAX` passages and tens of thousands of distinct terms; making
+    a part for each whenever a reader met a new version of the index cost it 0.4 s, which a
+    bot under load pays on every thread at once. A question's terms are sliced out instead.
+    """
+
+    def __init__(self, rows: list[tuple[int, list[str]]], lengths: np.ndarray, avgdl: float):
+        self.avgdl = avgdl
+        self.vocab: dict[str, int] = {}
+        term_ix: list[int] = []
+        pids: list[int] = []
+        tfs: list[int] = []
+        for pid, words in rows:  # ascending passage ids, kept within a term by a stable sort
+            for term, tf in Counter(words).items():
+                term_ix.append(self.vocab.setdefault(term, len(self.vocab)))
+                pids.append(pid)
+                tfs.append(tf)
+        order = np.argsort(np.array(term_ix, dtype=np.int64), kind="stable")
+        self.ids = np.array(pids, dtype=np.uint32)[order]
+        self.tfs = np.array(tfs, dtype=np.uint32)[order]
+        counts = np.bincount(np.array(term_ix, dtype=np.int64), minlength=len(self.vocab))
+        self.ends = np.cumsum(counts)
+        self.starts = self.ends - counts
+        impact = _impact(self.tfs.astype(np.float64), lengths[self.ids].astype(np.float64), avgdl)
+        self.tops = np.maximum.reduceat(impact, self.starts) if len(impact) else impact
+
+    def part(self, term: str) -> _Part | None:
+        i = self.vocab.get(term)
+        if i is None:
+            return None
+        span = slice(int(self.starts[i]), int(self.ends[i]))
+        return _Part(self.ids[span], self.tfs[span], self.avgdl, float(self.tops[i]))
+
+
 @dataclass(slots=True)
 class _State:
     """What one version of the index looks like to a reader."""
@@ -530,7 +566,7 @@ class _State:
     segments: dict[int, float]  # segment -> its avgdl
     lengths: np.ndarray  # by passage id
     days: np.ndarray  # by passage id
-    recent: dict[str, _Part]
+    recent: _Recent
     dead: dict[int, np.ndarray]  # segment -> sorted removed ids
     norm: np.ndarray  # by passage id: BM25's length normalisation, k1 (1 - b + b dl / avgdl)
 
@@ -571,6 +607,7 @@ class _Cache:
 _cache = _Cache(CACHE_BYTES)
 _states: OrderedDict[tuple[str, int], _State] = OrderedDict()
 _states_lock = threading.Lock()
+_build_lock = threading.Lock()
 
 
 def _uuid(conn: sqlite3.Connection) -> str:
@@ -605,6 +642,33 @@ def _state(conn: sqlite3.Connection) -> tuple[str, _State] | None:
         if state is not None:
             _states.move_to_end((uid, version))
             return uid, state
+    with _build_lock:  # one thread reads a new version; the others wait for it, not repeat it
+        with _states_lock:
+            state = _states.get((uid, version))
+        if state is None:
+            state = _read_state(conn, uid, passages, tokens)
+            with _states_lock:
+                _states[(uid, version)] = state
+                while len(_states) > 2:
+                    _states.popitem(last=False)
+    return uid, state
+
+
+def warm(conn: sqlite3.Connection) -> None:
+    """Read the current version's state now, so the first question does not wait for it."""
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN")
+    try:
+        _state(conn)
+    except sqlite3.OperationalError:  # an index from before the postings existed
+        pass
+    finally:
+        if own:
+            conn.execute("COMMIT")
+
+
+def _read_state(conn: sqlite3.Connection, uid: str, passages: int, tokens: int) -> _State:
     segments = dict(conn.execute("SELECT id, avgdl FROM postings_segments ORDER BY id"))
     dead: dict[int, list[int]] = {}
     for pid, segment in conn.execute("SELECT passage_id, segment FROM postings_deleted"):
@@ -623,18 +687,15 @@ def _state(conn: sqlite3.Connection) -> tuple[str, _State] | None:
         id_parts.append(ids)
         length_parts.append(lengths)
         day_parts.append(days)
-    recent_postings: dict[str, tuple[list[int], list[int]]] = {}
+    recent_words: list[tuple[int, list[str]]] = []
     if recent_rows:
         r_ids, r_lengths, r_days = [], [], []
         for pid, day, terms in recent_rows:
             words = terms.split()
+            recent_words.append((pid, words))
             r_ids.append(pid)
             r_lengths.append(len(words))
             r_days.append(day)
-            for term, tf in Counter(words).items():
-                entry = recent_postings.setdefault(term, ([], []))
-                entry[0].append(pid)
-                entry[1].append(tf)
         id_parts.append(np.array(r_ids, dtype=np.uint32))
         length_parts.append(np.array(r_lengths, dtype=np.uint32))
         day_parts.append(np.array(r_days, dtype=np.int32))
@@ -646,19 +707,9 @@ def _state(conn: sqlite3.Connection) -> tuple[str, _State] | None:
         lengths[ids] = ls
         days[ids] = ds
     avgdl = tokens / passages if passages else 1.0
-    recent = {}
-    for term, (ids, tfs) in recent_postings.items():
-        ids_a = np.array(ids, dtype=np.uint32)
-        tfs_a = np.array(tfs, dtype=np.uint32)
-        top = _impact(tfs_a.astype(np.float64), lengths[ids_a].astype(np.float64), avgdl).max()
-        recent[term] = _Part(ids_a, tfs_a, avgdl, float(top))
+    recent = _Recent(recent_words, lengths, avgdl)
     norm = (K1 * (1 - B + B * lengths / avgdl)).astype(np.float32)
-    state = _State(passages, tokens, segments, lengths, days, recent, dead_arrays, norm)
-    with _states_lock:
-        _states[(uid, version)] = state
-        while len(_states) > 2:
-            _states.popitem(last=False)
-    return uid, state
+    return _State(passages, tokens, segments, lengths, days, recent, dead_arrays, norm)
 
 
 def _parts(
@@ -698,8 +749,9 @@ def _parts(
         if part.n:  # type: ignore[attr-defined]
             found[term].append(part)  # type: ignore[arg-type]
     for term in terms:
-        if term in state.recent:
-            found[term].append(state.recent[term])
+        part = state.recent.part(term)
+        if part is not None:
+            found[term].append(part)
     return found
 
 
