@@ -25,6 +25,7 @@ from index.answer import Index
 from index.store import IndexMissing
 
 from . import daily, handlers, logs, render
+from .http import AiohttpRequest
 from .services import KEY, Services, services
 from .settings import Settings
 from .state import State
@@ -34,13 +35,9 @@ log = logging.getLogger("briefbot.bot")
 #: Each feature's `register(application)`, called in order when the application is built.
 FEATURES: tuple[Callable[[Application], None], ...] = (handlers.register, daily.register)
 
-#: Connections to the Bot API. PTB's default of 256 costs more than it gives: httpcore scans
-#: every pooled connection for each queued request, which under load took more CPU than the
-#: answers themselves (bench/bot_load.py), while a few keep-alive connections carry a few
-#: hundred requests a second.
+#: Keep-alive connections to the Bot API for replies: a few carry hundreds of requests a
+#: second. Long polling has one of its own, so a slow getUpdates never holds up a reply.
 HTTP_CONNECTIONS = 8
-#: Seconds a request may wait for one of them before it counts as a network error.
-POOL_TIMEOUT = 10.0
 
 #: The update types the bot asks Telegram for.
 ALLOWED_UPDATES = ["message", "callback_query", "inline_query", "my_chat_member"]
@@ -61,7 +58,7 @@ ADMIN_COMMANDS = [
 #: Pauses (seconds) before each new try of a request that failed for want of Telegram: a 5xx
 #: answer, a dropped connection, a timeout. Together they ride out a restart of the Bot API
 #: server or a proxy; a question whose reply still fails gets the error handler's apology.
-NETWORK_RETRIES = (0.5, 1.0, 2.0, 4.0)
+NETWORK_RETRIES = (0.5, 1.0, 2.0, 4.0, 8.0)
 
 
 class RateLimiter(AIORateLimiter):
@@ -119,8 +116,8 @@ def build_application(
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=render.NO_PREVIEW))
         .rate_limiter(rate_limiter or RateLimiter(max_retries=3))
         .concurrent_updates(True)
-        .connection_pool_size(HTTP_CONNECTIONS)
-        .pool_timeout(POOL_TIMEOUT)
+        .request(AiohttpRequest(HTTP_CONNECTIONS))
+        .get_updates_request(AiohttpRequest(1))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()

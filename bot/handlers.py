@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import datetime as dt
 import logging
 import re
@@ -279,16 +278,14 @@ def _answer(svc: Services, chat_id: int, question: str, earlier: Page | None) ->
     k = svc.settings.results
     today = _today(svc)
     previous = _reading(svc, earlier)
-    answer = svc.index.answer(question, k=k + 1, previous=previous, today=today)
+    answer = svc.index.answer(question, k=k, previous=previous, today=today)
     if not answer.found:
         with svc.index.reading() as conn:
             missing = vocabulary.suggest(conn, question)
         return Reply([render.nothing_found(answer, missing)], None, None)
-    has_more = len(answer.hits) > k
-    shown = dataclasses.replace(answer, hits=answer.hits[:k])
     page = svc.state.new_page(chat_id, question, earlier.id if earlier else None, today)
-    keyboard = render.answer_keyboard(page.id, shown.hits, 0, k, has_more)
-    return Reply(render.answer_messages(shown), keyboard, page)
+    keyboard = render.answer_keyboard(page.id, answer.hits, 0, k, answer.more)
+    return Reply(render.answer_messages(answer), keyboard, page)
 
 
 async def answer_question(
@@ -357,9 +354,9 @@ def _page(svc: Services, page: Page, offset: int) -> tuple[Answer, bool]:
     k = svc.settings.results
     previous = _reading(svc, svc.state.page(page.follows, page.chat_id)) if page.follows else None
     answer = svc.index.answer(
-        page.question, k=k + 1, offset=offset, previous=previous, today=page.today
+        page.question, k=k, offset=offset, previous=previous, today=page.today
     )
-    return dataclasses.replace(answer, hits=answer.hits[:k]), len(answer.hits) > k
+    return answer, answer.more
 
 
 async def more_button(update: Update, context: Context) -> None:

@@ -41,6 +41,7 @@ class Answer:
     reading: understand.Reading | None = None  # how the question was read; pass it back
     nearest: list[respond.Nearest] = field(default_factory=list)  # when nothing answers
     note: str | None = None  # why nothing answers, when it is the dates
+    more: bool = False  # whether more passages follow these (the next `offset` has some)
 
     @property
     def found(self) -> bool:
@@ -153,6 +154,7 @@ class Index:
             reading,
             out.nearest,
             out.note,
+            out.more,
         )
 
     def warm(self) -> None:

@@ -40,7 +40,7 @@ def choose(
     highlights = [(t.start, t.end) for t in tokens if t.term in wanted]
     if not sentences:
         sentences = [(0, len(text))]
-    sentence_terms = [[t.term for t in tokens if s <= t.start < e] for s, e in sentences]
+    sentence_terms = _by_sentence(tokens, sentences)
     if len(sentences) == 1 or not wanted:
         return Quote(sentences[:1], highlights)
     model = BM25Plus(sentence_terms)
@@ -63,3 +63,17 @@ def choose(
             chosen.append(i)
             covered |= adds
     return Quote([sentences[i] for i in sorted(chosen)], highlights)
+
+
+def _by_sentence(tokens: list[analysis.Token], sentences: list[tuple[int, int]]) -> list[list[str]]:
+    """Each sentence's terms, in one pass: tokens and sentences both run in text order."""
+    out: list[list[str]] = [[] for _ in sentences]
+    i = 0
+    for term, start, _ in tokens:
+        while i < len(sentences) and start >= sentences[i][1]:
+            i += 1
+        if i == len(sentences):
+            break
+        if start >= sentences[i][0]:
+            out[i].append(term)
+    return out

@@ -45,6 +45,7 @@ class Outcome:
     confidence: float | None = None
     nearest: list[Nearest] = field(default_factory=list)
     note: str | None = None
+    more: bool = False  # whether passages follow these, for a "More results" button
 
 
 def respond(
@@ -61,9 +62,10 @@ def respond(
     q = reading.query(filters)
     # The best few dozen are reordered by how they answer (`rerank`), then the page is cut,
     # so that every page of one question comes from the same order.
-    ranked = _query.search(conn, q, max(rerank.DEPTH, k + offset), 0, vocab)
-    hits = rerank.rerank(reading.question, q.term_list(), ranked, vocab)[offset : offset + k]
-    out = Outcome(hits)
+    ranked = _query.search(conn, q, max(rerank.DEPTH, k + offset + 1), 0, vocab)
+    ordered = rerank.rerank(reading.question, q.term_list(), ranked, vocab)
+    hits = ordered[offset : offset + k]
+    out = Outcome(hits, more=len(ordered) > offset + k)
     if not hits:
         if reading.dates is not None and (q.terms or q.required):
             out.note = _dated_nothing(reading, vocab.dates)
@@ -74,7 +76,7 @@ def respond(
         out.confidence = _query.coverage(tokens, q, vocab)
         if out.confidence < MIN_COVERAGE:
             out.nearest = nearest(hits)
-            out.hits = []
+            out.hits, out.more = [], False
             return out
     terms = q.term_list()
     for h in hits:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+import sqlite3
+from functools import cache
+from typing import TYPE_CHECKING
 
 from . import postings
 
-migrations = Migrations("briefbot-index")
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
+
+SET = "briefbot-index"
 
 
-@migrations()
 def create_documents_and_passages(db: Database) -> None:
     db["documents"].create(
         {
@@ -57,13 +61,11 @@ def create_documents_and_passages(db: Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key")
 
 
-@migrations()
 def add_passage_page(db: Database) -> None:
     """The page a passage is on, so a quote from a PDF can name it; NULL for other formats."""
     db["passages"].add_column("page", int)
 
 
-@migrations()
 def add_failure_size_and_time(db: Database) -> None:
     """A failed file's size and change time (which a chmod moves too), so a reindex need not
     read it again until something about it changes."""
@@ -71,8 +73,42 @@ def add_failure_size_and_time(db: Database) -> None:
     db["failures"].add_column("ctime_ns", int)
 
 
-@migrations()
 def add_postings(db: Database) -> None:
     """Postings beside FTS5 that let a question read only what can change its top 10,
     derived from the passages already indexed."""
     postings.rebuild(db.conn)
+
+
+STEPS = (
+    create_documents_and_passages,
+    add_passage_page,
+    add_failure_size_and_time,
+    add_postings,
+)
+
+
+def pending(conn: sqlite3.Connection) -> bool:
+    """Whether the index misses a step, read in plain SQL: opening an index that is up to date
+    then needs no sqlite-utils, whose import costs more than answering a question."""
+    if not conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'"
+    ).fetchone():
+        return True
+    done = {
+        name
+        for (name,) in conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", (SET,)
+        )
+    }
+    return any(step.__name__ not in done for step in STEPS)
+
+
+@cache
+def migrations() -> Migrations:
+    """The steps as sqlite-utils Migrations, made on first use (see `pending`)."""
+    from sqlite_utils.migrations import Migrations  # only creating or migrating needs it
+
+    steps = Migrations(SET)
+    for step in STEPS:
+        steps()(step)
+    return steps

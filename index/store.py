@@ -10,13 +10,13 @@ import datetime as dt
 import json
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
+from . import analysis, postings, schema
 
-from . import analysis, postings
-from .documents import Document
-from .passages import Passage
-from .schema import migrations
+if TYPE_CHECKING:
+    from .documents import Document
+    from .passages import Passage
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -38,13 +38,12 @@ def connect(path: str | Path, *, create: bool = False, migrate: bool = True) -> 
     try:
         conn.execute("PRAGMA journal_mode = WAL")
         if create:
-            db = Database(conn)
-            migrations.apply(db)
+            _migrate(conn)
         elif not _has_tables(conn):
             raise IndexMissing(f"{path} is not a briefbot index; run `briefbot reindex`")
-        elif migrate and migrations.pending(Database(conn)):
+        elif migrate and schema.pending(conn):
             # An index from an older version: bring its tables up to date before reading.
-            migrations.apply(Database(conn))
+            _migrate(conn)
     except sqlite3.DatabaseError as exc:
         conn.close()
         if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
@@ -53,6 +52,12 @@ def connect(path: str | Path, *, create: bool = False, migrate: bool = True) -> 
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
     return conn
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    from sqlite_utils import Database  # imported only here: it is slow to import (see schema)
+
+    schema.migrations().apply(Database(conn))
 
 
 def _has_tables(conn: sqlite3.Connection) -> bool:

@@ -315,7 +315,7 @@ def test_an_index_from_before_pages_is_migrated_by_the_next_run(tmp_path):
     conn = sqlite3.connect(db)
     from sqlite_utils import Database
 
-    migrations.apply(Database(conn), stop_before="add_passage_page")
+    migrations().apply(Database(conn), stop_before="add_passage_page")
     conn.close()
     assert reindex(corpus, db).counts["added"] == 2
     (hit,) = Index(db).search("harbour ferry grain", k=1)
@@ -393,7 +393,7 @@ def test_a_dry_run_on_an_index_from_an_older_version_reads_it_without_migrating(
     conn.execute("PRAGMA journal_mode = WAL")  # as every index is
     from sqlite_utils import Database
 
-    migrations.apply(Database(conn), stop_before="add_passage_page")
+    migrations().apply(Database(conn), stop_before="add_passage_page")
     conn.close()
     snapshot = db.read_bytes()
     assert reindex(corpus, db, dry_run=True).counts["added"] == 2

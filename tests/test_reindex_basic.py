@@ -90,7 +90,7 @@ def test_an_index_from_an_older_version_is_upgraded_when_opened(corpus, tmp_path
 
     db = tmp_path / "old.db"
     old = Database(db)
-    migrations.apply(old, stop_before="add_passage_page")
+    migrations().apply(old, stop_before="add_passage_page")
     old.close()
     assert "page" not in {c.name for c in Database(db)["passages"].columns}
     ix = Index(db)
