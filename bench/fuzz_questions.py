@@ -19,6 +19,7 @@ their inputs are kept in bench/out/fuzz/.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
 import os
 import statistics
@@ -76,18 +77,18 @@ def timing(n: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         svc = services(Path(tmp))
         for q in QUESTIONS:  # warm the caches
-            handlers._answer(svc, 1, q, None)
+            asyncio.run(handlers._answer(svc, 1, q, None))
         drawn = [questions.example().strip() or "?" for _ in range(n)]
         hostile, slowest = [], (0.0, "")
         for q in drawn:
             t = time.perf_counter()
-            check(handlers._answer(svc, 1, q, None).texts)
+            check(asyncio.run(handlers._answer(svc, 1, q, None)).texts)
             hostile.append(time.perf_counter() - t)
             slowest = max(slowest, (hostile[-1], q))
         ordinary = []
         for q in QUESTIONS * max(1, n // len(QUESTIONS) // 4):
             t = time.perf_counter()
-            handlers._answer(svc, 1, q, None)
+            asyncio.run(handlers._answer(svc, 1, q, None))
             ordinary.append(time.perf_counter() - t)
         svc.executor.shutdown()
         svc.index.close()
@@ -122,7 +123,7 @@ def fuzz_child(argv: list[str]) -> None:
         if not question.strip():
             return
         try:
-            reply = handlers._answer(svc, 1, question.strip(), None)
+            reply = asyncio.run(handlers._answer(svc, 1, question.strip(), None))
             check(reply.texts)
         except Exception as exc:
             with open(log, "a", encoding="utf-8") as f:

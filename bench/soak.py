@@ -95,7 +95,7 @@ def soak(
         proc = ctx.Process(
             target=bot_process,
             args=(standin.base_url, str(corpus), str(db), str(state_db), str(log), stop),
-            daemon=True,
+            daemon=False,  # its answering process is a child of its own
         )
         proc.start()
         try:

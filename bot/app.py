@@ -131,7 +131,7 @@ def build_application(
 async def _post_init(app: Application) -> None:
     svc = services(app)
     try:
-        await svc.run(svc.index.warm)
+        await svc.run(svc.answers.start)
     except (IndexMissing, sqlite3.Error) as exc:  # each question says so; a reindex mends it
         log.warning("index not ready at start-up: %s", exc)
     removed = await svc.run(svc.state.prune)
@@ -151,7 +151,9 @@ async def _post_init(app: Application) -> None:
 
 
 async def _post_shutdown(app: Application) -> None:
-    services(app).executor.shutdown(wait=True, cancel_futures=True)
+    svc = services(app)
+    svc.answers.close()
+    svc.executor.shutdown(wait=True, cancel_futures=True)
 
 
 class TokenRejected(Exception):

@@ -45,13 +45,12 @@ from telegram.ext import (
     filters,
 )
 
-from index import browse, vocabulary
+from index import browse
 from index.answer import Answer
 from index.reindex import ReindexBusy, reindex
 from index.store import IndexMissing
-from index.understand import Reading
 
-from . import render
+from . import answering, render
 from .services import Services, services
 from .state import Page
 
@@ -262,28 +261,28 @@ def _today(svc: Services) -> dt.date:
     return dt.datetime.now(zone).date()
 
 
-def _reading(svc: Services, page: Page | None, depth: int = 0) -> Reading | None:
-    """How a page's question was read, with the questions it followed up, so that a reply
-    to an answer (or a later page of it) is read in the same context after a restart."""
-    if page is None:
-        return None
-    previous = None
-    if page.follows and depth < MAX_FOLLOW_UPS:
-        previous = _reading(svc, svc.state.page(page.follows, page.chat_id), depth + 1)
-    return svc.index.answer(page.question, k=1, previous=previous, today=page.today).reading
+def _chain(svc: Services, page: Page | None) -> list[tuple[str, dt.date | None]]:
+    """A page's question and those it followed up, nearest first, from the state file, so
+    that a reply to an answer (or a later page of it) is read in the same context after a
+    restart."""
+    chain: list[tuple[str, dt.date | None]] = []
+    while page is not None and len(chain) <= MAX_FOLLOW_UPS:
+        chain.append((page.question, page.today))
+        page = svc.state.page(page.follows, page.chat_id) if page.follows else None
+    return chain
 
 
-def _answer(svc: Services, chat_id: int, question: str, earlier: Page | None) -> Reply:
-    """Search, quote and render one question (runs in the thread pool)."""
+async def _answer(svc: Services, chat_id: int, question: str, earlier: Page | None) -> Reply:
+    """Search, quote and render one question."""
     k = svc.settings.results
     today = _today(svc)
-    previous = _reading(svc, earlier)
-    answer = svc.index.answer(question, k=k, previous=previous, today=today)
+    chain = await svc.run(_chain, svc, earlier) if earlier else []
+    answer = await svc.answers.run(answering.ask, question, k, 0, chain, today)
     if not answer.found:
-        with svc.index.reading() as conn:
-            missing = vocabulary.suggest(conn, question)
+        missing = await svc.answers.run(answering.suggest, question)
         return Reply([render.nothing_found(answer, missing)], None, None)
-    page = svc.state.new_page(chat_id, question, earlier.id if earlier else None, today)
+    follows = earlier.id if earlier else None
+    page = await svc.run(svc.state.new_page, chat_id, question, follows, today)
     keyboard = render.answer_keyboard(page.id, answer.hits, 0, k, answer.more)
     return Reply(render.answer_messages(answer), keyboard, page)
 
@@ -298,7 +297,7 @@ async def answer_question(
         await send(context, chat.id, [render.esc(hint)], reply_to=message.message_id)
         return
     async with typing(context, chat.id):
-        reply = await svc.run(_answer, svc, chat.id, question.strip(), earlier)
+        reply = await _answer(svc, chat.id, question.strip(), earlier)
     sent = await send(
         context, chat.id, reply.texts, reply_to=message.message_id, keyboard=reply.keyboard
     )
@@ -350,13 +349,11 @@ async def text_message(update: Update, context: Context) -> None:
 # -- buttons ---------------------------------------------------------------------------------
 
 
-def _page(svc: Services, page: Page, offset: int) -> tuple[Answer, bool]:
+async def _page(svc: Services, page: Page, offset: int) -> Answer:
+    followed = page.follows and await svc.run(svc.state.page, page.follows, page.chat_id)
+    chain = await svc.run(_chain, svc, followed) if followed else []
     k = svc.settings.results
-    previous = _reading(svc, svc.state.page(page.follows, page.chat_id)) if page.follows else None
-    answer = svc.index.answer(
-        page.question, k=k, offset=offset, previous=previous, today=page.today
-    )
-    return answer, answer.more
+    return await svc.answers.run(answering.ask, page.question, k, offset, chain, page.today)
 
 
 async def more_button(update: Update, context: Context) -> None:
@@ -375,14 +372,14 @@ async def more_button(update: Update, context: Context) -> None:
     if offset > MAX_OFFSET:
         await query.answer("That's as far as these results go.")
         return
-    answer, has_more = await svc.run(_page, svc, page, offset)
+    answer = await _page(svc, page, offset)
     if not answer.hits:
         await query.answer("There are no more results.")
         return
     await query.answer()
     k = svc.settings.results
     text = render.page_message(answer, offset)
-    keyboard = render.answer_keyboard(page.id, answer.hits, offset, k, has_more)
+    keyboard = render.answer_keyboard(page.id, answer.hits, offset, k, answer.more)
     try:
         await query.edit_message_text(
             text,
@@ -397,7 +394,7 @@ async def more_button(update: Update, context: Context) -> None:
 
 def _context(svc: Services, page_id: int, chat_id: int, passage_id: int):
     page = svc.state.page(page_id, chat_id) if page_id else None
-    reading = _reading(svc, page)
+    reading = answering.follow(svc.index, _chain(svc, page))
     terms = reading.highlight_terms if reading else []
     with svc.index.reading() as conn:
         hits = browse.surrounding(conn, passage_id)
@@ -543,7 +540,7 @@ async def inline_query(update: Update, context: Context) -> None:
     if not question:
         await query.answer([], cache_time=cache, button=help_button)
         return
-    answer = await svc.run(svc.index.answer, question, INLINE_RESULTS, today=_today(svc))
+    answer = await svc.answers.run(answering.ask, question, INLINE_RESULTS, 0, (), _today(svc))
     results = render.inline_results(answer)
     if not results:
         button = InlineQueryResultsButton(text="Nothing found. How to ask", start_parameter="help")

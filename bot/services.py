@@ -1,5 +1,6 @@
-"""What every handler needs (settings, index, state, a thread pool for blocking work), kept in
-`application.bot_data` under one key so any feature module can reach it from a context."""
+"""What every handler needs (settings, index, state, a thread pool for blocking work, the
+answering processes), kept in `application.bot_data` under one key so any feature module can
+reach it from a context."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from telegram.ext import Application, CallbackContext
 
 from index.answer import Index
 
+from .answering import Answerer
 from .settings import Settings
 from .state import State
 
@@ -41,6 +43,11 @@ class Services:
     seen: dict[int, float] = field(default_factory=dict)
     #: Seconds of work after which "typing…" is shown (Telegram: only for noticeable delays).
     typing_after: float = TYPING_AFTER
+    #: Questions are answered here: in worker processes, or in `executor` when there are none.
+    answers: Answerer = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.answers = Answerer(self.index, self.settings.search_processes, self.executor)
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run blocking work (a search, a state write) off the event loop."""

@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     db: Path = Path("data/index.db")
     state_db: Path = Path("data/state.db")
     results: int = Field(3, ge=1, le=10)
+    #: Worker processes answering questions beside the bot's event loop (0: its threads).
+    search_processes: int = Field(1, ge=0, le=16)
 
     telegram_bot_token: SecretStr | None = Field(
         None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "BRIEFBOT_TELEGRAM_BOT_TOKEN")

@@ -6,6 +6,7 @@ How long each question takes is measured in `bench/fuzz_questions.py`, not asser
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from html.parser import HTMLParser
 
@@ -143,20 +144,20 @@ def test_any_question_gets_well_formed_messages(svc, question: str) -> None:
     question = question.strip()
     if not question:  # the handler answers an empty question with a hint, before all this
         return
-    reply = handlers._answer(svc, 42, question, None)
+    reply = asyncio.run(handlers._answer(svc, 42, question, None))
     assert reply.texts
     for text in reply.texts:
         check_message(text)
     if reply.page is None:
         return
     # The next page, as the "More results" button shows it, and the same question inline.
-    answer, _ = handlers._page(svc, reply.page, svc.settings.results)
+    answer = asyncio.run(handlers._page(svc, reply.page, svc.settings.results))
     if answer.hits:
         check_message(render.page_message(answer, svc.settings.results))
     for article in render.inline_results(svc.index.answer(question, k=5)):
         check_message(article.input_message_content.message_text)
     # A follow-up to it, read with the hostile question as its context.
-    follow = handlers._answer(svc, 42, "and Gaza?", reply.page)
+    follow = asyncio.run(handlers._answer(svc, 42, "and Gaza?", reply.page))
     for text in follow.texts:
         check_message(text)
 
@@ -176,6 +177,6 @@ def test_any_question_gets_well_formed_messages(svc, question: str) -> None:
     ids=["x", "railway", "rtl", "combining", "near", "nul", "emoji", "fragments"],
 )
 def test_worst_cases(svc, question: str) -> None:
-    reply = handlers._answer(svc, 42, question, None)
+    reply = asyncio.run(handlers._answer(svc, 42, question, None))
     for text in reply.texts:
         check_message(text)

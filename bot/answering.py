@@ -1,0 +1,132 @@
+"""Where the bot's questions are answered: in a worker process beside the event loop.
+
+A process runs Python one thread at a time, so a search in the bot's thread pool took turns
+with the event loop that receives updates and sends replies: under load each waited for the
+other, and on a two-core machine one core did all of the bot's work. A worker process has its
+own interpreter; the loop does Telegram's side on one core while the worker searches on the
+other (bench/bot_load.py). The worker opens the index itself and keeps its caches (postings,
+vocabulary, passages read) warm between questions; questions and answers cross as pickles,
+about 0.1 ms each way.
+
+With `processes` 0 the same functions run in the bot's thread pool on its own `Index`, which
+is what tests use to stay quick, and what a one-core machine should use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import functools
+import logging
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import TypeVar
+
+from index import vocabulary
+from index.answer import Answer, Index
+from index.understand import Reading
+
+log = logging.getLogger("briefbot.answering")
+T = TypeVar("T")
+
+#: The questions an answer follows up, nearest first, each with the date it was asked on:
+#: what a reply to an answer is read against, rebuilt from the state file by the bot.
+Chain = Sequence[tuple[str, dt.date | None]]
+
+
+def ask(
+    index: Index,
+    question: str,
+    k: int,
+    offset: int = 0,
+    chain: Chain = (),
+    today: dt.date | None = None,
+) -> Answer:
+    """`Index.answer`, with the questions it follows up read first, in the order asked."""
+    return index.answer(question, k=k, offset=offset, previous=follow(index, chain), today=today)
+
+
+def follow(index: Index, chain: Chain) -> Reading | None:
+    """How the last question of `chain` was read, in the context of those before it."""
+    previous = None
+    for question, day in reversed(chain):
+        previous = index.answer(question, k=1, previous=previous, today=day).reading
+    return previous
+
+
+def suggest(index: Index, question: str) -> list[str]:
+    """Words of the index nearest to the question's words that it lacks."""
+    with index.reading() as conn:
+        return vocabulary.suggest(conn, question)
+
+
+# -- the worker process ------------------------------------------------------------------------
+
+_index: Index | None = None
+
+
+def _open(path: Path, aliases: Path | None) -> None:
+    global _index
+    _index = Index(path, aliases)
+
+
+def _warm() -> None:
+    try:
+        _index.warm()  # type: ignore[union-attr]
+    except Exception as exc:  # each question says what is wrong; a reindex mends it
+        log.warning("index not ready in the answering process: %s", exc)
+
+
+def _in_worker(fn: Callable[..., T], *args) -> T:
+    return fn(_index, *args)
+
+
+class Answerer:
+    """Runs `ask`, `suggest` and `follow` in worker processes, or in `threads` when
+    `processes` is 0; a worker that died is replaced and the question asked again once."""
+
+    def __init__(self, index: Index, processes: int, threads: Executor) -> None:
+        self.index = index
+        self.processes = processes
+        self.threads = threads
+        self.pool: ProcessPoolExecutor | None = None
+
+    def start(self) -> None:
+        """Start the workers and have them read the index before the first question."""
+        if self.processes <= 0:
+            self.index.warm()
+            return
+        self.pool = ProcessPoolExecutor(
+            self.processes,
+            # not fork: the bot has threads, and a forked lock held by one of them stays held
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_open,
+            initargs=(self.index.path, self.index.aliases.path),
+        )
+        for _ in range(self.processes):
+            self.pool.submit(_warm)
+
+    def close(self, wait: bool = True) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=wait, cancel_futures=True)
+            self.pool = None
+
+    async def run(self, fn: Callable[..., T], *args) -> T:
+        """`fn(index, *args)` off the event loop, in a worker when there are workers."""
+        loop = asyncio.get_running_loop()
+        pool = self.pool
+        if pool is None:
+            return await loop.run_in_executor(
+                self.threads, functools.partial(fn, self.index, *args)
+            )
+        try:
+            return await loop.run_in_executor(pool, functools.partial(_in_worker, fn, *args))
+        except BrokenProcessPool:
+            if self.pool is pool:  # the first question to find it broken replaces it
+                log.error("an answering process died; starting another and asking again")
+                self.close(wait=False)
+                self.start()
+            return await loop.run_in_executor(self.pool, functools.partial(_in_worker, fn, *args))
