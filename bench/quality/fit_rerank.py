@@ -1,33 +1,72 @@
-"""Fit the re-ranker's weights on SQuAD's tuning questions and print them for
-`index/rerank.py`'s `WEIGHTS`.
+"""Fit the re-ranker's weights on SQuAD's tuning questions, optionally with SciFact's train
+claims, and print them for `index/rerank.py`'s `WEIGHTS`.
 
 The model is linear: a passage's score is its features (`rerank.features`) times the weights.
-The weights maximise the likelihood that the passage holding the answer comes first (a
-softmax over each question's candidates, a little L2), fitted by full-batch Adam in numpy.
-Only the tuning half of SQuAD is read (half the articles, seeded; see data.py); the held-out
-half is for `squad.py`'s figures.
+The weights maximise the likelihood that a relevant passage comes first (a softmax over each
+question's candidates, the target shared among its relevant ones, a little L2), fitted by
+full-batch Adam in numpy. A SQuAD question's relevant passage is its gold paragraph's; a
+SciFact claim's are the passages of the abstracts that support or refute it, each abstract
+indexed with its title as heading, and the candidates come from the same pipeline as
+`scifact.py`'s (`pipeline.candidates`, its `DEPTH` passages asked for).
 
-Run: `nice .venv/bin/python -m bench.quality.fit_rerank` (about a minute).
+The two sets differ in size (about 5,500 questions against 800 claims) and in kind (short
+questions about one paragraph against scientific claims about abstracts), so each gets a
+share of the total weight (`--scifact-share`), spread evenly over its questions: the larger
+set does not swamp the smaller one. Each share is judged by SQuAD's tuning Recall@1 and by
+SciFact's train nDCG@10 of the re-ranked order, in-sample and with the claims split in two
+(fitted on SQuAD and one half, scored on the other half). No share above 0 raised SciFact's
+figure, and every share from 0.25 up cost SQuAD's, so `WEIGHTS` holds the fit on SQuAD alone
+(`SCIFACT_SHARE` 0; the figures are in docs/benchmarks.md).
+
+Only tuning data is read: half of SQuAD's articles (seeded; see data.py) and SciFact's train
+claims. SQuAD's held-out half and SciFact's test claims are for `squad.py` and `scifact.py`.
+
+Run: `nice .venv/bin/python -m bench.quality.fit_rerank` (about three minutes).
 """
 
 from __future__ import annotations
 
 import argparse
+import random
 import sqlite3
 import tempfile
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from index import rerank, vocabulary
 
-from .data import build, squad_docs, squad_questions
+from .data import SEED, build, scifact_docs, scifact_questions, squad_docs, squad_questions
+from .metrics import dedupe, mean, ndcg_at
 from .pipeline import candidates
+from .scifact import DEPTH as SCIFACT_DEPTH
+
+#: SciFact's share of the total weight, chosen on the tuning figures (docs/benchmarks.md).
+SCIFACT_SHARE = 0.0
+#: Shares compared by default: 0.5 is equal weight for the two sets.
+SHARES = (0.1, 0.25, 0.5, 0.75, 1.0)
+
+
+@dataclass(slots=True)
+class Ranked:
+    """One SciFact claim as the re-ranker sees it, enough to score any weights' nDCG@10."""
+
+    x: np.ndarray  # the head's features, one row per passage
+    head: list[str]  # the abstracts of the passages the re-ranker reorders
+    tail: list[str]  # the abstracts after them, in BM25's order, each once
+    relevant: frozenset[str]
+
+    @property
+    def y(self) -> np.ndarray:
+        return np.array([d in self.relevant for d in self.head], dtype=float)
 
 
 def collect(split: str = "tune", depth: int = rerank.DEPTH):
-    """Per question: a (candidates × features) matrix and which candidates are relevant."""
+    """Per SQuAD question: a (candidates × features) matrix and which candidates are
+    relevant."""
     docs = squad_docs()
     with tempfile.TemporaryDirectory(prefix="briefbot-fit-") as tmp:
         db = Path(tmp) / "index.db"
@@ -49,9 +88,52 @@ def collect(split: str = "tune", depth: int = rerank.DEPTH):
     return names, data
 
 
+def collect_scifact(split: str = "train", depth: int = rerank.DEPTH) -> list[Ranked]:
+    """Every SciFact claim of `split`, its best `depth` passages with their features, as
+    `scifact.py` ranks them (claims with fewer than two candidates keep BM25's order)."""
+    docs = scifact_docs()
+    out = []
+    with tempfile.TemporaryDirectory(prefix="briefbot-fit-") as tmp:
+        db = Path(tmp) / "index.db"
+        paths = build(docs, db, title_as_heading=True)
+        conn = sqlite3.connect(db)
+        vocab = vocabulary.get(conn)
+        for q in scifact_questions(split):
+            c = candidates(conn, q.text, max(SCIFACT_DEPTH, depth))
+            head, tail = c.hits[:depth], c.hits[depth:]
+            x = np.zeros((len(head), len(rerank.WEIGHTS)))
+            if len(head) >= 2:
+                rows = rerank.features(c.question, c.terms, head, vocab)
+                x = np.array([list(r.values()) for r in rows])
+            out.append(
+                Ranked(
+                    x,
+                    [paths[h.document] for h in head],
+                    dedupe(paths[h.document] for h in tail)[:20],
+                    q.relevant,
+                )
+            )
+        conn.close()
+    return out
+
+
 def fit(data, l2: float = 1e-3, steps: int = 1500, rate: float = 0.05) -> np.ndarray:
     """Weights maximising the mean log-probability of the relevant candidates."""
-    data = [(x, y) for x, y in data if y.any()]
+    return fit_shared([(data, 1.0)], l2, steps, rate)
+
+
+def fit_shared(
+    sets: Sequence[tuple[list, float]], l2: float = 1e-3, steps: int = 1500, rate: float = 0.05
+) -> np.ndarray:
+    """`fit` over several sets of questions, each set weighing its share in all, spread
+    evenly over its questions that have a relevant candidate."""
+    data = []
+    share = []
+    for part, weight in sets:
+        kept = [(x, y) for x, y in part if len(y) >= 2 and y.any()]
+        data += kept
+        share += [weight / len(kept)] * len(kept) if weight > 0 else [0.0] * len(kept)
+    share = np.array(share) / sum(share)
     width = max(len(y) for _, y in data)
     features = data[0][0].shape[1]
     X = np.zeros((len(data), width, features))
@@ -69,7 +151,7 @@ def fit(data, l2: float = 1e-3, steps: int = 1500, rate: float = 0.05) -> np.nda
         s -= s.max(axis=1, keepdims=True)
         p = np.exp(s)
         p /= p.sum(axis=1, keepdims=True)
-        grad = np.einsum("qn,qnf->f", p - target, X) / len(data) + l2 * w
+        grad = np.einsum("q,qn,qnf->f", share, p - target, X) + l2 * w
         m = 0.9 * m + 0.1 * grad
         v = 0.999 * v + 0.001 * grad * grad
         w -= rate * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
@@ -84,6 +166,42 @@ def recall_at_1(w: np.ndarray, data) -> float:
     return hits / len(data)
 
 
+def ndcg_at_10(w: np.ndarray | None, claims: Sequence[Ranked]) -> float:
+    """nDCG@10 of the abstracts, the head reordered by `w` as `rerank.rerank` orders it
+    (ties keep BM25's order), or in BM25's order if `w` is None."""
+    values = []
+    for c in claims:
+        head = c.head
+        if w is not None and len(head) >= 2:
+            s = c.x @ w
+            head = [head[i] for i in sorted(range(len(head)), key=lambda i: (-s[i], i))]
+        values.append(ndcg_at(dedupe(head + c.tail), c.relevant, 10))
+    return mean(values)
+
+
+def _pairs(claims: Sequence[Ranked]) -> list:
+    return [(c.x, c.y) for c in claims]
+
+
+def _halves(claims: Sequence[Ranked]) -> tuple[list[Ranked], list[Ranked]]:
+    order = list(range(len(claims)))
+    random.Random(SEED).shuffle(order)
+    half = len(order) // 2
+    return [claims[i] for i in order[:half]], [claims[i] for i in order[half:]]
+
+
+def judge(squad, claims: Sequence[Ranked], share: float) -> tuple[np.ndarray, float, float]:
+    """Weights fitted with SciFact's `share`, and SciFact's train nDCG@10 with each half of
+    the claims scored by weights fitted on SQuAD and the other half."""
+    w = fit_shared([(squad, 1 - share), (_pairs(claims), share)])
+    a, b = _halves(claims)
+    held = []
+    for fitted, scored in ((a, b), (b, a)):
+        wh = fit_shared([(squad, 1 - share), (_pairs(fitted), share)])
+        held.append(ndcg_at_10(wh, scored) * len(scored))
+    return w, ndcg_at_10(w, claims), sum(held) / len(claims)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--depth", type=int, default=rerank.DEPTH)
@@ -91,27 +209,67 @@ def main() -> None:
         "--k1", type=float, default=rerank.K1, help="k1 of the features' own BM25 (FTS5's: 1.2)"
     )
     parser.add_argument(
+        "--scifact-share",
+        type=float,
+        default=SCIFACT_SHARE,
+        help=f"SciFact's share of the total weight, 0 to 1 (default {SCIFACT_SHARE})",
+    )
+    parser.add_argument(
+        "--compare",
+        type=float,
+        nargs="*",
+        default=list(SHARES),
+        metavar="SHARE",
+        help="also fit with these shares and compare",
+    )
+    parser.add_argument(
         "--ablate", action="store_true", help="also refit without each feature in turn"
     )
     args = parser.parse_args()
     started = time.monotonic()
     rerank.K1 = args.k1
-    names, data = collect("tune", args.depth)
-    w = fit(data)
-    bm25 = sum(bool(y[0]) for _, y in data) / len(data)
-    print(f"{len(data)} tuning questions with at least two of the top {args.depth} passages")
+    names, squad = collect("tune", args.depth)
+    claims = collect_scifact("train", args.depth)
+    bm25 = sum(bool(y[0]) for _, y in squad) / len(squad)
+    print(f"{len(squad)} SQuAD tuning questions with at least two of the top {args.depth} passages")
+    print(f"{len(claims)} SciFact train claims")
     print(
-        f"Recall@1 of a passage from the gold paragraph: BM25 order {bm25:.4f}, "
-        f"re-ranked {recall_at_1(w, data):.4f}"
+        "\nSQuAD: Recall@1 of a passage from the gold paragraph; SciFact: nDCG@10 of the "
+        "abstracts, in-sample and with each half of the claims scored by weights fitted on "
+        "the other half\n"
     )
+    print("| weights | SQuAD tune R@1 | SciFact train nDCG@10 | in halves |")
+    print("|---|---|---|---|")
+    print(f"| BM25's order | {bm25:.4f} | {ndcg_at_10(None, claims):.4f} | |")
+    current = np.array([rerank.WEIGHTS[n] for n in names])
+    print(
+        f"| `rerank.WEIGHTS` | {recall_at_1(current, squad):.4f} "
+        f"| {ndcg_at_10(current, claims):.4f} | |"
+    )
+    shares = sorted(set(args.compare) | {args.scifact_share})
+    chosen = None
+    for share in shares:
+        w, ndcg, held = judge(squad, claims, share)
+        rounded = np.round(w, 2)
+        print(
+            f"| SciFact share {share:g} | {recall_at_1(rounded, squad):.4f} "
+            f"| {ndcg_at_10(rounded, claims):.4f} | {held:.4f} |"
+        )
+        if share == args.scifact_share:
+            chosen = w
+    print("(each share's weights rounded to two decimals, as `WEIGHTS` holds them)")
+    sets = [(squad, 1 - args.scifact_share), (_pairs(claims), args.scifact_share)]
     if args.ablate:
-        print("\n| without | Recall@1 |\n|---|---|")
+        print(f"\nSciFact share {args.scifact_share:g}, refitted without each feature:\n")
+        print("| without | SQuAD tune R@1 | SciFact train nDCG@10 |\n|---|---|---|")
         for i, name in enumerate(names):
             keep = [j for j in range(len(names)) if j != i]
-            part = [(x[:, keep], y) for x, y in data]
-            print(f"| {name} | {recall_at_1(fit(part), part):.4f} |")
-    print("\nWEIGHTS: dict[str, float] = {")
-    for n, value in zip(names, w, strict=True):
+            part = [([(x[:, keep], y) for x, y in s], share) for s, share in sets]
+            w = np.zeros(len(names))
+            w[keep] = fit_shared(part)
+            print(f"| {name} | {recall_at_1(w, squad):.4f} | {ndcg_at_10(w, claims):.4f} |")
+    print(f"\nSciFact share {args.scifact_share:g}:\n\nWEIGHTS: dict[str, float] = {{")
+    for n, value in zip(names, chosen, strict=True):
         print(f'    "{n}": {value:.2f},')
     print("}")
     print(f"({time.monotonic() - started:.0f} s)")
