@@ -57,7 +57,7 @@ def follow(index: Index, chain: Chain) -> Reading | None:
     return previous
 
 
-def suggest(index: Index, question: str) -> list[str]:
+def suggest(index: Index, question: str) -> list[vocabulary.Suggestion]:
     """Words of the index nearest to the question's words that it lacks."""
     with index.reading() as conn:
         return vocabulary.suggest(conn, question)

@@ -98,26 +98,33 @@ _PIECE = re.compile(r"\S+\s*|\s+")
 
 
 def pack(blocks: Sequence[Block], limit: int = LIMIT, separator: str = "\n\n") -> list[str]:
-    """Blocks into as few messages as fit, each block whole where it fits in one message."""
+    """Blocks into as few messages as fit, each block whole where it fits in one message.
+
+    The separator carries no tags, so a message's HTML is its blocks' HTML joined by it: each
+    block is rendered and measured once."""
     messages: list[str] = []
-    current: Block = []
+    current, current_size = "", 0
+    joint = esc(separator)
+    joint_size = size(joint)
     for block in blocks:
         if not block:
             continue
-        candidate = [*current, Run(separator), *block] if current else list(block)
-        if size(to_html(candidate)) <= limit:
-            current = candidate
+        html = to_html(block)
+        html_size = size(html)
+        if current and current_size + joint_size + html_size <= limit:
+            current, current_size = current + joint + html, current_size + joint_size + html_size
             continue
         if current:
-            messages.append(to_html(current))
-        if size(to_html(block)) <= limit:
-            current = list(block)
+            messages.append(current)
+        if html_size <= limit:
+            current, current_size = html, html_size
             continue
         parts = _split(block, limit)
         messages.extend(to_html(p) for p in parts[:-1])
-        current = parts[-1]
+        current = to_html(parts[-1])
+        current_size = size(current)
     if current:
-        messages.append(to_html(current))
+        messages.append(current)
     return messages
 
 

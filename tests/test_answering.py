@@ -1,0 +1,67 @@
+"""Questions answered in a worker process (`bot.answering`): the same answers as in the
+bot's own threads, follow-ups read in context, and a worker that dies replaced."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from bothelpers import build_index
+
+from bot import answering
+from bot.answering import Answerer
+from index.answer import Index
+
+
+@pytest.fixture
+def answerers(tmp_path):
+    _, db = build_index(tmp_path)
+    threads = ThreadPoolExecutor(2)
+    in_process = Answerer(Index(db), 1, threads)
+    in_threads = Answerer(Index(db), 0, threads)
+    in_process.start()
+    in_threads.start()
+    yield in_process, in_threads
+    in_process.close()
+    threads.shutdown()
+
+
+def ids(answer) -> list[int]:
+    return [h.hit.passage_id for h in answer.hits]
+
+
+def test_a_worker_answers_as_the_threads_do(answerers) -> None:
+    in_process, in_threads = answerers
+
+    async def main():
+        asked = ("what did Raeisi say about the railway?", 3)
+        return (
+            await in_process.run(answering.ask, *asked),
+            await in_threads.run(answering.ask, *asked),
+            await in_process.run(answering.ask, "and the tramway?", 3, 0, [asked[:1] + (None,)]),
+            await in_process.run(answering.suggest, "railwey zorblax"),
+        )
+
+    worker, threads, follow_up, suggested = asyncio.run(main())
+    assert worker.found and ids(worker) == ids(threads)
+    assert worker.hits[0].quote == threads.hits[0].quote
+    assert follow_up.reading is not None and follow_up.reading.follow_up
+    assert any("railway" in s.alternatives for s in suggested)
+
+
+def test_a_worker_that_dies_is_replaced(answerers) -> None:
+    in_process, _ = answerers
+
+    async def main():
+        before = await in_process.run(answering.ask, "railway", 3)
+        for pid in list(in_process.pool._processes):  # what an out-of-memory kill does
+            os.kill(pid, signal.SIGKILL)
+        await asyncio.sleep(0.5)
+        after = await in_process.run(answering.ask, "railway", 3)
+        return before, after
+
+    before, after = asyncio.run(main())
+    assert before.found and ids(after) == ids(before)
