@@ -19,6 +19,7 @@ import datetime as dt
 import functools
 import logging
 import multiprocessing
+import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -70,6 +71,8 @@ _index: Index | None = None
 
 def _open(path: Path, aliases: Path | None) -> None:
     global _index
+    # Ctrl-C in a terminal reaches the whole process group: the bot stops its workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _index = Index(path, aliases)
 
 

@@ -48,6 +48,7 @@ from telegram.ext import (
 from index import browse
 from index.answer import Answer
 from index.reindex import ReindexBusy, reindex
+from index.search import Hit
 from index.store import IndexMissing
 
 from . import answering, render
@@ -392,13 +393,20 @@ async def more_button(update: Update, context: Context) -> None:
             raise
 
 
-def _context(svc: Services, page_id: int, chat_id: int, passage_id: int):
-    page = svc.state.page(page_id, chat_id) if page_id else None
-    reading = answering.follow(svc.index, _chain(svc, page))
-    terms = reading.highlight_terms if reading else []
+def _surrounding(svc: Services, passage_id: int) -> list[Hit]:
     with svc.index.reading() as conn:
-        hits = browse.surrounding(conn, passage_id)
-    return page, terms, hits
+        return browse.surrounding(conn, passage_id)
+
+
+async def _context(svc: Services, page_id: int, chat_id: int, passage_id: int):
+    """The page a passage was shown on, the words to highlight, and the passage with those
+    around it. The question is read again by the answering process, which holds what that
+    takes (vocabulary, postings), so the bot's own process need not."""
+    page = await svc.run(svc.state.page, page_id, chat_id) if page_id else None
+    chain = await svc.run(_chain, svc, page) if page else []
+    reading = await svc.answers.run(answering.follow, chain) if chain else None
+    terms = reading.highlight_terms if reading else []
+    return page, terms, await svc.run(_surrounding, svc, passage_id)
 
 
 async def context_button(update: Update, context: Context) -> None:
@@ -411,7 +419,7 @@ async def context_button(update: Update, context: Context) -> None:
     if chat is None:
         await query.answer(render.EXPIRED, show_alert=True)
         return
-    page, terms, hits = await svc.run(_context, svc, page_id, chat.id, passage_id)
+    page, terms, hits = await _context(svc, page_id, chat.id, passage_id)
     if not hits:
         await query.answer(render.PASSAGE_GONE, show_alert=True)
         return
