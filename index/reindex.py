@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
 
-from . import store, swap
+from . import postings, store, swap
 from .analysis import ANALYSER_VERSION
 from .documents import SUFFIXES, UnreadableFile, parse
 from .passages import passages as split_passages
@@ -247,12 +247,13 @@ def _run(
     dry_run: bool,
     progress: Progress | None,
     known: dict[str, Known] | None = None,
-    reread: bool = False,
+    fresh: bool = False,
 ) -> None:
-    """Walk the whole corpus. Memory grows with the number of files, not with their text."""
+    """Walk the whole corpus. Memory grows with the number of files, not with their text.
+    `fresh`: into an empty index, for a first build or a rebuild (see `_index_file`)."""
     if known is None:
         known = _known(conn)
-    failures = {} if reread else _failures(conn)
+    failures = {} if fresh else _failures(conn)
     seen: set[str] = set()
     for file in corpus_files(corpus):
         relative = file.relative_to(corpus).as_posix()
@@ -260,7 +261,7 @@ def _run(
         if progress:
             progress(relative)
         before = known.get(relative), failures.get(relative)
-        report.add(_index_file(conn, corpus, file, relative, *before, dry_run, reread))
+        report.add(_index_file(conn, corpus, file, relative, *before, dry_run, fresh))
     for relative in sorted(set(known) - seen):
         if not dry_run:
             store.delete_document(conn, relative)
@@ -379,14 +380,16 @@ def _index_file(
     known: Known | None,
     failure: Failure | None,
     dry_run: bool,
-    reread: bool = False,
+    fresh: bool = False,
 ) -> FileResult:
+    """Index one file. `fresh`: every file is read (a rebuild reads anew what the live index
+    holds), and the postings are left to be derived once, after the last file."""
     stat = None
     try:
         if file.is_symlink() and not file.resolve().is_relative_to(corpus.resolve()):
             raise UnreadableFile("it is a link to a file outside the corpus folder")
         stat = file.stat()
-        if not reread:
+        if not fresh:
             if known and known[1:] == (stat.st_size, stat.st_mtime_ns):
                 return FileResult(relative, "unchanged")
             if failure and failure[:2] == (stat.st_size, stat.st_ctime_ns):  # untouched since
@@ -403,7 +406,7 @@ def _index_file(
         reason = f"it could not be read: {exc.strerror or exc}"
         return _failed(conn, relative, reason, dry_run, stat)
     sha = hashlib.sha256(data).hexdigest()
-    if not reread and known and known[0] == sha:
+    if not fresh and known and known[0] == sha:
         if not dry_run:
             store.touch_document(conn, relative, stat.st_size, mtime)
         return FileResult(relative, "unchanged")
@@ -416,7 +419,10 @@ def _index_file(
         return _failed(conn, relative, reason, dry_run, stat)
     passages = split_passages(doc)
     if not dry_run:
-        store.write_document(conn, doc, passages, sha256=sha, size=stat.st_size, mtime_ns=mtime)
+        size = stat.st_size
+        store.write_document(
+            conn, doc, passages, sha256=sha, size=size, mtime_ns=mtime, with_postings=not fresh
+        )
     if known is None:
         status, reason = "added", ""
     elif known[0] == sha:
@@ -472,7 +478,8 @@ def _build_beside(
     conn = swap.open_fresh(db_path)
     try:
         conn.execute("BEGIN")
-        _run(conn, corpus, report, False, progress, known=previous, reread=True)
+        _run(conn, corpus, report, False, progress, known=previous, fresh=True)
+        postings.rebuild(conn)  # in one pass: three times quicker than passage by passage
         _finish(conn, report, started)
         conn.execute("COMMIT")
         _keep_indexed_at(conn, db_path)

@@ -123,10 +123,11 @@ def _read_text(
     title: str | None,
 ) -> _Passage:
     """`_read`'s work, kept for the passages asked about last: the next page of an answer
-    reorders the same ones."""
+    reorders the same ones. A passage that is nothing but its title sentence keeps it as its
+    body, or it would have no words for the body features to find."""
     spans = list(sentences) or [(0, len(text))]
     skipped = 0
-    if ordinal == 0 and _title_sentence(text, spans[0], title):
+    if ordinal == 0 and len(spans) > 1 and _title_sentence(text, spans[0], title):
         start, end = spans.pop(0)
         skipped = sum(1 for w in analysis.split(text[start:end]) if _word(w)[1])
     terms = list(_heading_terms(heading)) if heading else []

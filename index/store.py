@@ -79,8 +79,10 @@ def write_document(
     sha256: str,
     size: int,
     mtime_ns: int,
+    with_postings: bool = True,
 ) -> int:
-    """Replace whatever the index holds for `doc.path` with these passages."""
+    """Replace whatever the index holds for `doc.path` with these passages. Without
+    postings, a `postings.rebuild` after a whole build derives them."""
     delete_document(conn, doc.path)
     cur = conn.execute(
         "INSERT INTO documents (path, sha256, size, mtime_ns, title, date, source, warnings,"
@@ -122,7 +124,8 @@ def write_document(
             (cur.lastrowid, " ".join(terms)),
         )
         written.append((cur.lastrowid, terms))
-    postings.add_passages(conn, written, doc.date)
+    if with_postings:
+        postings.add_passages(conn, written, doc.date)
     conn.execute("DELETE FROM failures WHERE path = ?", (doc.path,))
     return document_id
 
