@@ -8,8 +8,12 @@ other (bench/bot_load.py). The worker opens the index itself and keeps its cache
 vocabulary, passages read) warm between questions; questions and answers cross as pickles,
 about 0.1 ms each way.
 
-With `processes` 0 the same functions run in the bot's thread pool on its own `Index`, which
-is what tests use to stay quick, and what a one-core machine should use.
+Questions take their turn in a worker, one at a time. That costs little: the slowest ones
+take tens of milliseconds at a million passages (docs/benchmarks.md), while the event loop,
+which receives every chat's messages and sends their replies, never waits for any search.
+More processes (`BRIEFBOT_SEARCH_PROCESSES`) take questions side by side on more cores.
+With 0 the same functions run in the bot's thread pool on its own `Index`, as on a machine
+with one core.
 """
 
 from __future__ import annotations
