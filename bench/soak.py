@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import multiprocessing as mp
 import os
@@ -24,6 +25,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,6 +79,28 @@ def bot_process(base_url: str, corpus: str, db: str, state_db: str, log: str, st
     state.close()
 
 
+@contextlib.contextmanager
+def bot_serving(base_url: str, corpus: Path, db: Path, folder: Path) -> Iterator[Path]:
+    """The bot in a process of its own, long-polling `base_url`, until the block ends;
+    yields the file its WARNING lines go to (in `folder`, beside its state file)."""
+    ctx = mp.get_context("spawn")
+    stop = ctx.Event()
+    log, state_db = folder / "bot.log", folder / "state.db"
+    proc = ctx.Process(
+        target=bot_process,
+        args=(base_url, str(corpus), str(db), str(state_db), str(log), stop),
+        daemon=False,  # its answering process is a child of its own
+    )
+    proc.start()
+    try:
+        yield log
+    finally:
+        stop.set()
+        proc.join(timeout=60)
+        if proc.is_alive():
+            proc.terminate()
+
+
 def soak(
     questions: int, chats: int, rate: float, fault_rate: float, restarts: int, lost: float = 0.0
 ) -> dict:
@@ -85,20 +109,11 @@ def soak(
 
     from index.reindex import reindex
 
-    ctx = mp.get_context("spawn")
-    stop = ctx.Event()
     with tempfile.TemporaryDirectory() as tmp, FaultyStandIn(rate=0.0, seed=2026) as standin:
         corpus = make_corpus(Path(tmp) / "corpus")
         db = Path(tmp) / "index.db"
         reindex(corpus, db)
-        log, state_db = Path(tmp) / "bot.log", Path(tmp) / "state.db"
-        proc = ctx.Process(
-            target=bot_process,
-            args=(standin.base_url, str(corpus), str(db), str(state_db), str(log), stop),
-            daemon=False,  # its answering process is a child of its own
-        )
-        proc.start()
-        try:
+        with bot_serving(standin.base_url, corpus, db, Path(tmp)) as log:
             standin.wait_for_calls("getUpdates", 1, timeout=120)
             standin.rate, standin.lost = fault_rate, lost
             chat_ids = [FIRST_CHAT + n for n in range(chats)]
@@ -140,11 +155,6 @@ def soak(
             calls = len(standin.calls)
             twice = _duplicates(standin, result, restart_times)
             injected = Counter(standin.injected)
-        finally:
-            stop.set()
-            proc.join(timeout=60)
-            if proc.is_alive():
-                proc.terminate()
         errors = [line for line in log.read_text().splitlines() if " ERROR " in line]
     return {
         "result": result,

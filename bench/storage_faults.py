@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import multiprocessing as mp
 import os
 import sqlite3
 import sys
@@ -147,35 +146,21 @@ def main() -> None:
     from botapi import BotAPIStandIn
     from bothelpers import make_corpus
     from briefing_files import briefing_text
-    from soak import bot_process
+    from soak import bot_serving
 
     from index.reindex import reindex
 
-    ctx = mp.get_context("spawn")
-    stop = ctx.Event()
     with tempfile.TemporaryDirectory() as tmp, BotAPIStandIn() as standin:
         corpus = make_corpus(Path(tmp) / "corpus")
         for n in range(EXTRA_BRIEFINGS):
             (corpus / f"extra-{n:04d}.txt").write_text(briefing_text(n, paragraphs=4))
         db = Path(tmp) / "index.db"
         reindex(corpus, db)
-        log, state_db = Path(tmp) / "bot.log", Path(tmp) / "state.db"
-        proc = ctx.Process(
-            target=bot_process,
-            args=(standin.base_url, str(corpus), str(db), str(state_db), str(log), stop),
-            daemon=False,  # its answering process is a child of its own
-        )
-        proc.start()
-        try:
+        with bot_serving(standin.base_url, corpus, db, Path(tmp)) as log:
             standin.wait_for_calls("getUpdates", 1, timeout=120)
             load = concurrent(standin, corpus, db, args.seconds, args.rate, args.chats)
             standin.clear()
             harmed = harms(standin, corpus, db, args.cycles)
-        finally:
-            stop.set()
-            proc.join(timeout=60)
-            if proc.is_alive():
-                proc.terminate()
         lines = log.read_text().splitlines()
     errors = [line for line in lines if " ERROR " in line]
     locked_logs = [line for line in lines if "locked" in line]

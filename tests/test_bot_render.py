@@ -4,48 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from html.parser import HTMLParser
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from telegram_html import visible
 
 from bot import render
 from index.answer import Answer, QuotedHit
 from index.quote import Quote
 from index.search import Hit
-
-ALLOWED = {"b", "i", "code", "blockquote"}
-
-
-class _Checker(HTMLParser):
-    """Telegram accepts only a few tags, properly nested; anything else is a 400."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[str] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        assert tag in ALLOWED, f"unexpected tag <{tag}>"
-        assert attrs in ([], [("expandable", None)])
-        assert not (tag == "blockquote" and "blockquote" in self.stack)
-        self.stack.append(tag)
-
-    def handle_endtag(self, tag):
-        assert self.stack and self.stack[-1] == tag, f"</{tag}> closes {self.stack}"
-        self.stack.pop()
-
-    def handle_data(self, data):
-        self.text.append(data)
-
-
-def visible(message: str) -> str:
-    """The text a person sees, after checking the markup is what Telegram accepts."""
-    checker = _Checker()
-    checker.feed(message)
-    checker.close()
-    assert not checker.stack, f"unclosed {checker.stack}"
-    return "".join(checker.text)
 
 
 def quoted(text: str, rank: int = 1, title="A title", heading=None) -> QuotedHit:

@@ -13,13 +13,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from botapi import DEFAULT_TOKEN, standin_fixture  # noqa: F401
+from bothelpers import running_bot
 
 from bot import daily, render_summary
-from bot.app import build_application
 from bot.settings import Settings
 from bot.state import State, subscribe, subscription
 from index import store
-from index.answer import Index
 from index.reindex import reindex
 from index.summary import Briefing, summarise, watermark
 
@@ -74,23 +73,11 @@ class Bot:
 
     @contextlib.asynccontextmanager
     async def running(self):
-        """Started as `briefbot run` starts it: initialise, post-init (commands, start-up
-        hooks), start, poll; stopped and shut down afterwards."""
+        """Started as `briefbot run` starts it (`bothelpers.running_bot`)."""
         if not self.db.exists():
             self.index()
-        state = State(self.settings.state_db)
-        app = build_application(self.settings, Index(self.db), state)
-        await app.initialize()
-        await app.post_init(app)
-        await app.start()
-        await app.updater.start_polling(poll_interval=0.0, timeout=1)
-        try:
+        async with running_bot(self.settings) as app:
             yield app
-        finally:
-            await app.updater.stop()
-            await app.stop()
-            await app.shutdown()
-            await app.post_shutdown(app)
 
     def state(self) -> State:
         return State(self.settings.state_db)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from html.parser import HTMLParser
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from telegram_html import visible
 
 from bot import handlers, render
 from bot.services import Services
@@ -20,7 +20,6 @@ from bot.settings import Settings
 from bot.state import State
 from index.answer import Index
 
-TAGS = {"b", "i", "code", "blockquote"}
 LIMIT = 4096
 
 # Direction marks and overrides, Arabic and Hebrew letters.
@@ -87,36 +86,10 @@ questions = st.one_of(
 )
 
 
-class _Checker(HTMLParser):
-    """Telegram's HTML: a few tags, properly nested, no blockquote in a blockquote."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[str] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        assert tag in TAGS, f"unexpected tag <{tag}>"
-        assert attrs in ([], [("expandable", None)])
-        assert not (tag == "blockquote" and "blockquote" in self.stack)
-        self.stack.append(tag)
-
-    def handle_endtag(self, tag):
-        assert self.stack and self.stack[-1] == tag, f"</{tag}> closes {self.stack}"
-        self.stack.pop()
-
-    def handle_data(self, data):
-        self.text.append(data)
-
-
 def check_message(message: str) -> None:
     assert message.strip()
     assert render.size(message) <= LIMIT  # the HTML itself, so the visible text is too
-    checker = _Checker()
-    checker.feed(message)
-    checker.close()
-    assert not checker.stack, f"unclosed {checker.stack}"
-    assert "".join(checker.text).strip(), "a message with nothing to see"
+    assert visible(message).strip(), "a message with nothing to see"
 
 
 @pytest.fixture(scope="module")
