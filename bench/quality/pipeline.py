@@ -5,6 +5,7 @@ same steps for `Index.answer`."""
 
 from __future__ import annotations
 
+import argparse
 import sqlite3
 from dataclasses import dataclass
 
@@ -32,3 +33,19 @@ def reranked(conn: sqlite3.Connection, c: Candidates, weights=None) -> list[Hit]
     if weights is None:
         return rerank.rerank(c.question, c.terms, c.hits, vocab)
     return rerank.rerank(c.question, c.terms, c.hits, vocab, weights)
+
+
+def add_drop_option(parser: argparse.ArgumentParser) -> None:
+    """`--drop FEATURE`: what a question set scores with a re-ranker feature left out."""
+    parser.add_argument(
+        "--drop",
+        action="append",
+        default=[],
+        metavar="FEATURE",
+        help="re-rank with this feature's weight set to zero (repeatable)",
+    )
+
+
+def weights_without(dropped: list[str]) -> dict[str, float]:
+    """The re-ranker's weights with the `dropped` features' set to zero."""
+    return {n: (0.0 if n in dropped else w) for n, w in rerank.WEIGHTS.items()}

@@ -22,7 +22,6 @@ Run: `nice .venv/bin/python -m bench.quality.scifact` (about three minutes).
 from __future__ import annotations
 
 import argparse
-import re
 import sqlite3
 import tempfile
 import time
@@ -34,16 +33,13 @@ from index import rerank, vocabulary
 from index.answer import Index
 from index.search import search
 
+from .analysers import plain
 from .data import build, scifact_docs, scifact_questions
 from .metrics import dedupe, mean, ndcg_at, recall_at
-from .pipeline import candidates
+from .pipeline import add_drop_option, candidates, weights_without
 
 #: Passages asked for, enough to hold a hundred distinct abstracts.
 DEPTH = 400
-
-
-def plain(text: str) -> list[str]:
-    return re.findall(r"\w+", text.lower())
 
 
 class Scores:
@@ -64,15 +60,9 @@ class Scores:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", default="test", choices=["test", "train"])
-    parser.add_argument(
-        "--drop",
-        action="append",
-        default=[],
-        metavar="FEATURE",
-        help="re-rank with this feature's weight set to zero (repeatable)",
-    )
+    add_drop_option(parser)
     args = parser.parse_args()
-    weights = {n: (0.0 if n in args.drop else w) for n, w in rerank.WEIGHTS.items()}
+    weights = weights_without(args.drop)
     started = time.monotonic()
     docs = scifact_docs()
     questions = scifact_questions(args.split)

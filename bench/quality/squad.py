@@ -22,7 +22,6 @@ Run: `nice .venv/bin/python -m bench.quality.squad` (about three minutes).
 from __future__ import annotations
 
 import argparse
-import re
 import sqlite3
 import statistics
 import tempfile
@@ -35,18 +34,15 @@ from index import rerank, vocabulary
 from index.answer import Index
 from index.search import search
 
+from .analysers import plain
 from .data import build, squad_docs, squad_questions
 from .metrics import dedupe, mean, mrr_at, recall_at
-from .pipeline import candidates
+from .pipeline import add_drop_option, candidates, weights_without
 
 #: Passages asked for, enough to hold ten distinct paragraphs.
 DEPTH = 40
 #: Questions timed through `Index.answer` with and without re-ranking.
 TIMED = 1000
-
-
-def plain(text: str) -> list[str]:
-    return re.findall(r"\w+", text.lower())
 
 
 class Scores:
@@ -91,15 +87,9 @@ def _percentiles(values: list[float]) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", default="heldout", choices=["heldout", "tune", "all"])
-    parser.add_argument(
-        "--drop",
-        action="append",
-        default=[],
-        metavar="FEATURE",
-        help="re-rank with this feature's weight set to zero (repeatable)",
-    )
+    add_drop_option(parser)
     args = parser.parse_args()
-    weights = {n: (0.0 if n in args.drop else w) for n, w in rerank.WEIGHTS.items()}
+    weights = weights_without(args.drop)
     started = time.monotonic()
     docs = squad_docs()
     questions = squad_questions(args.split)
