@@ -513,12 +513,6 @@ class _Part:
     def n(self) -> int:
         return len(self.ids) if self.dense is None or len(self.ids) else int(self.count)
 
-    def all_ids(self) -> np.ndarray:
-        """Every passage id of the list, whether it is kept as ids or only densely."""
-        if len(self.ids) or self.dense is None:
-            return self.ids
-        return np.flatnonzero(self.dense).astype(np.uint32)
-
     def densify(self) -> None:
         """A frequency per passage id: one byte a passage, looked up without a search, for a
         list long enough that this is not much more than the list itself. A list holding a
@@ -908,10 +902,10 @@ class _Ranking:
                     if part.head_ids is not None and depth[term] < len(part.head_ids):
                         pieces.append(part.head_ids[: depth[term]])
                         bound[term] = max(bound[term], self._bound(part, depth[term]))
-                    elif part.head_ids is None or part.n <= WHOLE_MAX:
-                        pieces.append(part.all_ids())  # a dense list keeps no ids of its own
-                    else:  # a long list would be read whole: score everything at once
-                        return self._exhaustive(k)
+                    elif part.head_ids is None or (part.n <= WHOLE_MAX and len(part.ids)):
+                        pieces.append(part.ids)
+                    else:  # a long list (or one kept only densely) would be read whole:
+                        return self._exhaustive(k)  # score everything at once
             reach = {t: self.idf[t] * bound[t] * self.terms.count(t) for t in self.parts}
             outside = sum(reach.values())
             cand = self._allowed(_union(pieces))
