@@ -479,7 +479,7 @@ def _build_beside(
     try:
         conn.execute("BEGIN")
         _run(conn, corpus, report, False, progress, known=previous, fresh=True)
-        postings.rebuild(conn)  # in one pass: three times quicker than passage by passage
+        postings.rebuild(conn)  # in one pass: two to three times quicker than passage by passage
         _finish(conn, report, started)
         conn.execute("COMMIT")
         _keep_indexed_at(conn, db_path)
