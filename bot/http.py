@@ -49,7 +49,11 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self.connections)
             headers = {"User-Agent": self.USER_AGENT}
-            self._session = aiohttp.ClientSession(connector=connector, headers=headers)
+            # trust_env: HTTPS_PROXY and NO_PROXY are honoured, as PTB's own client does; where
+            # Telegram is reached only through a proxy, that is how a bot is set up.
+            self._session = aiohttp.ClientSession(
+                connector=connector, headers=headers, trust_env=True
+            )
 
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:

@@ -4,6 +4,7 @@ answers, Telegram's errors and a server that is gone reach PTB as PTB's own erro
 from __future__ import annotations
 
 import asyncio
+import socket
 
 import aiohttp
 import pytest
@@ -63,6 +64,24 @@ def test_a_server_that_is_gone_is_a_network_error(standin: BotAPIStandIn) -> Non
 
     with pytest.raises(NetworkError, match="aiohttp"):
         asyncio.run(main())
+
+
+def test_the_proxy_in_the_environment_is_used(standin: BotAPIStandIn, monkeypatch) -> None:
+    """As with PTB's own client, HTTP(S)_PROXY reaches the Bot API; here one that is down."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = s.getsockname()[1]  # a port nothing listens on once this socket is closed
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{dead}")
+    monkeypatch.setenv("NO_PROXY", "")
+    monkeypatch.delenv("no_proxy", raising=False)
+
+    async def main():
+        async with _bot(standin, AiohttpRequest()) as bot:
+            await bot.get_me()
+
+    with pytest.raises(NetworkError, match=str(dead)):
+        asyncio.run(main())
+    assert standin.calls_to("getMe") == []  # never reached the server itself
 
 
 def test_a_closed_client_says_so() -> None:
