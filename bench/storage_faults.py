@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
-import sqlite3
 import sys
 import tempfile
 import threading
@@ -93,27 +92,17 @@ def concurrent(standin, corpus: Path, db: Path, seconds: float, rate: float, cha
     return {"result": result, "runs": runs, "locked_replies": locked, "seconds": seconds}
 
 
-def _cut_short(db: Path) -> None:
-    conn = sqlite3.connect(db)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
-    with open(db, "r+b") as f:
-        f.truncate(8192)
-
-
-def _garbage(db: Path) -> None:
-    junk = db.with_name("junk")
-    junk.write_bytes(os.urandom(256 * 1024))
-    os.replace(junk, db)
-
-
-HARMS = {"deleted": lambda db: db.unlink(), "cut short": _cut_short, "garbage": _garbage}
-
-
 def harms(standin, corpus: Path, db: Path, cycles: int) -> dict:
+    from index_damage import cut_short, delete, replace_with_garbage
+
     from bot.handlers import INDEX_UNAVAILABLE
     from index.reindex import reindex
 
+    harms = {
+        "deleted": delete,
+        "cut short": cut_short,
+        "garbage": lambda db: replace_with_garbage(db, 256 * 1024),
+    }
     chat = FIRST_CHAT - 1
     out = {}
 
@@ -122,7 +111,7 @@ def harms(standin, corpus: Path, db: Path, cycles: int) -> dict:
         standin.push_text(chat, text)
         return standin.wait_for_messages(before + 1, chat_id=chat, timeout=60)[before].plain_text
 
-    for name, harm in HARMS.items():
+    for name, harm in harms.items():
         told = asked = recovered = 0
         for _ in range(cycles):
             harm(db)

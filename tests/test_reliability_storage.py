@@ -8,13 +8,12 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-import os
-import sqlite3
 import threading
 import time
 from collections import Counter
 from pathlib import Path
 
+import index_damage
 import pytest
 from botapi import BotAPIStandIn, standin_fixture  # noqa: F401
 from bothelpers import PRIVATE, bot_settings, build_index, running_bot
@@ -94,27 +93,12 @@ def _ask(standin: BotAPIStandIn, question: str):
     return go()
 
 
-def _damage_in_place(db: Path) -> None:
-    """Fold the WAL into the file, then cut the file short, as a failing disk might."""
-    conn = sqlite3.connect(db)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
-    with open(db, "r+b") as f:
-        f.truncate(8192)
-
-
-def _replace_with_garbage(db: Path) -> None:
-    garbage = db.with_name("garbage")
-    garbage.write_bytes(os.urandom(64 * 1024))
-    os.replace(garbage, db)
-
-
 @pytest.mark.parametrize(
     "harm, logged",
     [
-        (lambda db: db.unlink(), "no index at"),
-        (_damage_in_place, "is damaged"),
-        (_replace_with_garbage, "is damaged"),
+        (index_damage.delete, "no index at"),
+        (index_damage.cut_short, "is damaged"),
+        (index_damage.replace_with_garbage, "is damaged"),
     ],
     ids=["deleted", "cut-short", "garbage"],
 )
