@@ -99,6 +99,8 @@ _ATOMS = [
     ("month", _f(_M, "mo") + r"\b"),
     ("year", _f(_Y, "yr") + r"\b"),
 ]
+#: The groups of a day-and-month atom's month, day and year, for each order of writing it.
+_DAY_AND_MONTH = {"daymonth": ("dm", "dd", "dy"), "monthday": ("md", "mdd", "mdy")}
 _ATOM = "|".join(f"(?P<{name}>{pattern})" for name, pattern in _ATOMS)
 #: Prepositions that make a date one end of a range, which may lie ahead ("before April").
 _BOUNDARIES = {"since", "from", "after", "before", "until", "till", "up", "through"}
@@ -340,19 +342,13 @@ def _resolve(m: re.Match, p: str, today: dt.date, span, boundary: bool):
                 span,
                 boundary,
             )
-        if kind == "daymonth":
-            month, day = month_of("dm"), int(g(p + "dd"))
+        if kind in _DAY_AND_MONTH:  # "5 March" or "March 5": the same date, groups apart
+            month_group, day_group, year_group = _DAY_AND_MONTH[kind]
+            month, day = month_of(month_group), int(g(p + day_group))
             if month is None:
                 return None
             return _with_year(
-                g(p + "dy"), lambda y: (dt.date(y, month, day),) * 2, today, span, boundary
-            )
-        if kind == "monthday":
-            month, day = month_of("md"), int(g(p + "mdd"))
-            if month is None:
-                return None
-            return _with_year(
-                g(p + "mdy"), lambda y: (dt.date(y, month, day),) * 2, today, span, boundary
+                g(p + year_group), lambda y: (dt.date(y, month, day),) * 2, today, span, boundary
             )
         if kind == "monthyear":
             month = month_of("my")
