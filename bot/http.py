@@ -10,6 +10,9 @@ stays PTB's.
 
 from __future__ import annotations
 
+import urllib.request
+from urllib.parse import urlsplit
+
 import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
@@ -40,6 +43,7 @@ class AiohttpRequest(BaseRequest):
         self._read_timeout = read_timeout
         self.pool_timeout = pool_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[str, str | None] = {}  # origin -> the proxy for it, if any
 
     @property
     def read_timeout(self) -> float | None:
@@ -49,11 +53,8 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self.connections)
             headers = {"User-Agent": self.USER_AGENT}
-            # trust_env: HTTPS_PROXY and NO_PROXY are honoured, as PTB's own client does; where
-            # Telegram is reached only through a proxy, that is how a bot is set up.
-            self._session = aiohttp.ClientSession(
-                connector=connector, headers=headers, trust_env=True
-            )
+            self._session = aiohttp.ClientSession(connector=connector, headers=headers)
+            self._proxies.clear()
 
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:
@@ -79,13 +80,26 @@ class AiohttpRequest(BaseRequest):
         )
         try:
             async with self._session.request(
-                method, url, data=_body(request_data), timeout=timeout
+                method, url, data=_body(request_data), timeout=timeout, proxy=self._proxy(url)
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as exc:
             raise TimedOut(f"Timed out talking to the Bot API ({type(exc).__name__})") from exc
         except aiohttp.ClientError as exc:
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
+
+    def _proxy(self, url: str) -> str | None:
+        """The proxy for a URL, from HTTP(S)_PROXY and NO_PROXY as PTB's own client reads them,
+        where Telegram is reached only through a proxy. Read once per server: aiohttp's
+        `trust_env` reads them, and parses ~/.netrc, in a thread for every request, which
+        under load cost more than the request itself."""
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in self._proxies:
+            env = urllib.request.getproxies_environment()
+            bypass = urllib.request.proxy_bypass_environment(parts.hostname or "", env)
+            self._proxies[origin] = None if bypass else env.get(parts.scheme) or env.get("all")
+        return self._proxies[origin]
 
 
 def _given(value: object, default: float | None) -> float | None:

@@ -84,6 +84,19 @@ def test_the_proxy_in_the_environment_is_used(standin: BotAPIStandIn, monkeypatc
     assert standin.calls_to("getMe") == []  # never reached the server itself
 
 
+def test_no_proxy_names_the_servers_reached_directly(standin: BotAPIStandIn, monkeypatch) -> None:
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # would fail, were it used
+    monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")
+    monkeypatch.delenv("no_proxy", raising=False)
+
+    async def main():
+        async with _bot(standin, AiohttpRequest()) as bot:
+            return await bot.get_me()
+
+    assert asyncio.run(main()).username
+    assert len(standin.calls_to("getMe")) >= 1
+
+
 def test_a_closed_client_says_so() -> None:
     async def main():
         request = AiohttpRequest()
