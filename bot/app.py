@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gc
 import logging
 import sqlite3
 from collections.abc import Callable
@@ -147,6 +148,9 @@ async def _post_init(app: Application) -> None:
             log.info("admin commands not shown to user %s yet: %s", user_id, exc)
     for hook in svc.startup:
         await hook(app)
+    # What start-up made lives as long as the bot: kept out of the garbage collector's full
+    # passes, which otherwise walk all of it again now and then, in the middle of an answer.
+    gc.freeze()
     log.info("serving as @%s", app.bot.username)
 
 

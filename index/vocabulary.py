@@ -43,6 +43,8 @@ MAX_VARIANTS = 3
 RARE_DF = 1
 #: ... when the nearby term is held by at least this many times more passages.
 RARE_RATIO = 20
+#: Words whose nearest terms each vocabulary remembers (then it starts afresh): a few MB.
+NEAR_REMEMBERED = 20_000
 
 _CACHE_SIZE = 4
 _LETTERS = re.compile(r"[a-z]+")
@@ -206,6 +208,7 @@ class Vocabulary:
     dates: list[dt.date] = field(default_factory=list)
     _keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _phrases: dict[tuple[str, ...], int] = field(default_factory=dict)
+    _near: dict[tuple[str, int], tuple[Variant, ...]] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -233,7 +236,17 @@ class Vocabulary:
 
         Terms with the same spelling key come first; keys one edit away (typing errors) are
         looked up only when those leave no variant that is just a vowel or a doubled letter
-        away."""
+        away. Remembered for this state of the index: measuring a word against its
+        neighbours takes a millisecond or two, and the words it is asked for (rare ones,
+        misspellings) come back in question after question."""
+        remembered = self._near.get((term, limit))
+        if remembered is None:
+            if len(self._near) >= NEAR_REMEMBERED:
+                self._near.clear()
+            remembered = self._near[(term, limit)] = tuple(self._measure(term, limit))
+        return list(remembered)
+
+    def _measure(self, term: str, limit: int) -> list[Variant]:
         word = latin(term)
         if len(word) > MAX_FUZZY_LETTERS or not _LETTERS.fullmatch(word):
             return []

@@ -31,3 +31,11 @@ def test_near_finds_the_index_spelling_without_scanning():
     assert vocab.near("tap") == []  # too short to guess at
     assert [v.term for v in vocab.variants("путин")] == ["putin"]
     assert vocab.variants("railway") == []  # the index holds it
+
+
+def test_a_word_asked_again_gets_the_same_variants_whatever_was_done_to_the_first():
+    vocab = Vocabulary.build(("x",), 100, {"raeisi": 4, "railway": 3}, 1000, [])
+    first = vocab.near("raisi")
+    first.clear()  # a caller's list is its own
+    assert [v.term for v in vocab.near("raisi")] == ["raeisi"]
+    assert vocab.near("raisi", limit=1) == vocab.near("raisi")
