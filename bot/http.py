@@ -11,7 +11,7 @@ stays PTB's.
 from __future__ import annotations
 
 import urllib.request
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
@@ -21,6 +21,7 @@ from telegram.request import BaseRequest, RequestData
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 5.0
 POOL_TIMEOUT = 10.0
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 class AiohttpRequest(BaseRequest):
@@ -78,9 +79,10 @@ class AiohttpRequest(BaseRequest):
             sock_connect=_given(connect_timeout, self.connect_timeout),
             sock_read=_given(read_timeout, self._read_timeout),
         )
+        data, headers = _body(request_data)
         try:
             async with self._session.request(
-                method, url, data=_body(request_data), timeout=timeout, proxy=self._proxy(url)
+                method, url, data=data, headers=headers, timeout=timeout, proxy=self._proxy(url)
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as exc:
@@ -107,17 +109,21 @@ def _given(value: object, default: float | None) -> float | None:
     return value if value is None or isinstance(value, int | float) else default
 
 
-def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
-    """Form fields as PTB encodes them, with any files as multipart parts."""
+def _body(
+    request_data: RequestData | None,
+) -> tuple[aiohttp.FormData | bytes | None, dict[str, str] | None]:
+    """Form fields as PTB encodes them, with any files as multipart parts. Without files
+    the fields are encoded here: aiohttp's form helper also sets up a multipart writer (and a
+    random boundary) for every request, a tenth of the bot's CPU per message."""
     if request_data is None:
-        return None
+        return None, None
     fields = request_data.json_parameters
     files = request_data.multipart_data if request_data.contains_files else None
     if not files:
-        return fields
+        return urlencode(fields).encode("ascii"), FORM
     form = aiohttp.FormData()
     for name, value in fields.items():
         form.add_field(name, value)
     for name, (filename, content, mime_type) in files.items():
         form.add_field(name, content, filename=filename, content_type=mime_type)
-    return form
+    return form, None

@@ -119,10 +119,17 @@ def test_files_go_as_multipart_with_the_other_fields() -> None:
             ),
         ]
     )
-    form = _body(data)
+    form, headers = _body(data)
     assert isinstance(form, aiohttp.FormData)
+    assert headers is None  # aiohttp sets multipart's own, with its boundary
     fields = {options["name"]: (headers, value) for options, headers, value in form._fields}
     assert fields["chat_id"][1] == "7"
     headers, value = fields[next(n for n in fields if n != "chat_id")]
     assert value == b"%PDF-1.4 ..."
-    assert _body(RequestData([RequestParameter.from_input("chat_id", 7)])) == {"chat_id": "7"}
+    plain = RequestData(
+        [RequestParameter.from_input("chat_id", 7), RequestParameter.from_input("text", "a&b é")]
+    )
+    assert _body(plain) == (
+        b"chat_id=7&text=a%26b+%C3%A9",
+        {"Content-Type": "application/x-www-form-urlencoded"},
+    )
