@@ -246,9 +246,10 @@ def features(
         best_sentence = best_cover = 0.0
         best_at = -1
         for i, sentence in enumerate(p.sentences):
-            tf = Counter(t for t in sentence if t in weight)
-            if not tf:
+            asked = [t for t in sentence if t in weight]
+            if not asked:  # most sentences: no Counter for them
                 continue
+            tf = Counter(asked)
             norm = K1 * (1 - B + B * len(sentence) / SENTENCE_TERMS)
             best_sentence = max(best_sentence, _saturated(tf, local, norm))
             cover = sum(weight[t] for t in tf)
