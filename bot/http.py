@@ -10,8 +10,9 @@ stays PTB's.
 
 from __future__ import annotations
 
+import base64
 import urllib.request
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
@@ -44,7 +45,8 @@ class AiohttpRequest(BaseRequest):
         self._read_timeout = read_timeout
         self.pool_timeout = pool_timeout
         self._session: aiohttp.ClientSession | None = None
-        self._proxies: dict[str, str | None] = {}  # origin -> the proxy for it, if any
+        #: origin -> the proxy for it, if any, and the credentials its URL holds
+        self._proxies: dict[str, tuple[str | None, dict[str, str] | None]] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -80,9 +82,20 @@ class AiohttpRequest(BaseRequest):
             sock_read=_given(read_timeout, self._read_timeout),
         )
         data, headers = _body(request_data)
+        proxy, proxy_headers = self._proxy(url)
+        if proxy_headers and not url.startswith("https:"):
+            # A plain-HTTP request goes to the proxy itself, so its credentials go with it;
+            # aiohttp sends `proxy_headers` only in the CONNECT that opens an HTTPS tunnel.
+            headers, proxy_headers = {**(headers or {}), **proxy_headers}, None
         try:
             async with self._session.request(
-                method, url, data=data, headers=headers, timeout=timeout, proxy=self._proxy(url)
+                method,
+                url,
+                data=data,
+                headers=headers,
+                timeout=timeout,
+                proxy=proxy,
+                proxy_headers=proxy_headers,
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as exc:
@@ -90,7 +103,7 @@ class AiohttpRequest(BaseRequest):
         except aiohttp.ClientError as exc:
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
 
-    def _proxy(self, url: str) -> str | None:
+    def _proxy(self, url: str) -> tuple[str | None, dict[str, str] | None]:
         """The proxy for a URL, from HTTP(S)_PROXY and NO_PROXY as PTB's own client reads them,
         where Telegram is reached only through a proxy. Read once per server: aiohttp's
         `trust_env` reads them, and parses ~/.netrc, in a thread for every request, which
@@ -100,8 +113,20 @@ class AiohttpRequest(BaseRequest):
         if origin not in self._proxies:
             env = urllib.request.getproxies_environment()
             bypass = urllib.request.proxy_bypass_environment(parts.hostname or "", env)
-            self._proxies[origin] = None if bypass else env.get(parts.scheme) or env.get("all")
+            proxy = None if bypass else env.get(parts.scheme) or env.get("all")
+            self._proxies[origin] = _split_credentials(proxy) if proxy else (None, None)
         return self._proxies[origin]
+
+
+def _split_credentials(proxy: str) -> tuple[str, dict[str, str] | None]:
+    """A proxy URL without its user and password, and those as the Proxy-Authorization
+    header that aiohttp sends to the proxy alone."""
+    parts = urlsplit(proxy)
+    if parts.username is None:
+        return proxy, None
+    bare = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+    pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
+    return bare, {"Proxy-Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
 
 
 def _given(value: object, default: float | None) -> float | None:

@@ -4,6 +4,8 @@ answers, Telegram's errors and a server that is gone reach PTB as PTB's own erro
 from __future__ import annotations
 
 import asyncio
+import base64
+import re
 import socket
 
 import aiohttp
@@ -95,6 +97,59 @@ def test_no_proxy_names_the_servers_reached_directly(standin: BotAPIStandIn, mon
 
     assert asyncio.run(main()).username
     assert len(standin.calls_to("getMe")) >= 1
+
+
+ME = b'{"ok": true, "result": {"id": 1, "is_bot": true, "first_name": "B", "username": "b"}}'
+CREDENTIALS = b"Proxy-Authorization: Basic " + base64.b64encode(b"brief@bot:s3cr:t")
+
+
+async def _through_recording_proxy(monkeypatch, base_url: str, heads: list[bytes]):
+    """getMe through a proxy named with a user and password in HTTP(S)_PROXY; the proxy
+    notes the head of each request it gets and answers getMe itself (a CONNECT included,
+    which then fails as TLS: enough to see what the proxy was sent)."""
+
+    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        heads.append(head)
+        length = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+        await reader.readexactly(int(length[1]) if length else 0)
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(ME), ME)
+        )
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(proxy, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    for name in ("HTTP_PROXY", "HTTPS_PROXY"):
+        monkeypatch.setenv(name, f"http://brief%40bot:s3cr%3At@127.0.0.1:{port}")
+    monkeypatch.setenv("NO_PROXY", "")
+    monkeypatch.delenv("no_proxy", raising=False)
+    async with server, Bot(DEFAULT_TOKEN, base_url=base_url, request=AiohttpRequest()) as bot:
+        return await bot.get_me()
+
+
+def test_a_proxy_with_credentials_gets_them_and_telegram_does_not(monkeypatch) -> None:
+    """As aiohttp's own reading of the environment did: the user and password in the proxy's
+    URL go to the proxy as Proxy-Authorization, and the proxy is asked for the whole URL."""
+    heads: list[bytes] = []
+    url = "http://telegram.invalid/bot"
+    assert asyncio.run(_through_recording_proxy(monkeypatch, url, heads)).username == "b"
+    assert len(heads) == 2  # getMe as the bot starts, then ours
+    for head in heads:
+        assert head.startswith(b"POST http://telegram.invalid/bot")  # the whole URL, to it
+        assert CREDENTIALS in head
+        assert b"brief" not in head.split(b"\r\n")[0]  # not in the URL asked for
+
+
+def test_an_https_server_is_reached_through_a_tunnel_the_proxy_is_asked_for(monkeypatch):
+    heads: list[bytes] = []
+    url = "https://telegram.invalid/bot"
+    with pytest.raises(NetworkError):  # the stand-in proxy speaks no TLS
+        asyncio.run(_through_recording_proxy(monkeypatch, url, heads))
+    assert heads and heads[0].startswith(b"CONNECT telegram.invalid:443 ")
+    assert CREDENTIALS in heads[0]
 
 
 def test_a_closed_client_says_so() -> None:
