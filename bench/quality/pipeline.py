@@ -6,11 +6,19 @@ same steps for `Index.answer`."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sqlite3
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from index import query, rerank, understand, vocabulary
-from index.search import Hit
+from index.answer import Index
+from index.search import Hit, search
+
+from .data import Doc, build
+from .metrics import dedupe
 
 
 @dataclass(slots=True)
@@ -33,6 +41,57 @@ def reranked(conn: sqlite3.Connection, c: Candidates, weights=None) -> list[Hit]
     if weights is None:
         return rerank.rerank(c.question, c.terms, c.hits, vocab)
     return rerank.rerank(c.question, c.terms, c.hits, vocab, weights)
+
+
+@dataclass(slots=True)
+class Indexed:
+    """A question set's documents indexed through briefbot's own pipeline, open both ways a
+    benchmark reads them: a plain connection for each step, and `Index` as the bot answers."""
+
+    conn: sqlite3.Connection
+    index: Index
+    paths: dict[str, str]  # briefing path -> document id
+
+    def stages(
+        self, question: str, depth: int, reorder: Callable[[Candidates], list[Hit]]
+    ) -> list[list[str]]:
+        """The documents each stage ranks for `question`, best first: `search()`, the answer
+        pipeline before re-ranking and after it (`reorder`), and `Index.answer` as the bot
+        replies (nothing, when the best passage holds too little of the question)."""
+        pure = search(self.conn, question, depth)
+        c = candidates(self.conn, question, depth)
+        before, after = c.hits, reorder(c)
+        replied = [h.hit for h in self.index.answer(question, k=depth).hits]
+        return [self._documents(hits) for hits in (pure, before, after, replied)]
+
+    def _documents(self, hits: Iterable[Hit]) -> list[str]:
+        return dedupe(self.paths[h.document] for h in hits)
+
+
+def stage_labels(dropped: list[str]) -> list[str]:
+    """The table rows' names for what `Indexed.stages` returns, in its order."""
+    without = f" without {', '.join(dropped)}" if dropped else ""
+    return [
+        "briefbot `search()`: FTS5 BM25, Snowball, stopwords",
+        "answer pipeline before re-ranking",
+        f"answer pipeline, top {rerank.DEPTH} re-ranked{without}",
+        "`Index.answer` as replied (no reply counts as a miss)",
+    ]
+
+
+@contextlib.contextmanager
+def indexed(docs: list[Doc], title_as_heading: bool = False) -> Iterator[Indexed]:
+    """`docs` indexed in a temporary folder, removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="briefbot-quality-") as tmp:
+        db = Path(tmp) / "index.db"
+        paths = build(docs, db, title_as_heading=title_as_heading)
+        conn = sqlite3.connect(db)
+        index = Index(db)
+        try:
+            yield Indexed(conn, index, paths)
+        finally:
+            index.close()
+            conn.close()
 
 
 def add_drop_option(parser: argparse.ArgumentParser) -> None:

@@ -22,21 +22,14 @@ Run: `nice .venv/bin/python -m bench.quality.scifact` (about three minutes).
 from __future__ import annotations
 
 import argparse
-import sqlite3
-import tempfile
 import time
-from pathlib import Path
 
 from rank_bm25 import BM25Okapi
 
-from index import rerank, vocabulary
-from index.answer import Index
-from index.search import search
-
 from .analysers import plain
-from .data import build, scifact_docs, scifact_questions
-from .metrics import dedupe, mean, ndcg_at, recall_at
-from .pipeline import add_drop_option, candidates, weights_without
+from .data import scifact_docs, scifact_questions
+from .metrics import mean, ndcg_at, recall_at
+from .pipeline import add_drop_option, indexed, reranked, stage_labels, weights_without
 
 #: Passages asked for, enough to hold a hundred distinct abstracts.
 DEPTH = 400
@@ -74,36 +67,19 @@ def main() -> None:
         order = sorted(range(len(docs)), key=lambda i: -s[i])[:100]
         baseline.add([docs[i].id for i in order], q.relevant)
 
-    pure, before, after, replied = Scores(), Scores(), Scores(), Scores()
-    with tempfile.TemporaryDirectory(prefix="briefbot-scifact-") as tmp:
-        db = Path(tmp) / "index.db"
-        paths = build(docs, db, title_as_heading=True)
-        conn = sqlite3.connect(db)
-        vocab = vocabulary.get(conn)
-        index = Index(db)
+    stages = [Scores() for _ in stage_labels(args.drop)]
+    with indexed(docs, title_as_heading=True) as idx:
         for q in questions:
-
-            def ids(hits) -> list[str]:
-                return dedupe(paths[h.document] for h in hits)
-
-            pure.add(ids(search(conn, q.text, DEPTH)), q.relevant)
-            c = candidates(conn, q.text, DEPTH)
-            before.add(ids(c.hits), q.relevant)
-            after.add(ids(rerank.rerank(c.question, c.terms, c.hits, vocab, weights)), q.relevant)
-            answer = index.answer(q.text, k=DEPTH)
-            replied.add(ids(h.hit for h in answer.hits), q.relevant)
-        index.close()
-        conn.close()
+            ranked_by = idx.stages(q.text, DEPTH, lambda c: reranked(idx.conn, c, weights))
+            for scores, ranked in zip(stages, ranked_by, strict=True):
+                scores.add(ranked, q.relevant)
 
     print(f"\nBEIR SciFact, {args.split} claims: {len(questions)} over {len(docs)} abstracts\n")
     print("| ranking | nDCG@10 (× rank_bm25) | Recall@100 |")
     print("|---|---|---|")
     print(baseline.row("rank_bm25 BM25Okapi, lower-case \\w+ tokens"))
-    print(pure.row("briefbot `search()`: FTS5 BM25, Snowball, stopwords", baseline))
-    print(before.row("answer pipeline before re-ranking", baseline))
-    dropped = f" without {', '.join(args.drop)}" if args.drop else ""
-    print(after.row(f"answer pipeline, top {rerank.DEPTH} re-ranked{dropped}", baseline))
-    print(replied.row("`Index.answer` as replied (no reply counts as a miss)", baseline))
+    for scores, label in zip(stages, stage_labels(args.drop), strict=True):
+        print(scores.row(label, baseline))
     print(f"({time.monotonic() - started:.0f} s)")
 
 

@@ -22,22 +22,19 @@ Run: `nice .venv/bin/python -m bench.quality.squad` (about three minutes).
 from __future__ import annotations
 
 import argparse
-import sqlite3
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 from rank_bm25 import BM25Okapi
 
 from index import rerank, vocabulary
 from index.answer import Index
-from index.search import search
+from index.search import Hit
 
 from .analysers import plain
-from .data import build, squad_docs, squad_questions
-from .metrics import dedupe, mean, mrr_at, recall_at
-from .pipeline import add_drop_option, candidates, weights_without
+from .data import squad_docs, squad_questions
+from .metrics import mean, mrr_at, recall_at
+from .pipeline import Candidates, add_drop_option, indexed, stage_labels, weights_without
 
 #: Passages asked for, enough to hold ten distinct paragraphs.
 DEPTH = 40
@@ -101,35 +98,26 @@ def main() -> None:
         order = sorted(range(len(docs)), key=lambda i: -s[i])[:10]
         baseline.add([docs[i].id for i in order], q.relevant)
 
-    pure, before, after, replied = Scores(), Scores(), Scores(), Scores()
+    stages = [Scores() for _ in stage_labels(args.drop)]
     costs: list[float] = []  # wall-clock milliseconds
     cpu: list[float] = []  # this thread's CPU milliseconds: the cost on an idle core
-    with tempfile.TemporaryDirectory(prefix="briefbot-squad-") as tmp:
-        db = Path(tmp) / "index.db"
-        paths = build(docs, db)
-        conn = sqlite3.connect(db)
-        vocab = vocabulary.get(conn)
-        index = Index(db)
-        for q in questions:
+    with indexed(docs) as idx:
+        vocab = vocabulary.get(idx.conn)
 
-            def ids(hits) -> list[str]:
-                return dedupe(paths[h.document] for h in hits)
-
-            pure.add(ids(search(conn, q.text, DEPTH)), q.relevant)
-            c = candidates(conn, q.text, DEPTH)
-            before.add(ids(c.hits), q.relevant)
+        def timed(c: Candidates) -> list[Hit]:
             rerank.clear_cache()  # SQuAD asks about the same paragraphs again and again
             t0, c0 = time.perf_counter(), time.thread_time()
             ordered = rerank.rerank(c.question, c.terms, c.hits, vocab, weights)
             if len(c.hits) >= 2:
                 costs.append((time.perf_counter() - t0) * 1000)
                 cpu.append((time.thread_time() - c0) * 1000)
-            after.add(ids(ordered), q.relevant)
-            answer = index.answer(q.text, k=DEPTH)
-            replied.add(ids(h.hit for h in answer.hits), q.relevant)
-        paired = _answer_times(index, [q.text for q in questions[:TIMED]])
-        index.close()
-        conn.close()
+            return ordered
+
+        for q in questions:
+            ranked_by = idx.stages(q.text, DEPTH, timed)
+            for scores, ranked in zip(stages, ranked_by, strict=True):
+                scores.add(ranked, q.relevant)
+        paired = _answer_times(idx.index, [q.text for q in questions[:TIMED]])
 
     print(
         f"\nSQuAD v1.1 dev, {args.split} questions: {len(questions)} over {len(docs)} paragraphs\n"
@@ -137,11 +125,8 @@ def main() -> None:
     print("| ranking | Recall@1 (× rank_bm25) | Recall@5 | MRR@10 |")
     print("|---|---|---|---|")
     print(baseline.row("rank_bm25 BM25Okapi, lower-case \\w+ tokens"))
-    print(pure.row("briefbot `search()`: FTS5 BM25, Snowball, stopwords", baseline))
-    print(before.row("answer pipeline before re-ranking", baseline))
-    dropped = f" without {', '.join(args.drop)}" if args.drop else ""
-    print(after.row(f"answer pipeline, top {rerank.DEPTH} re-ranked{dropped}", baseline))
-    print(replied.row("`Index.answer` as replied (no reply counts as a miss)", baseline))
+    for scores, label in zip(stages, stage_labels(args.drop), strict=True):
+        print(scores.row(label, baseline))
     print(f"\nRe-ranking {rerank.DEPTH} candidates never read before, per question:")
     for label, values in (("CPU time", cpu), ("wall-clock", costs)):
         p50, p99 = _percentiles(values)
