@@ -55,6 +55,15 @@ def ask(
     return index.answer(question, k=k, offset=offset, previous=follow(index, chain), today=today)
 
 
+def reply(
+    index: Index, question: str, k: int, chain: Chain = (), today: dt.date | None = None
+) -> tuple[Answer, list[vocabulary.Suggestion]]:
+    """A question's first page, and when nothing answers it, the words to suggest instead:
+    one trip to the worker for what would otherwise take two."""
+    answer = ask(index, question, k, 0, chain, today)
+    return answer, ([] if answer.found else suggest(index, question))
+
+
 def follow(index: Index, chain: Chain) -> Reading | None:
     """How the last question of `chain` was read, in the context of those before it."""
     previous = None
@@ -96,7 +105,7 @@ def _in_worker(fn: Callable[..., T], *args) -> T:
 
 
 class Answerer:
-    """Runs `ask`, `suggest` and `follow` in worker processes, or in `threads` when
+    """Runs `ask`, `reply`, `suggest` and `follow` in worker processes, or in `threads` when
     `processes` is 0; a worker that died is replaced and the question asked again once."""
 
     def __init__(self, index: Index, processes: int, threads: Executor) -> None:

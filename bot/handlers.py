@@ -278,9 +278,8 @@ async def _answer(svc: Services, chat_id: int, question: str, earlier: Page | No
     k = svc.settings.results
     today = _today(svc)
     chain = await svc.run(_chain, svc, earlier) if earlier else []
-    answer = await svc.answers.run(answering.ask, question, k, 0, chain, today)
+    answer, missing = await svc.answers.run(answering.reply, question, k, chain, today)
     if not answer.found:
-        missing = await svc.answers.run(answering.suggest, question)
         return Reply([render.nothing_found(answer, missing)], None, None)
     follows = earlier.id if earlier else None
     page = await svc.run(svc.state.new_page, chat_id, question, follows, today)

@@ -43,13 +43,19 @@ def test_a_worker_answers_as_the_threads_do(answerers) -> None:
             await in_threads.run(answering.ask, *asked),
             await in_process.run(answering.ask, "and the tramway?", 3, 0, [asked[:1] + (None,)]),
             await in_process.run(answering.suggest, "railwey zorblax"),
+            await in_process.run(answering.reply, "zorblax quux", 3),
+            await in_process.run(answering.reply, *asked),
         )
 
-    worker, threads, follow_up, suggested = asyncio.run(main())
+    worker, threads, follow_up, suggested, nothing, found = asyncio.run(main())
     assert worker.found and ids(worker) == ids(threads)
     assert worker.hits[0].quote == threads.hits[0].quote
     assert follow_up.reading is not None and follow_up.reading.follow_up
     assert any("railway" in s.alternatives for s in suggested)
+    answer, suggestions = nothing  # nothing answers it: the words to offer come with it
+    assert not answer.found and [s.word for s in suggestions] == ["zorblax", "quux"]
+    answer, suggestions = found
+    assert ids(answer) == ids(worker) and suggestions == []
 
 
 def test_a_worker_that_dies_is_replaced(answerers) -> None:
