@@ -101,8 +101,8 @@ def _title_terms(title: str) -> frozenset[str]:
 @dataclass(slots=True)
 class _Passage:
     """A passage's words, in tuples of strings: the garbage collector stops tracking those,
-    so the thousands of passages kept below cost a full collection nothing (as lists they
-    made each one take 60 ms at 100,000 passages, a pause in the middle of some question)."""
+    so the thousands of passages kept below add next to nothing to a full collection (as
+    lists they made one take 60 ms at 100,000 passages, a pause in the middle of a question)."""
 
     terms: tuple[str, ...]  # heading, then body terms in order: what proximity looks at
     spelt: tuple[str, ...]  # the body's words as spelt, stopwords kept: exact words, pairs
