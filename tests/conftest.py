@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,16 @@ from index.reindex import reindex
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _local_servers_are_reached_directly():
+    """The tests' servers (the Bot API stand-in, webhooks) are on this machine: a proxy the
+    machine has set for the internet must not stand between them and the bot."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ("NO_PROXY", "no_proxy"):
+            mp.setenv(name, ",".join(filter(None, [os.environ.get(name), "127.0.0.1,localhost"])))
+        yield
 
 
 @pytest.fixture

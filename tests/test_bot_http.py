@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import os
 import re
 import socket
 
@@ -17,6 +18,16 @@ from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
 from bot.http import AiohttpRequest, _body
+
+
+def proxy_environment(monkeypatch: pytest.MonkeyPatch, **variables: str) -> None:
+    """Only these proxy variables, whatever the machine running the tests has set (the
+    lower-case ones would win over them)."""
+    for name in list(os.environ):
+        if name.lower().endswith("_proxy"):
+            monkeypatch.delenv(name)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
 
 
 def _bot(standin: BotAPIStandIn, request: AiohttpRequest) -> Bot:
@@ -73,9 +84,7 @@ def test_the_proxy_in_the_environment_is_used(standin: BotAPIStandIn, monkeypatc
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         dead = s.getsockname()[1]  # a port nothing listens on once this socket is closed
-    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{dead}")
-    monkeypatch.setenv("NO_PROXY", "")
-    monkeypatch.delenv("no_proxy", raising=False)
+    proxy_environment(monkeypatch, HTTP_PROXY=f"http://127.0.0.1:{dead}")
 
     async def main():
         async with _bot(standin, AiohttpRequest()) as bot:
@@ -87,9 +96,11 @@ def test_the_proxy_in_the_environment_is_used(standin: BotAPIStandIn, monkeypatc
 
 
 def test_no_proxy_names_the_servers_reached_directly(standin: BotAPIStandIn, monkeypatch) -> None:
-    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # would fail, were it used
-    monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")
-    monkeypatch.delenv("no_proxy", raising=False)
+    proxy_environment(
+        monkeypatch,
+        HTTP_PROXY="http://127.0.0.1:9",  # would fail, were it used
+        NO_PROXY="localhost,127.0.0.1",
+    )
 
     async def main():
         async with _bot(standin, AiohttpRequest()) as bot:
@@ -122,10 +133,8 @@ async def _through_recording_proxy(monkeypatch, base_url: str, heads: list[bytes
 
     server = await asyncio.start_server(proxy, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
-    for name in ("HTTP_PROXY", "HTTPS_PROXY"):
-        monkeypatch.setenv(name, f"http://brief%40bot:s3cr%3At@127.0.0.1:{port}")
-    monkeypatch.setenv("NO_PROXY", "")
-    monkeypatch.delenv("no_proxy", raising=False)
+    proxy = f"http://brief%40bot:s3cr%3At@127.0.0.1:{port}"
+    proxy_environment(monkeypatch, HTTP_PROXY=proxy, HTTPS_PROXY=proxy)
     async with server, Bot(DEFAULT_TOKEN, base_url=base_url, request=AiohttpRequest()) as bot:
         return await bot.get_me()
 
