@@ -139,7 +139,7 @@ def _body(
 ) -> tuple[aiohttp.FormData | bytes | None, dict[str, str] | None]:
     """Form fields as PTB encodes them, with any files as multipart parts. Without files
     the fields are encoded here: aiohttp's form helper also sets up a multipart writer (and a
-    random boundary) for every request, a tenth of the bot's CPU per message."""
+    random boundary) for every request, about 0.3 ms of the bot's CPU per message."""
     if request_data is None:
         return None, None
     fields = request_data.json_parameters

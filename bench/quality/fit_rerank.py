@@ -28,20 +28,17 @@ from __future__ import annotations
 
 import argparse
 import random
-import sqlite3
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from index import rerank, vocabulary
 
-from .data import SEED, build, scifact_docs, scifact_questions, squad_docs, squad_questions
+from .data import SEED, scifact_docs, scifact_questions, squad_docs, squad_questions
 from .metrics import dedupe, mean, ndcg_at
-from .pipeline import candidates
+from .pipeline import candidates, indexed
 from .scifact import DEPTH as SCIFACT_DEPTH
 
 #: SciFact's share of the total weight, chosen on the tuning figures (docs/benchmarks.md).
@@ -67,39 +64,30 @@ class Ranked:
 def collect(split: str = "tune", depth: int = rerank.DEPTH):
     """Per SQuAD question: a (candidates × features) matrix and which candidates are
     relevant."""
-    docs = squad_docs()
-    with tempfile.TemporaryDirectory(prefix="briefbot-fit-") as tmp:
-        db = Path(tmp) / "index.db"
-        paths = build(docs, db)
-        conn = sqlite3.connect(db)
-        vocab = vocabulary.get(conn)
-        names: list[str] = []
-        data = []
+    names: list[str] = []
+    data = []
+    with indexed(squad_docs()) as idx:
+        vocab = vocabulary.get(idx.conn)
         for q in squad_questions(split):
-            c = candidates(conn, q.text, depth)
+            c = candidates(idx.conn, q.text, depth)
             if len(c.hits) < 2:
                 continue
             rows = rerank.features(c.question, c.terms, c.hits, vocab)
             names = names or list(rows[0])
             x = np.array([[r[n] for n in names] for r in rows])
-            y = np.array([paths[h.document] in q.relevant for h in c.hits], dtype=float)
+            y = np.array([idx.paths[h.document] in q.relevant for h in c.hits], dtype=float)
             data.append((x, y))
-        conn.close()
     return names, data
 
 
 def collect_scifact(split: str = "train", depth: int = rerank.DEPTH) -> list[Ranked]:
     """Every SciFact claim of `split`, its best `depth` passages with their features, as
     `scifact.py` ranks them (claims with fewer than two candidates keep BM25's order)."""
-    docs = scifact_docs()
     out = []
-    with tempfile.TemporaryDirectory(prefix="briefbot-fit-") as tmp:
-        db = Path(tmp) / "index.db"
-        paths = build(docs, db, title_as_heading=True)
-        conn = sqlite3.connect(db)
-        vocab = vocabulary.get(conn)
+    with indexed(scifact_docs(), title_as_heading=True) as idx:
+        vocab = vocabulary.get(idx.conn)
         for q in scifact_questions(split):
-            c = candidates(conn, q.text, max(SCIFACT_DEPTH, depth))
+            c = candidates(idx.conn, q.text, max(SCIFACT_DEPTH, depth))
             head, tail = c.hits[:depth], c.hits[depth:]
             x = np.zeros((len(head), len(rerank.WEIGHTS)))
             if len(head) >= 2:
@@ -108,12 +96,11 @@ def collect_scifact(split: str = "train", depth: int = rerank.DEPTH) -> list[Ran
             out.append(
                 Ranked(
                     x,
-                    [paths[h.document] for h in head],
-                    dedupe(paths[h.document] for h in tail)[:20],
+                    [idx.paths[h.document] for h in head],
+                    dedupe(idx.paths[h.document] for h in tail)[:20],
                     q.relevant,
                 )
             )
-        conn.close()
     return out
 
 
