@@ -18,6 +18,10 @@ SciFact's train nDCG@10 of the re-ranked order, in-sample and with the claims sp
 figure, and every share from 0.25 up cost SQuAD's, so `WEIGHTS` holds the fit on SQuAD alone
 (`SCIFACT_SHARE` 0; the figures are in docs/benchmarks.md).
 
+`--section` fits a ninth feature too, the BM25 of the passage's whole section (a story told
+across passages, or a SciFact abstract cut in two); it was not kept (docs/benchmarks.md, "What
+holds the figure back").
+
 Only tuning data is read: half of SQuAD's articles (seeded; see data.py) and SciFact's train
 claims. SQuAD's held-out half and SciFact's test claims are for `squad.py` and `scifact.py`.
 
@@ -28,13 +32,16 @@ from __future__ import annotations
 
 import argparse
 import random
+import sqlite3
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from index import rerank, vocabulary
+from index.search import Hit
 
 from .data import SEED, scifact_docs, scifact_questions, squad_docs, squad_questions
 from .metrics import dedupe, mean, ndcg_at
@@ -61,7 +68,45 @@ class Ranked:
         return np.array([d in self.relevant for d in self.head], dtype=float)
 
 
-def collect(split: str = "tune", depth: int = rerank.DEPTH):
+def section_scores(
+    conn: sqlite3.Connection, hits: Sequence[Hit], terms: Sequence[str], stats
+) -> list[float]:
+    """Each passage's section (the passages of its document under the same heading, itself
+    included) scored as one passage by BM25, its length measured against as many average
+    passages, as a share of the best candidate's: a story told across passages."""
+    weight = {t: rerank.idf(stats.df[t], stats.rows) for t in terms if stats.df.get(t, 0) > 0}
+    out = []
+    for h in hits:
+        texts = [
+            text.split()
+            for (text,) in conn.execute(
+                "SELECT f.terms FROM passages p JOIN passages q ON q.document_id = p.document_id"
+                " AND q.heading IS p.heading JOIN passages_fts f ON f.rowid = q.id"
+                " WHERE p.id = ?",
+                (h.passage_id,),
+            )
+        ]
+        tokens = [t for text in texts for t in text]
+        norm = rerank.K1 * (
+            1 - rerank.B + rerank.B * len(tokens) / (stats.avgdl * max(len(texts), 1))
+        )
+        out.append(rerank._saturated(Counter(t for t in tokens if t in weight), weight, norm))
+    top = max(out, default=0.0)
+    return [v / top if top > 0 else 0.0 for v in out]
+
+
+def feature_rows(
+    conn: sqlite3.Connection, c, hits: Sequence[Hit], vocab, section: bool
+) -> list[dict]:
+    """`rerank.features` for the hits, and with `section` the section's score too."""
+    rows = rerank.features(c.question, c.terms, hits, vocab)
+    if section:
+        for row, value in zip(rows, section_scores(conn, hits, c.terms, vocab), strict=True):
+            row["section"] = value
+    return rows
+
+
+def collect(split: str = "tune", depth: int = rerank.DEPTH, section: bool = False):
     """Per SQuAD question: a (candidates × features) matrix and which candidates are
     relevant."""
     names: list[str] = []
@@ -72,7 +117,7 @@ def collect(split: str = "tune", depth: int = rerank.DEPTH):
             c = candidates(idx.conn, q.text, depth)
             if len(c.hits) < 2:
                 continue
-            rows = rerank.features(c.question, c.terms, c.hits, vocab)
+            rows = feature_rows(idx.conn, c, c.hits, vocab, section)
             names = names or list(rows[0])
             x = np.array([[r[n] for n in names] for r in rows])
             y = np.array([idx.paths[h.document] in q.relevant for h in c.hits], dtype=float)
@@ -80,7 +125,9 @@ def collect(split: str = "tune", depth: int = rerank.DEPTH):
     return names, data
 
 
-def collect_scifact(split: str = "train", depth: int = rerank.DEPTH) -> list[Ranked]:
+def collect_scifact(
+    split: str = "train", depth: int = rerank.DEPTH, section: bool = False
+) -> list[Ranked]:
     """Every SciFact claim of `split`, its best `depth` passages with their features, as
     `scifact.py` ranks them (claims with fewer than two candidates keep BM25's order)."""
     out = []
@@ -89,9 +136,9 @@ def collect_scifact(split: str = "train", depth: int = rerank.DEPTH) -> list[Ran
         for q in scifact_questions(split):
             c = candidates(idx.conn, q.text, max(SCIFACT_DEPTH, depth))
             head, tail = c.hits[:depth], c.hits[depth:]
-            x = np.zeros((len(head), len(rerank.WEIGHTS)))
+            x = np.zeros((len(head), len(rerank.WEIGHTS) + section))
             if len(head) >= 2:
-                rows = rerank.features(c.question, c.terms, head, vocab)
+                rows = feature_rows(idx.conn, c, head, vocab, section)
                 x = np.array([list(r.values()) for r in rows])
             out.append(
                 Ranked(
@@ -212,11 +259,16 @@ def main() -> None:
     parser.add_argument(
         "--ablate", action="store_true", help="also refit without each feature in turn"
     )
+    parser.add_argument(
+        "--section",
+        action="store_true",
+        help="fit a ninth feature too: BM25 of the passage's whole section",
+    )
     args = parser.parse_args()
     started = time.monotonic()
     rerank.K1 = args.k1
-    names, squad = collect("tune", args.depth)
-    claims = collect_scifact("train", args.depth)
+    names, squad = collect("tune", args.depth, args.section)
+    claims = collect_scifact("train", args.depth, args.section)
     bm25 = sum(bool(y[0]) for _, y in squad) / len(squad)
     print(f"{len(squad)} SQuAD tuning questions with at least two of the top {args.depth} passages")
     print(f"{len(claims)} SciFact train claims")
@@ -228,7 +280,7 @@ def main() -> None:
     print("| weights | SQuAD tune R@1 | SciFact train nDCG@10 | in halves |")
     print("|---|---|---|---|")
     print(f"| BM25's order | {bm25:.4f} | {ndcg_at_10(None, claims):.4f} | |")
-    current = np.array([rerank.WEIGHTS[n] for n in names])
+    current = np.array([rerank.WEIGHTS.get(n, 0.0) for n in names])
     print(
         f"| `rerank.WEIGHTS` | {recall_at_1(current, squad):.4f} "
         f"| {ndcg_at_10(current, claims):.4f} | |"
