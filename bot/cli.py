@@ -15,12 +15,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
+from index import browse
 from index.aliases import FILE_NAME as ALIASES_FILE
 from index.answer import Index
 from index.reindex import ReindexBusy, Report, corpus_files, reindex
 from index.store import IndexMissing
 
-from .console import render_text, to_json
+from .console import blocks_text, render_text, to_json
 from .settings import Settings
 
 _db_option = click.option(
@@ -192,13 +193,26 @@ def chat_command(ctx, db):
     _chat(index, s.results, s.timezone)
 
 
+CHAT_HELP = """\
+Ask in plain words, e.g. "what did Raeisi say about the railway?". A question can follow
+up the one before ("and about Gaza?"), name its dates ("last week", "in March 2024"), or
+put words in quotes to find them as written.
+  /sources                                the briefings, newest first
+  /summary [today|yesterday|YYYY-MM-DD]   a day's summary, as a group gets it each day
+  /new                                    a new question, not a follow-up
+An empty line or Ctrl-D ends."""
+#: Briefings `/sources` lists in the console.
+SOURCES_SHOWN = 20
+
+
 def _chat(index: Index, k: int, timezone: str = "UTC") -> None:
     """Each question may follow up the one before ("and about Gaza?"); dates such as
-    "yesterday" are the settings' time zone's."""
+    "yesterday" are the settings' time zone's. A line that starts with "/" is a command, as
+    in a Telegram chat, so that the console shows what the bot does."""
     stats = index.stats()
     click.echo(
         f"briefbot knows {stats.documents} briefing(s), {_date_range(stats)}. "
-        "Ask a question; an empty line or Ctrl-D ends."
+        "Ask a question, or /help; an empty line or Ctrl-D ends."
     )
     color = sys.stdout.isatty()
     previous = None
@@ -210,9 +224,57 @@ def _chat(index: Index, k: int, timezone: str = "UTC") -> None:
             return
         if not question.strip():
             return
+        if question.lstrip().startswith("/"):
+            command, _, rest = question.strip().partition(" ")
+            if command == "/new":
+                previous = None
+                click.echo("The next question starts afresh.")
+            else:
+                click.echo(_chat_command(index, command, rest.strip(), timezone))
+            continue
         answer = index.answer(question, k=k, previous=previous, today=_today(timezone))
         click.echo(render_text(answer, color=color))
         previous = answer.reading
+
+
+def _chat_command(index: Index, command: str, argument: str, timezone: str) -> str:
+    if command in ("/help", "/start"):
+        return CHAT_HELP
+    if command == "/sources":
+        with index.reading() as conn:
+            total = browse.overview(conn).documents
+            listed = browse.briefings(conn, SOURCES_SHOWN)
+        lines = [
+            f"{b.date.isoformat() if b.date else 'undated   '}  {b.title}"
+            f" ({b.passages} passage{'s' if b.passages != 1 else ''})"
+            for b in listed
+        ]
+        if total > len(listed):
+            lines.append(f"… and {total - len(listed)} more (`briefbot stats` counts them).")
+        return "\n".join(lines) or "No briefings are indexed yet."
+    if command == "/summary":
+        from .daily import SUMMARY_USAGE
+
+        return _summary(index, argument or None, timezone, "/summary") or SUMMARY_USAGE
+    return f"{command} is not a command here; /help lists them."
+
+
+def _summary(index: Index, day_text: str | None, timezone: str, command: str) -> str | None:
+    """A day's summary as plain text, or why there is none and the nearest days that have
+    briefings (each as the `command` that sums it up); None when `day_text` is not a day."""
+    from index.summary import day_briefings, summarise
+
+    from . import render_summary  # loads telegram: only for summaries
+    from .daily import parse_day
+
+    day = parse_day(day_text, _today(timezone))
+    if day is None:
+        return None
+    with index.reading() as conn:
+        briefings = day_briefings(conn, day)
+        nearest = [] if briefings else browse.nearest_dates(conn, day)
+    blocks = render_summary.summary_blocks(summarise(briefings, day=day))
+    return blocks_text(blocks) if blocks else render_summary.no_briefings(day, nearest, command)
 
 
 def _today(timezone: str) -> dt.date:
@@ -229,6 +291,22 @@ def _date_range(stats) -> str:
     if stats.first_date == stats.last_date:
         return f"dated {stats.first_date}"
     return f"dated {stats.first_date} to {stats.last_date}"
+
+
+@main.command("summary")
+@click.argument("day", required=False)
+@_db_option
+@click.pass_context
+def summary_command(ctx, day, db):
+    """Print DAY's summary (today, yesterday or YYYY-MM-DD; today if left out) as the bot
+    posts it to a group: to see what a subscription will send."""
+    s = _settings(ctx, db=db)
+    text = _summary(_open_index(s.db), day, s.timezone, "briefbot summary")
+    if text is None:
+        raise click.BadParameter(
+            "give today, yesterday or a date such as 2024-03-19.", param_hint="DAY"
+        )
+    click.echo(text)
 
 
 @main.command("stats")

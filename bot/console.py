@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import textwrap
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from index.answer import Answer, QuotedHit
+
+if TYPE_CHECKING:  # importing bot.render would load telegram for every `briefbot ask`
+    from .render import Block
 
 NOTHING_FOUND = "Nothing in the briefings answers that. Try other words, or a name or place."
 
@@ -62,18 +66,45 @@ def render_text(answer: Answer, color: bool = False, width: int = 88) -> str:
     for qh in answer.hits:
         head = f"{qh.rank}. {source_line(qh)}"
         quote = (
-            textwrap.fill(
-                highlighted_quote(qh, color),
-                width,
-                initial_indent="   > ",
-                subsequent_indent="     ",
-            )
+            _quoted(highlighted_quote(qh, color), width)
             if not color
             else "   > " + highlighted_quote(qh, color)
         )
         blocks.append(click.style(head, fg="cyan") if color else head)
         blocks.append(quote)
     return "\n".join(blocks)
+
+
+def _quoted(text: str, width: int) -> str:
+    # Quotes are word for word: "Rasht-Astara" is not cut at its hyphen.
+    return textwrap.fill(
+        text,
+        width,
+        initial_indent="   > ",
+        subsequent_indent="     ",
+        break_on_hyphens=False,
+    )
+
+
+def blocks_text(blocks: Sequence[Block], width: int = 88) -> str:
+    """Blocks built for Telegram (`bot.render`'s runs, as a daily summary is) as plain text:
+    what a blockquote holds is printed as an answer's quotes are, other tags are dropped."""
+    out = []
+    for block in blocks:
+        parts: list[str] = []
+        quote: list[str] = []
+        for run in block:
+            if any(tag.startswith("blockquote") for tag in run.tags):
+                quote.append(run.text)
+                continue
+            if quote:
+                parts.append(_quoted("".join(quote), width))
+                quote = []
+            parts.append(run.text)
+        if quote:
+            parts.append(_quoted("".join(quote), width))
+        out.append("".join(parts))
+    return "\n\n".join(out)
 
 
 def to_json(answer: Answer) -> dict[str, Any]:

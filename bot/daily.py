@@ -40,6 +40,7 @@ from telegram.ext import (
     filters,
 )
 
+from index import browse
 from index.store import IndexMissing
 from index.summary import (
     Summary,
@@ -422,9 +423,15 @@ async def summary_command(update: Update, context: Context) -> None:
     log.debug("summary of %s in %.2f s", day, time.perf_counter() - started)
     texts = render_summary.summary_messages(summary, 0)
     if not texts:
-        texts = [render.esc(f"No briefings are dated {render_summary.day_name(day)}.")]
+        nearest = await svc.run(_nearest_dates, svc, day)
+        texts = [render.esc(render_summary.no_briefings(day, nearest))]
     keyboard = render_summary.more_keyboard(summary, 0)
     await send(context, chat.id, texts, reply_to=message.message_id, keyboard=keyboard)
+
+
+def _nearest_dates(svc: Services, day: dt.date) -> list[dt.date]:
+    with svc.index.reading() as conn:
+        return browse.nearest_dates(conn, day)
 
 
 async def more_button(update: Update, context: Context) -> None:

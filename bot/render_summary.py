@@ -39,6 +39,17 @@ def nothing_new(day: dt.date) -> str:
     return f"No new briefings for {day_name(day)}."
 
 
+def no_briefings(day: dt.date, nearest: Sequence[dt.date], command: str = "/summary") -> str:
+    """What to say when `day` has no briefings: the nearest days that have, each as the
+    `command` that sums it up (a command is a link in Telegram)."""
+    text = f"No briefings are dated {day_name(day)}."
+    if not nearest:
+        return text
+    days = " and ".join(day_name(d) for d in nearest)
+    commands = " or ".join(f"{command} {d.isoformat()}" for d in nearest)
+    return f"{text} The nearest are dated {days}: {commands}."
+
+
 def _cut(text: str, limit: int = QUOTE_CHARS) -> str:
     text = " ".join(text.split())
     if len(text) <= limit:
@@ -150,6 +161,12 @@ def summary_messages(
 ) -> list[str]:
     """A summary (or one page of a digest) as messages of at most `limit` characters, each
     cut between briefings. Empty when there is nothing to say."""
+    return pack(summary_blocks(summary, page, late_total), limit)
+
+
+def summary_blocks(summary: Summary, page: int = 0, late_total: int | None = None) -> list[Block]:
+    """What `summary_messages` says, one block per briefing or story, before it is cut into
+    messages: the console prints the same blocks as plain text."""
     if summary.empty:
         return []
     blocks: list[Block] = []
@@ -183,7 +200,7 @@ def summary_messages(
         if late and late_total is not None and late_total > len(summary.late):
             late.append([Run(f"({late_total} late additions in all.)", ("i",))])
         blocks += late
-    return pack(blocks, limit)
+    return blocks
 
 
 def more_keyboard(summary: Summary, page: int) -> InlineKeyboardMarkup | None:

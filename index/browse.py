@@ -52,6 +52,15 @@ def briefings(conn: sqlite3.Connection, limit: int, offset: int = 0) -> list[Bri
     return [Briefing(path, title, _date(date), n or 0) for path, title, date, n in rows]
 
 
+def nearest_dates(conn: sqlite3.Connection, day: dt.date) -> list[dt.date]:
+    """The dates nearest `day` that have briefings: the last before it and the first after
+    it, where there are such. Someone asking about a day with none can be offered these."""
+    iso = day.isoformat()
+    before = conn.execute("SELECT max(date) FROM documents WHERE date < ?", (iso,)).fetchone()
+    after = conn.execute("SELECT min(date) FROM documents WHERE date > ?", (iso,)).fetchone()
+    return [d for d in (_date(before[0]), _date(after[0])) if d is not None]
+
+
 def surrounding(
     conn: sqlite3.Connection, passage_id: int, before: int = 1, after: int = 1
 ) -> list[Hit]:

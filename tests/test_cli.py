@@ -94,3 +94,50 @@ def test_run_without_token_opens_console_chat(db, monkeypatch):
     )
     assert "No Telegram token is set" in result.output
     assert "suitable groundwork" in result.output
+
+
+def test_summary_prints_a_days_briefings_as_a_group_gets_them(db):
+    result = run("summary", "2024-03-19", "--db", str(db))
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0] == "Briefings of Tuesday 19 March 2024: 1 briefing."
+    assert lines[2].startswith("Russian President Vladimir Putin") and "2024-03-19" in lines[2]
+    assert lines[3].startswith("   > ")
+    assert "Rasht-Astara railway" in result.output  # a hyphenated name is never cut
+
+
+def test_summary_of_a_day_without_briefings_names_the_nearest(db):
+    result = run("summary", "2024-03-25", "--db", str(db))
+    assert result.exit_code == 0
+    assert result.output == (
+        "No briefings are dated Monday 25 March 2024. The nearest are dated Tuesday 19 March"
+        " 2024: briefbot summary 2024-03-19.\n"
+    )
+    result = run("summary", "next week", "--db", str(db))
+    assert result.exit_code == 2
+    assert "give today, yesterday or a date such as 2024-03-19" in result.output
+
+
+def test_console_chat_takes_the_bots_commands(db):
+    lines = [
+        "/help",
+        "/sources",
+        "/summary 2024-03-19",
+        "/summary someday",
+        "what did Raeisi say about the railway?",
+        "and about Gaza?",
+        "/new",
+        "and about Gaza?",
+        "/frobnicate",
+        "",
+    ]
+    result = run("chat", "--db", str(db), input="\n".join(lines) + "\n")
+    out = result.output
+    assert "/summary [today|yesterday|YYYY-MM-DD]" in out
+    assert "2024-03-19  Russian President Vladimir Putin" in out and "(5 passages)" in out
+    assert "Briefings of Tuesday 19 March 2024: 1 briefing." in out
+    assert "Use /summary, /summary yesterday or /summary 2024-03-19." in out
+    # The follow-up is read with the question before it; after /new it stands alone.
+    assert out.count("Read as: what Raeisi said about Gaza.") == 1
+    assert "The next question starts afresh." in out
+    assert "/frobnicate is not a command here; /help lists them." in out

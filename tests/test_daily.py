@@ -362,11 +362,27 @@ def test_a_day_with_no_briefings_says_so(tmp_path: Path, standin) -> None:
             today = dt.datetime.now(dt.UTC).date()
             assert message.plain_text == render_summary.nothing_new(today)
             text = await reply_to(standin, 61, "/summary 2001-01-02", user_id=61)
-            assert text == "No briefings are dated Tuesday 2 January 2001."
+            assert text == (
+                "No briefings are dated Tuesday 2 January 2001. The nearest are dated"
+                " Monday 1 January 2001: /summary 2001-01-01."
+            )
             text = await reply_to(standin, 61, "/summary 2001-01-01", user_id=61)
             assert "Old" in text and "Egypt bought 240,000 tonnes" in text
 
     asyncio.run(main())
+
+
+def test_a_day_with_no_briefings_offers_the_nearest_as_commands() -> None:
+    day = dt.date(2024, 3, 20)
+    before, after = dt.date(2024, 3, 19), dt.date(2024, 3, 22)
+    assert render_summary.no_briefings(day, []) == "No briefings are dated Wednesday 20 March 2024."
+    assert render_summary.no_briefings(day, [before, after]) == (
+        "No briefings are dated Wednesday 20 March 2024. The nearest are dated Tuesday 19 March"
+        " 2024 and Friday 22 March 2024: /summary 2024-03-19 or /summary 2024-03-22."
+    )
+    assert render_summary.no_briefings(day, [after], "briefbot summary").endswith(
+        ": briefbot summary 2024-03-22."
+    )
 
 
 def test_a_day_with_no_briefings_can_stay_silent(tmp_path: Path, standin) -> None:

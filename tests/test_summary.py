@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from index import store
+from index import browse, store
 from index.reindex import reindex
 from index.summary import (
     DIGEST_OVER,
@@ -87,6 +87,17 @@ def test_day_briefings_reads_that_day_with_its_sentences(day_index: Path) -> Non
     assert rail.sentences[0].startswith("Russia and Iran signed")
     assert len(rail.sentences) == 4
     assert day_briefings(conn, dt.date(2024, 3, 17)) == []
+
+
+def test_a_day_without_briefings_finds_the_nearest_days_that_have_them(day_index: Path) -> None:
+    conn = store.connect(day_index)
+    assert browse.nearest_dates(conn, dt.date(2024, 3, 17)) == [dt.date(2024, 3, 18)]
+    assert browse.nearest_dates(conn, dt.date(2024, 3, 18)) == [DAY]
+    assert browse.nearest_dates(conn, dt.date(2026, 1, 1)) == [DAY]
+    conn.execute("UPDATE documents SET date = '2024-03-21' WHERE path = 'rail-2.md'")
+    assert browse.nearest_dates(conn, dt.date(2024, 3, 20)) == [DAY, dt.date(2024, 3, 21)]
+    conn.execute("UPDATE documents SET date = NULL")
+    assert browse.nearest_dates(conn, DAY) == []
 
 
 def test_late_briefings_are_dated_earlier_and_indexed_after_the_watermark(
