@@ -9,8 +9,9 @@ people, how the question was read, so that a reply never silently answers anothe
 
 Order of work: explicit `since:`/`until:` and natural dates come out of the text first (they
 are when, not what), then other names from the alias file are replaced by the briefings'
-names, then quotes mark phrases, then the speaker pattern splits speaker from topic, then each
-word is matched to the index's vocabulary. Nothing here touches FTS5 syntax: terms and phrases
+names, then the words the question is only put in come out ("tell me about", "is … mentioned",
+`framing`), then quotes mark phrases, then the speaker pattern splits speaker from topic, then
+each word is matched to the index's vocabulary. Nothing here touches FTS5 syntax: terms and phrases
 leave as analysed terms, and `query` quotes each.
 """
 
@@ -21,7 +22,7 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 
-from . import analysis, dates, vocabulary
+from . import analysis, dates, framing, vocabulary
 from .aliases import Aliases, AliasMatch, normal
 from .dates import DateRange
 from .query import Name, Query, Weighted
@@ -335,6 +336,7 @@ def read(
     marker = _FOLLOW_UP.match(text)
     if marker:
         text = _ABOUT.sub("", text[marker.end() :], count=1)
+    text = framing.strip(text)
 
     speaker_text, verb, topic_text = _speaker(text)
     pronoun = speaker_text is not None and normal(speaker_text) in PRONOUNS

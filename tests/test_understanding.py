@@ -176,6 +176,58 @@ def test_a_reading_survives_json_and_asks_the_same_again(index):
     assert page2.hits[0].hit.passage_id == follow.hits[1].hit.passage_id
 
 
+@pytest.mark.parametrize(
+    ("question", "heading", "terms"),
+    [
+        ("tell me about the railway", RAILWAY, ["railway"]),
+        ("what do the briefings say about the railway?", RAILWAY, ["railway"]),
+        ("what was discussed about the railway?", RAILWAY, ["railway"]),
+        ("is the railway mentioned?", RAILWAY, ["railway"]),
+        ("anything about Gaza?", GAZA, ["gaza"]),
+        ("how many victims in Gaza?", GAZA, ["victim", "gaza"]),
+        ("what investment projects were mentioned?", None, ["invest", "project"]),
+    ],
+)
+def test_the_words_a_question_is_put_in_are_not_searched_for(index, question, heading, terms):
+    """Framing words ("tell me", "mentioned", "the briefings") are in no passage that answers:
+    searched for, they would find "discussions" and make the answer look too weak to quote."""
+    answer = index.answer(question)
+    assert answer.terms == terms
+    assert answer.found and answer.hits[0].hit.heading == heading
+    assert answer.explanation is None
+
+
+def test_framing_is_taken_out_only_in_its_set_phrasings():
+    from index.framing import strip
+
+    assert strip("which projects were mentioned") == "which projects"
+    assert strip("has Gaza been discussed at all?") == "Gaza"
+    assert strip("tell me what Raeisi said about the railway") == (
+        "what Raeisi said about the railway"
+    )
+    for kept in (
+        "what did Raeisi say about the railway?",
+        "Who covered the halftime coverage?",
+        "What talk show followed the game?",
+        "What is said to be the largest city?",
+        "Goodell said that Super Bowl 50 would be what?",
+    ):
+        assert strip(kept) == kept
+    assert strip("tell me more") == ""
+
+
+def test_tell_me_more_follows_up_the_question_before(index):
+    first = index.answer("what did Raeisi say about the railway?")
+    more = index.answer("tell me more", previous=first.reading)
+    assert more.explanation == "Read as: what Raeisi said about the railway."
+    assert more.found
+
+
+def test_a_framed_question_about_what_is_not_there_still_finds_nothing(index):
+    assert not index.answer("tell me about koalas").found
+    assert not index.answer("is the metro mentioned?").found
+
+
 def test_a_weak_best_passage_names_the_nearest_briefings_instead(index):
     answer = index.answer("What is the capital of Iran?")
     assert not answer.found

@@ -1,0 +1,81 @@
+"""The words a question is put in, as opposed to what it asks about.
+
+In "tell me about the railway", "is Gaza mentioned?", "what was discussed about the
+railway", "anything on Palestine?" and "what do the briefings say about trade", the railway,
+Gaza, Palestine and trade are what a passage should hold; "tell me", "mentioned",
+"discussed", "anything" and "the briefings" only frame the question. Searched for, those words
+find passages that merely use them ("Putin and Raeisi's discussions…"). They also make the
+passage that answers look as if it held too little of the question to quote, since it lacks
+them. `strip` takes them out before the question is read.
+
+"How many" and "how much" go too: what they ask for is a number, not the word "many".
+
+Only these set phrasings are taken out, never a word on its own: "who covered the game",
+"what talk show" and "what did Luther say" keep every word.
+"""
+
+from __future__ import annotations
+
+import re
+
+_BRIEFINGS = (
+    r"(?:the\s+|these\s+|those\s+|our\s+|my\s+|your\s+)?"
+    r"(?:briefings?|news|corpus|documents?|articles?|files?)"
+)
+#: Only these name the briefings wherever they stand: "the article's title" is content.
+_THE_BRIEFINGS = r"(?:the\s+|these\s+|our\s+|my\s+|your\s+)?(?:briefings?|news|corpus)(?!['’])"
+_ABOUT = r"(?:about|on|regarding|concerning|of)"
+#: Participles that only ever frame: "was covered in steel" and "is said to be" are content.
+_PARTICIPLE = r"(?:mentioned|discussed|talked\s+about|brought\s+up)"
+_PARTICIPLE_ABOUT = r"(?:said|written|reported|spoken)\s+(?:about|of|on|regarding)"
+_FRAMES = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        # tell me about …, can you tell me more about …, I'd like to know about …
+        r"^\s*(?:please\s+)?(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?)?"
+        r"(?:tell\s+me|show\s+me|give\s+me|find\s+me|search\s+for|look\s+up"
+        r"|i\s+(?:want|would\s+like|'d\s+like|need)\s+to\s+know|do\s+you\s+know"
+        r"|what\s+do\s+you\s+know)"
+        r"(?:\s+(?:more|anything|something|everything|all))?(?:\s+" + _ABOUT + r")?\b",
+        # (is there) anything on …, any news about …, any mention of …, updates on …
+        r"^\s*(?:(?:is|are|was|were)\s+there\s+)?"
+        r"(?:any(?:thing)?|something|news|info(?:rmation)?|details|updates?|(?:any\s+)?mentions?)"
+        r"(?:\s+(?:new|else|at\s+all))?\s+" + _ABOUT + r"\b",
+        # what do the briefings say about …, did the news mention …
+        r"^\s*(?:what\s+)?(?:do|does|did|have|has)\s+"
+        + _BRIEFINGS
+        + r"\s+(?:say|said|tell|told|mention|mentioned|report|reported|cover|covered|write"
+        r"|written)(?:\s+(?:anything|something))?(?:\s+" + _ABOUT + r")?\b",
+        # how many …, how much …: the answer is a number (the re-ranker reads that from the
+        # question as asked), and "many" is no word for a passage to hold
+        r"\bhow\s+(?:many|much)\b",
+        # … in the briefings, … in the news
+        r"\b(?:in|from)\s+" + _THE_BRIEFINGS + r"\b",
+        # what was discussed about …, which projects were mentioned, what was said about …
+        r"(?:^\s*(?:what|who)\s+)?\b(?:is|are|was|were|been|being|be|get|gets|got)\s+"
+        r"(?:(?:ever|also|even|actually|specifically|really)\s+)?"
+        r"(?:" + _PARTICIPLE + r"(?:\s+(?:about|of|on|regarding))?|" + _PARTICIPLE_ABOUT + r")\b",
+    )
+]
+# is the railway mentioned?, has Gaza been discussed at all?
+_ASKED_WHETHER = re.compile(
+    r"^\s*(?:is|are|was|were|has|have|had)\s+(?P<topic>.+?)\s+(?:been\s+)?"
+    + _PARTICIPLE
+    + r"(?:\s+(?:anywhere|at\s+all))?\s*[?!.]*\s*$",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W_]")
+
+
+def strip(text: str) -> str:
+    """`text` without the phrasings that frame a question; "" when nothing else is left."""
+    out = text
+    m = _ASKED_WHETHER.match(out)
+    if m:
+        out = m.group("topic")
+    for frame in _FRAMES:
+        out = frame.sub(" ", out)
+    if out == text:
+        return text
+    out = " ".join(out.split())
+    return out if _WORD.search(out) else ""
