@@ -128,12 +128,20 @@ def _read_text(
 ) -> _Passage:
     """`_read`'s work, kept for the passages asked about last: the next page of an answer
     reorders the same ones. A passage that is nothing but its title sentence keeps it as its
-    body, or it would have no words for the body features to find."""
+    body, or it would have no words for the body features to find. A title that is the
+    first sentence shortened ("… to Iranians on…") holds only its own words: the rest of that
+    sentence ("the Persian New Year, Nowruz, …") is still the first passage's body, or no
+    feature would see it."""
     spans = list(sentences) or [(0, len(text))]
     skipped = 0
+    held = 0  # words at the start of the first span that are the title's
     if ordinal == 0 and len(spans) > 1 and _title_sentence(text, spans[0], title):
-        start, end = spans.pop(0)
-        skipped = sum(1 for w in analysis.split(text[start:end]) if _word(w)[1])
+        words = analysis.split(text[spans[0][0] : spans[0][1]])
+        held = len(analysis.split(title[:-1])) if title.endswith("…") else len(words)
+        skipped = sum(1 for w in words[:held] if _word(w)[1])
+        if held >= len(words):
+            spans.pop(0)
+            held = 0
     terms = list(_heading_terms(heading)) if heading else []
     spelt: list[str] = []
     by_sentence: list[list[str]] = []
@@ -141,7 +149,8 @@ def _read_text(
     lookup = _WORDS.__getitem__
     for start, end in spans:
         piece = text[start:end]
-        looked = list(map(lookup, analysis.split(piece)))
+        looked = list(map(lookup, analysis.split(piece)[held:]))
+        held = 0
         spelt.extend([s for s, _ in looked])
         sentence = [t for _, t in looked if t is not None]
         terms.extend(sentence)

@@ -183,7 +183,7 @@ def test_a_reading_survives_json_and_asks_the_same_again(index):
         ("what do the briefings say about the railway?", RAILWAY, ["railway"]),
         ("what was discussed about the railway?", RAILWAY, ["railway"]),
         ("is the railway mentioned?", RAILWAY, ["railway"]),
-        ("anything about Gaza?", GAZA, ["gaza"]),
+        ("anything about the blockade?", GAZA, ["blockad"]),
         ("how many victims in Gaza?", GAZA, ["victim", "gaza"]),
         ("what investment projects were mentioned?", None, ["invest", "project"]),
     ],
