@@ -196,7 +196,8 @@ def chat_command(ctx, db):
 CHAT_HELP = """\
 Ask in plain words, e.g. "what did Raeisi say about the railway?". A question can follow
 up the one before ("and about Gaza?"), name its dates ("last week", "in March 2024"), or
-put words in quotes to find them as written.
+put words in quotes to find them as written; "what happened yesterday?" gives that day's
+briefings.
   /sources                                the briefings, newest first
   /summary [today|yesterday|YYYY-MM-DD]   a day's summary, as a group gets it each day
   /new                                    a new question, not a follow-up

@@ -465,6 +465,11 @@ def help_message(overview: Overview, username: str, group: bool) -> str:
             Run("\nReply to one of my answers to follow up; in a group, ask with /ask.\n"),
         ]
     runs += [
+        Run("Ask for a day's briefings too: "),
+        Run("what happened yesterday?", ("i",)),
+        Run("\n"),
+    ]
+    runs += [
         Run("/sources lists the briefings. "),
         Run("/summary", ()),
         Run(" sums up today's briefings (or "),

@@ -52,6 +52,32 @@ def briefings(conn: sqlite3.Connection, limit: int, offset: int = 0) -> list[Bri
     return [Briefing(path, title, _date(date), n or 0) for path, title, date, n in rows]
 
 
+def leads(
+    conn: sqlite3.Connection,
+    since: dt.date | None,
+    until: dt.date | None,
+    limit: int,
+    offset: int = 0,
+) -> list[Hit]:
+    """The first passage of each briefing dated from `since` to `until` (either end open),
+    newest first: what a question that asks for the briefings themselves gets ("what
+    happened yesterday?", "what's new?")."""
+    where, params = ["p.ordinal = 0"], []
+    if since is not None:
+        where.append("d.date >= ?")
+        params.append(since.isoformat())
+    if until is not None:
+        where.append("d.date <= ?")
+        params.append(until.isoformat())
+    ids = conn.execute(
+        "SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id"
+        f" WHERE {' AND '.join(where)}"
+        " ORDER BY d.date IS NULL, d.date DESC, d.title, d.path LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    ).fetchall()
+    return fetch(conn, [(pid, 0.0) for (pid,) in ids])
+
+
 def nearest_dates(conn: sqlite3.Connection, day: dt.date) -> list[dt.date]:
     """The dates nearest `day` that have briefings: the last before it and the first after
     it, where there are such. Someone asking about a day with none can be offered these."""

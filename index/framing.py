@@ -6,7 +6,9 @@ Gaza, Palestine and trade are what a passage should hold; "tell me", "mentioned"
 "discussed", "anything" and "the briefings" only frame the question. Searched for, those words
 find passages that merely use them ("Putin and Raeisi's discussions…"). They also make the
 passage that answers look as if it held too little of the question to quote, since it lacks
-them. `strip` takes them out before the question is read.
+them. `strip` takes them out before the question is read. What is left can be nothing
+("what happened yesterday?", once the date is read, or "what's new?"): the question then asks
+for the briefings themselves.
 
 "How many" and "how much" go too: what they ask for is a number, not the word "many".
 
@@ -46,6 +48,11 @@ _FRAMES = [
         + _BRIEFINGS
         + r"\s+(?:say|said|tell|told|mention|mentioned|report|reported|cover|covered|write"
         r"|written)(?:\s+(?:anything|something))?(?:\s+" + _ABOUT + r")?\b",
+        # what's the latest on …, what's new with …
+        r"^\s*(?:what(?:'s|’s|\s+is|\s+are)\s+)?(?:the\s+)?(?:latest|newest|most\s+recent|new)"
+        r"(?:\s+(?:news|updates?|developments?))?\s+(?:on|about|with|regarding|concerning|in)\b",
+        # what happened (on Tuesday), what's happening
+        r"^\s*what(?:'s|’s|\s+has|\s+had|\s+is|\s+was)?\s+happen(?:ed|ing|s)?\b",
         # how many …, how much …: the answer is a number (the re-ranker reads that from the
         # question as asked), and "many" is no word for a passage to hold
         r"\bhow\s+(?:many|much)\b",
@@ -64,6 +71,13 @@ _ASKED_WHETHER = re.compile(
     + r"(?:\s+(?:anywhere|at\s+all))?\s*[?!.]*\s*$",
     re.IGNORECASE,
 )
+# the news, any briefings, a summary, what's new: asking for the briefings themselves
+_BRIEFINGS_ASKED = re.compile(
+    r"^\s*(?:(?:the|any|all|today's|today’s)\s+)?(?:news|briefings?|headlines|summary|overview"
+    r"|digest|updates?|anything\s+new|what(?:'s|’s|\s+is)\s+new)(?:\s+(?:of|from|for|on))?"
+    r"\s*[?!.]*\s*$",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"[^\W_]")
 
 
@@ -75,6 +89,7 @@ def strip(text: str) -> str:
         out = m.group("topic")
     for frame in _FRAMES:
         out = frame.sub(" ", out)
+    out = _BRIEFINGS_ASKED.sub(" ", out)
     if out == text:
         return text
     out = " ".join(out.split())

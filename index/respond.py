@@ -15,8 +15,8 @@ import bisect
 import sqlite3
 from dataclasses import dataclass, field
 
+from . import browse, rerank, vocabulary
 from . import query as _query
-from . import rerank, vocabulary
 from .quote import Quote, choose
 from .search import Filters, Hit
 from .speaker import choose_spoken
@@ -60,6 +60,8 @@ def respond(
         return Outcome(note=reading.date_note())
     vocab = vocabulary.get(conn)
     q = reading.query(filters)
+    if not (q.terms or q.required) and (reading.browse or reading.dates is not None):
+        return _briefings(conn, reading, q, k, offset, vocab)
     # The best few dozen are reordered by how they answer (`rerank`), then the page is cut,
     # so that every page of one question comes from the same order.
     ranked = _query.search(conn, q, max(rerank.DEPTH, k + offset + 1), 0, vocab)
@@ -87,6 +89,23 @@ def respond(
         else:
             quote = choose(h.text, h.sentences, terms)
         out.quotes.append(quote)
+    return out
+
+
+def _briefings(
+    conn: sqlite3.Connection, reading: Reading, q: _query.Query, k: int, offset: int, vocab
+) -> Outcome:
+    """A question that asks for the briefings themselves, of its dates or of any: each
+    one's opening, newest first."""
+    hits = browse.leads(conn, q.filters.since, q.filters.until, k + 1, offset)
+    out = Outcome(hits[:k], more=len(hits) > k)
+    if not out.hits:
+        if reading.dates is not None and offset == 0:
+            out.note = _dated_nothing(reading, vocab.dates)
+        return out
+    if offset == 0:
+        reading.anchor = out.hits[0].date
+    out.quotes = [choose(h.text, h.sentences, []) for h in out.hits]
     return out
 
 

@@ -44,6 +44,11 @@ _FOLLOW_UP = re.compile(
     r"(?:(?:what|how)\s+about|what\s+of|same\s+(?:for|about|on)|and|also)\b[\s,:]*",
     re.IGNORECASE,
 )
+_MORE = re.compile(
+    r"^\s*(?:(?:tell|show|give)\s+me\s+)?(?:some\s+)?more(?:\s+(?:please|details|on\s+that))?"
+    r"\s*[?!.]*\s*$|^\s*go\s+on\s*[?!.]*\s*$",
+    re.IGNORECASE,
+)
 _ABOUT = re.compile(r"^\s*(?:about|on|regarding|concerning|as\s+for|for)\b\s*", re.IGNORECASE)
 _VERBS = "|".join(sorted(QUESTION_VERBS, key=len, reverse=True))
 _SAID = "|".join(
@@ -144,6 +149,7 @@ class Reading:
     aliases: list[tuple[str, str]] = field(default_factory=list)  # (typed, the briefings' name)
     covered: tuple[dt.date, dt.date] | None = None  # the briefings' first and last dates
     anchor: dt.date | None = None  # the date of the best passage, once answered
+    browse: bool = False  # nothing but framing was asked: "what happened yesterday?"
 
     def query(self, filters: Filters | None = None) -> Query:
         """What to search for, within `filters` as well as the question's own dates."""
@@ -208,6 +214,8 @@ class Reading:
             lines.append(f"Read as: {self.asked()}.")
         elif self.dates is not None:
             lines.append(f"Briefings {self.dates.describe()}.")
+        elif self.browse:
+            lines.append("The briefings, newest first.")
         for typed, name in self.aliases:
             lines.append(f"Reading “{typed}” as {name}.")
         if self.corrections:
@@ -244,6 +252,7 @@ class Reading:
             "aliases": [list(a) for a in self.aliases],
             "covered": [d.isoformat() for d in self.covered] if self.covered else None,
             "anchor": self.anchor.isoformat() if self.anchor else None,
+            "browse": self.browse,
         }
         return data
 
@@ -264,6 +273,7 @@ class Reading:
             if covered
             else None,
             dt.date.fromisoformat(data["anchor"]) if data.get("anchor") else None,
+            browse=bool(data.get("browse")),
         )
 
 
@@ -336,7 +346,11 @@ def read(
     marker = _FOLLOW_UP.match(text)
     if marker:
         text = _ABOUT.sub("", text[marker.end() :], count=1)
-    text = framing.strip(text)
+    framed = framing.strip(text)
+    # Nothing but framing asks for the briefings themselves, unless it asks for more of the
+    # answer before ("tell me more"), which follows up.
+    reading.browse = not framed and bool(text.strip()) and not _MORE.match(text)
+    text = framed
 
     speaker_text, verb, topic_text = _speaker(text)
     pronoun = speaker_text is not None and normal(speaker_text) in PRONOUNS
@@ -355,7 +369,9 @@ def read(
 
     if previous is not None:
         follow = bool(marker) or shift is not None or pronoun
-        follow = follow or (reading.topic is None and reading.speaker is None)
+        follow = follow or (
+            reading.topic is None and reading.speaker is None and not reading.browse
+        )
         if follow:
             _inherit(reading, previous, shift, own_verb=speaker_text is not None)
     return reading

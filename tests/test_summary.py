@@ -100,6 +100,23 @@ def test_a_day_without_briefings_finds_the_nearest_days_that_have_them(day_index
     assert browse.nearest_dates(conn, DAY) == []
 
 
+def test_leads_are_each_briefings_opening_newest_first(day_index: Path) -> None:
+    conn = store.connect(day_index)
+    everything = browse.leads(conn, None, None, 10)
+    assert [(h.title, h.ordinal) for h in everything] == [
+        ("Railway deal", 0),
+        ("Railway signed", 0),
+        ("Egypt buys wheat", 0),
+    ]
+    assert [h.title for h in browse.leads(conn, None, None, 2, offset=1)] == [
+        "Railway signed",
+        "Egypt buys wheat",
+    ]
+    the_18th = dt.date(2024, 3, 18)
+    assert [h.title for h in browse.leads(conn, the_18th, the_18th, 10)] == ["Egypt buys wheat"]
+    assert browse.leads(conn, dt.date(2024, 3, 20), None, 10) == []
+
+
 def test_late_briefings_are_dated_earlier_and_indexed_after_the_watermark(
     day_index: Path,
 ) -> None:

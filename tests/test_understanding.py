@@ -223,6 +223,30 @@ def test_tell_me_more_follows_up_the_question_before(index):
     assert more.found
 
 
+def test_a_question_for_the_briefings_themselves_gets_their_openings(index):
+    """Once "what happened" is known for framing and "on 19 March" for a date, nothing is
+    left to search for: the answer is the briefings of that day, each by its opening."""
+    answer = index.answer("what happened on 19 March 2024?")
+    assert answer.found and answer.terms == []
+    assert answer.explanation == "Briefings on 19 March 2024."
+    lead = answer.hits[0]
+    assert lead.hit.ordinal == 0 and lead.quote_text.startswith("Russian President Vladimir")
+    new = index.answer("what's new?")
+    assert new.explanation == "The briefings, newest first."
+    assert [h.hit.passage_id for h in new.hits] == [lead.hit.passage_id]
+    none = index.answer("what happened yesterday?", today=TODAY)
+    assert not none.found and "there is none on 24 March 2024" in none.note
+
+
+def test_a_question_for_the_briefings_does_not_follow_up_the_one_before(index):
+    first = index.answer("what did Raeisi say about the railway?")
+    day = index.answer("what happened on 19 March 2024?", previous=first.reading)
+    assert not day.reading.follow_up and day.terms == []
+    assert day.explanation == "Briefings on 19 March 2024."
+    stored = understand.Reading.from_json(json.loads(json.dumps(day.reading.to_json())))
+    assert stored.browse and index.answer(stored).hits[0].hit.ordinal == 0
+
+
 def test_a_framed_question_about_what_is_not_there_still_finds_nothing(index):
     assert not index.answer("tell me about koalas").found
     assert not index.answer("is the metro mentioned?").found
