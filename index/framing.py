@@ -30,6 +30,10 @@ _ABOUT = r"(?:about|on|regarding|concerning|of)"
 #: Participles that only ever frame: "was covered in steel" and "is said to be" are content.
 _PARTICIPLE = r"(?:mentioned|discussed|talked\s+about|brought\s+up)"
 _PARTICIPLE_ABOUT = r"(?:said|written|reported|spoken)\s+(?:about|of|on|regarding)"
+_LATEST = (
+    r"^\s*(?:what(?:'s|’s|\s+is|\s+are)\s+)?(?:the\s+)?(?:latest|newest|most\s+recent|new)"
+    r"(?:\s+(?:news|updates?|developments?))?\s+(?:on|about|with|regarding|concerning|in)\b"
+)
 _FRAMES = [
     re.compile(p, re.IGNORECASE)
     for p in (
@@ -49,8 +53,9 @@ _FRAMES = [
         + r"\s+(?:say|said|tell|told|mention|mentioned|report|reported|cover|covered|write"
         r"|written)(?:\s+(?:anything|something))?(?:\s+" + _ABOUT + r")?\b",
         # what's the latest on …, what's new with …
-        r"^\s*(?:what(?:'s|’s|\s+is|\s+are)\s+)?(?:the\s+)?(?:latest|newest|most\s+recent|new)"
-        r"(?:\s+(?:news|updates?|developments?))?\s+(?:on|about|with|regarding|concerning|in)\b",
+        _LATEST,
+        # … recently, … lately
+        r"\b(?:recently|lately)\b",
         # what happened (on Tuesday), what's happening
         r"^\s*what(?:'s|’s|\s+has|\s+had|\s+is|\s+was)?\s+happen(?:ed|ing|s)?\b",
         # how many …, how much …: the answer is a number (the re-ranker reads that from the
@@ -79,6 +84,15 @@ _BRIEFINGS_ASKED = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W_]")
+
+
+_RECENT = re.compile(_LATEST + r"|\b(?:recently|lately)\b", re.IGNORECASE)
+
+
+def recent(text: str) -> bool:
+    """Whether the question asks for the newest of what answers it ("what's the latest on
+    Gaza?", "what did Putin say recently?")."""
+    return bool(_RECENT.search(text))
 
 
 def strip(text: str) -> str:

@@ -12,6 +12,7 @@ reply then names the briefings that came nearest.
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import sqlite3
 from dataclasses import dataclass, field
 
@@ -27,6 +28,8 @@ from .understand import Reading
 MIN_COVERAGE = 0.425
 #: How many nearest briefings a reply names when nothing answers.
 NEAREST = 3
+#: Passages read for "the latest on …", to be put in date order.
+NEWEST_DEPTH = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,10 +65,12 @@ def respond(
     q = reading.query(filters)
     if not (q.terms or q.required) and (reading.browse or reading.dates is not None):
         return _briefings(conn, reading, q, k, offset, vocab)
-    # The best few dozen are reordered by how they answer (`rerank`), then the page is cut,
-    # so that every page of one question comes from the same order.
-    ranked = _query.search(conn, q, max(rerank.DEPTH, k + offset + 1), 0, vocab)
-    ordered = rerank.rerank(reading.question, q.term_list(), ranked, vocab)
+    # The best few dozen are reordered by how they answer (`rerank`), or by date for "the
+    # latest", then the page is cut, so that every page of one question comes from one order.
+    ordered = _newest(conn, q, vocab) if reading.recent else []
+    if not ordered:
+        ranked = _query.search(conn, q, max(rerank.DEPTH, k + offset + 1), 0, vocab)
+        ordered = rerank.rerank(reading.question, q.term_list(), ranked, vocab)
     hits = ordered[offset : offset + k]
     out = Outcome(hits, more=len(ordered) > offset + k)
     if not hits:
@@ -90,6 +95,18 @@ def respond(
             quote = choose(h.text, h.sentences, terms)
         out.quotes.append(quote)
     return out
+
+
+def _newest(conn: sqlite3.Connection, q: _query.Query, vocab) -> list[Hit]:
+    """For "what's the latest on Gaza?": the passages among BM25's best `NEWEST_DEPTH` that
+    hold enough of the question to be quoted (`MIN_COVERAGE`), newest first, in BM25's order
+    within a day. Empty when none does: the question is then answered as any other."""
+    ranked = _query.search(conn, q, NEWEST_DEPTH, 0, vocab)
+    texts = _query.terms_of(conn, [h.passage_id for h in ranked])
+    answering = [
+        h for h in ranked if _query.coverage(texts.get(h.passage_id, []), q, vocab) >= MIN_COVERAGE
+    ]
+    return sorted(answering, key=lambda h: h.date or dt.date.min, reverse=True)
 
 
 def _briefings(

@@ -150,6 +150,7 @@ class Reading:
     covered: tuple[dt.date, dt.date] | None = None  # the briefings' first and last dates
     anchor: dt.date | None = None  # the date of the best passage, once answered
     browse: bool = False  # nothing but framing was asked: "what happened yesterday?"
+    recent: bool = False  # the newest answers first: "what's the latest on Gaza?"
 
     def query(self, filters: Filters | None = None) -> Query:
         """What to search for, within `filters` as well as the question's own dates."""
@@ -216,6 +217,8 @@ class Reading:
             lines.append(f"Briefings {self.dates.describe()}.")
         elif self.browse:
             lines.append("The briefings, newest first.")
+        if self.recent and not self.browse:
+            lines.append("Newest first.")
         for typed, name in self.aliases:
             lines.append(f"Reading “{typed}” as {name}.")
         if self.corrections:
@@ -253,6 +256,7 @@ class Reading:
             "covered": [d.isoformat() for d in self.covered] if self.covered else None,
             "anchor": self.anchor.isoformat() if self.anchor else None,
             "browse": self.browse,
+            "recent": self.recent,
         }
         return data
 
@@ -274,6 +278,7 @@ class Reading:
             else None,
             dt.date.fromisoformat(data["anchor"]) if data.get("anchor") else None,
             browse=bool(data.get("browse")),
+            recent=bool(data.get("recent")),
         )
 
 
@@ -346,6 +351,7 @@ def read(
     marker = _FOLLOW_UP.match(text)
     if marker:
         text = _ABOUT.sub("", text[marker.end() :], count=1)
+    reading.recent = framing.recent(text)
     framed = framing.strip(text)
     # Nothing but framing asks for the briefings themselves, unless it asks for more of the
     # answer before ("tell me more"), which follows up.

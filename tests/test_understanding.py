@@ -379,3 +379,44 @@ def test_a_large_vocabulary_is_read_again_in_the_background(corpus, db, index, m
             break
         time.sleep(0.05)
     assert "tokayev" in after.df and "tokayev" not in before.df
+
+
+CEASEFIRE = {
+    "2024-03-10-talks.txt": "date 2024-03-10 Talks on a Gaza ceasefire opened in Cairo. The"
+    " Gaza ceasefire talks were the first in weeks, and a Gaza ceasefire looked far off.",
+    "2024-03-15-truce.txt": "date 2024-03-15 Mediators said a Gaza ceasefire draft was ready"
+    " for both sides to read.",
+    "2024-03-19-vote.txt": "date 2024-03-19 The council voted on a Gaza ceasefire"
+    " resolution on Tuesday.",
+    "2024-03-20-wheat.txt": "date 2024-03-20 Egypt bought wheat from France.",
+}
+
+
+@pytest.fixture
+def ceasefire(tmp_path):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    for name, text in CEASEFIRE.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    assert not reindex(folder, tmp_path / "i.db").failed
+    ix = Index(tmp_path / "i.db")
+    yield ix
+    ix.close()
+
+
+def test_the_latest_on_a_subject_comes_newest_first(ceasefire):
+    """BM25 puts the briefing that repeats "Gaza ceasefire" most first; asked for the
+    latest, the answer is the passages that answer it, newest first."""
+    plain = ceasefire.answer("Gaza ceasefire")
+    assert plain.hits[0].hit.document == "2024-03-10-talks.txt"
+    for question in ("what's the latest on the Gaza ceasefire?", "Gaza ceasefire lately"):
+        latest = ceasefire.answer(question)
+        assert latest.terms == ["gaza", "ceasefir"]
+        assert [h.hit.date.day for h in latest.hits] == [19, 15, 10]
+        assert latest.explanation == "Newest first."
+    page2 = ceasefire.answer("what's the latest on the Gaza ceasefire?", k=1, offset=1)
+    assert page2.hits[0].hit.date.day == 15
+
+
+def test_the_latest_on_what_no_briefing_holds_is_still_nothing(ceasefire):
+    assert not ceasefire.answer("what's the latest on the koala census?").found
