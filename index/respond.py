@@ -100,12 +100,15 @@ def respond(
 def _newest(conn: sqlite3.Connection, q: _query.Query, vocab) -> list[Hit]:
     """For "what's the latest on Gaza?": the passages among BM25's best `NEWEST_DEPTH` that
     hold enough of the question to be quoted (`MIN_COVERAGE`), newest first, in BM25's order
-    within a day. Empty when none does: the question is then answered as any other."""
+    within a day. Empty when they are all of one day (or undated), or none answers: the
+    question is then answered as any other."""
     ranked = _query.search(conn, q, NEWEST_DEPTH, 0, vocab)
     texts = _query.terms_of(conn, [h.passage_id for h in ranked])
     answering = [
         h for h in ranked if _query.coverage(texts.get(h.passage_id, []), q, vocab) >= MIN_COVERAGE
     ]
+    if len({h.date for h in answering}) < 2:  # one day, or undated: nothing to order by
+        return []
     return sorted(answering, key=lambda h: h.date or dt.date.min, reverse=True)
 
 
