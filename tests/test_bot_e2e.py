@@ -312,6 +312,29 @@ def test_misspellings_and_nothing_relevant(standin: BotAPIStandIn, indexed) -> N
     assert not unknown.buttons and not stopwords.buttons
 
 
+def test_a_question_for_a_days_briefings_and_a_framed_question(
+    standin: BotAPIStandIn, indexed
+) -> None:
+    settings = bot_settings(standin, *indexed)
+
+    async def main():
+        async with running_bot(settings):
+            for n, question in enumerate(
+                ["what happened on 19 March 2024?", "is the railway mentioned?"]
+            ):
+                standin.push_text(PRIVATE, question)
+                await standin.wait_for_messages_async(n + 1, chat_id=PRIVATE)
+            return standin.messages_to(PRIVATE)
+
+    day, mentioned = asyncio.run(main())
+    assert day.plain_text.startswith("Briefings on 19 March 2024.")
+    assert "Russian President Vladimir Putin extended his congratulations" in day.plain_text
+    quote = day.text.split("<blockquote>", 1)[1].split("</blockquote>", 1)[0]
+    assert quote.startswith("Russian President") and "<b>" not in quote  # nothing to mark
+    assert "Highlighting the construction of the Rasht-Astara railway" in mentioned.plain_text
+    assert "<b>railway</b>" in mentioned.text
+
+
 def _post_update(port: int, path: str, update: dict, secret: str) -> int:
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/{path}",
