@@ -80,6 +80,19 @@ REFUSAL_SHORT = "Sorry, this bot only answers in the chats it was set up for."
 ADMINS_ONLY = "Only the bot's administrators can use /{command}."
 ASK_HINT_GROUP = "Ask with /ask followed by your question, e.g. /ask what was agreed on trade?"
 ASK_HINT_PRIVATE = "Send me a question, e.g. what was agreed on trade?"
+WELCOME = "You're welcome. Ask again any time."
+# A whole message that greets, asks for help or thanks: people write these to a bot, and no
+# briefing answers them.
+_GREETING_OR_HELP = re.compile(
+    r"^\s*(?:hi|hello|hey|hiya|greetings|good\s+(?:morning|afternoon|evening)|help|\?"
+    r"|what\s+can\s+you\s+do|how\s+does\s+this\s+work|who\s+are\s+you)\s*[!.?]*\s*$",
+    re.IGNORECASE,
+)
+_THANKS = re.compile(
+    r"^\s*(?:thanks?|thank\s+you|thx|ty|cheers)(?:\s+(?:a\s+lot|so\s+much|very\s+much))?"
+    r"\s*[!.]*\s*$",
+    re.IGNORECASE,
+)
 INDEX_UNAVAILABLE = (
     "The briefings can't be read right now (the index is missing or being rebuilt)."
     " Please try again in a few minutes."
@@ -295,6 +308,12 @@ async def answer_question(
     if not question.strip():
         hint = ASK_HINT_PRIVATE if chat.type == ChatType.PRIVATE else ASK_HINT_GROUP
         await send(context, chat.id, [render.esc(hint)], reply_to=message.message_id)
+        return
+    if _GREETING_OR_HELP.match(question):
+        await help_command(update, context)
+        return
+    if _THANKS.match(question):
+        await send(context, chat.id, [render.esc(WELCOME)], reply_to=message.message_id)
         return
     async with typing(context, chat.id):
         reply = await _answer(svc, chat.id, question.strip(), earlier)

@@ -335,6 +335,22 @@ def test_a_question_for_a_days_briefings_and_a_framed_question(
     assert "<b>railway</b>" in mentioned.text
 
 
+def test_a_greeting_gets_the_help_and_thanks_a_welcome(standin: BotAPIStandIn, indexed) -> None:
+    settings = bot_settings(standin, *indexed)
+
+    async def main():
+        async with running_bot(settings):
+            for n, text in enumerate(["Hello!", "thanks a lot", "hello kitty"]):
+                standin.push_text(PRIVATE, text)
+                await standin.wait_for_messages_async(n + 1, chat_id=PRIVATE)
+            return standin.messages_to(PRIVATE)
+
+    hello, thanks, question = asyncio.run(main())
+    assert hello.plain_text.startswith("I answer questions from 13 briefings")
+    assert thanks.plain_text == "You're welcome. Ask again any time."
+    assert "No briefing mentions hello" in question.plain_text  # a question, not a greeting
+
+
 def _post_update(port: int, path: str, update: dict, secret: str) -> int:
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/{path}",
