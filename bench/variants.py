@@ -221,7 +221,9 @@ def top_plain(conn, question: str) -> tuple[int, float] | None:
 
 
 def top_read(conn, question: str, vocab) -> tuple[str | None, float]:
-    """The top passage's briefing and its coverage, as `Index.answer` ranks and judges."""
+    """The top passage's briefing and its coverage, as `query.search` ranks it: before the
+    re-ranker, which came after the threshold was set. `Index.answer` judges the coverage of
+    its re-ranked first passage."""
     reading = understand.read(question, vocab, conn=None)
     q = reading.query()
     hits = query.search(conn, q, 1, 0, vocab)
