@@ -88,6 +88,13 @@ _GREETING_OR_HELP = re.compile(
     r"|what\s+can\s+you\s+do|how\s+does\s+this\s+work|who\s+are\s+you)\s*[!.?]*\s*$",
     re.IGNORECASE,
 )
+# "more", "tell me more", "next": in reply to an answer, its next page.
+_MORE = re.compile(
+    r"^\s*(?:(?:tell|show|give)\s+me\s+)?(?:some\s+)?(?:more|next)"
+    r"(?:\s+(?:please|results?|of\s+(?:that|these|them)))?\s*[!.?]*\s*$|^\s*go\s+on\s*[!.?]*\s*$",
+    re.IGNORECASE,
+)
+NO_MORE = "There are no more results for that question."
 _THANKS = re.compile(
     r"^\s*(?:thanks?|thank\s+you|thx|ty|cheers)(?:\s+(?:a\s+lot|so\s+much|very\s+much))?"
     r"\s*[!.]*\s*$",
@@ -315,6 +322,9 @@ async def answer_question(
     if _THANKS.match(question):
         await send(context, chat.id, [render.esc(WELCOME)], reply_to=message.message_id)
         return
+    if earlier is not None and _MORE.match(question):
+        await _more_in_reply(update, context, earlier)
+        return
     async with typing(context, chat.id):
         reply = await _answer(svc, chat.id, question.strip(), earlier)
     sent = await send(
@@ -409,6 +419,44 @@ async def more_button(update: Update, context: Context) -> None:
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():  # a double tap
             raise
+
+
+def _next_offset(answer: Message | None) -> int | None:
+    """Where the "More results" button under one of the bot's answers leads, if it has one."""
+    markup = answer.reply_markup if answer is not None else None
+    for row in markup.inline_keyboard if markup is not None else ():
+        for b in row:
+            data = b.callback_data if isinstance(b.callback_data, str) else ""
+            if data.startswith("more:") and b.text.startswith("More"):
+                return int(data.rsplit(":", 1)[1])
+    return None
+
+
+async def _more_in_reply(update: Update, context: Context, page: Page) -> None:
+    """ "More" in reply to an answer: the page its "More results" button would show, as a
+    new message with its own buttons (the answer replied to stays as it was)."""
+    svc = services(context)
+    chat, message = update.effective_chat, update.effective_message
+    offset = _next_offset(message.reply_to_message)
+    answer = None
+    if offset is not None and offset <= MAX_OFFSET:
+        async with typing(context, chat.id):
+            answer = await _page(svc, page, offset)
+    if answer is None or not answer.hits:
+        await send(context, chat.id, [render.esc(NO_MORE)], reply_to=message.message_id)
+        return
+    k = svc.settings.results
+    keyboard = render.answer_keyboard(page.id, answer.hits, offset, k, answer.more)
+    sent = await send(
+        context,
+        chat.id,
+        [render.page_message(answer, offset)],
+        reply_to=message.message_id,
+        keyboard=keyboard,
+    )
+    if sent:
+        ids = [m.message_id for m in sent]
+        await svc.run(svc.state.link_messages, sent[0].chat_id, ids, page.id)
 
 
 def _surrounding(svc: Services, passage_id: int) -> list[Hit]:

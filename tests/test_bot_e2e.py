@@ -152,6 +152,31 @@ def test_paging_to_the_end_and_back_survives_a_restart(
     assert callback_answers(standin)[-1]["text"] == render.EXPIRED
 
 
+def test_more_in_reply_to_an_answer_sends_its_next_page(standin: BotAPIStandIn, indexed) -> None:
+    """ "more" replied to an answer is its "More results" button, as a new message; at the
+    last page it says there is no more."""
+    settings = bot_settings(standin, *indexed)
+
+    async def main():
+        async with running_bot(settings):
+            standin.push_text(PRIVATE, "Lisbon tramway stage")
+            [first] = await standin.wait_for_messages_async(1, chat_id=PRIVATE)
+            shown = [first]
+            for n in range(2, 6):
+                standin.push_text(PRIVATE, "more please", reply_to_message=shown[-1])
+                [*_, reply] = await standin.wait_for_messages_async(n, chat_id=PRIVATE)
+                shown.append(reply)
+            return shown
+
+    first, second, third, fourth, last = asyncio.run(main())
+    pages = [passage_ids(m) for m in (first, second, third, fourth)]
+    assert [len(p) for p in pages] == [3, 3, 3, 1]  # ten tramway briefings, three a page
+    assert len({p for page in pages for p in page}) == 10
+    assert second.plain_text.startswith("Results 4–6") and button(second, "◀ Back")
+    assert first.method == second.method == "sendMessage"
+    assert last.plain_text == "There are no more results for that question."
+
+
 def test_a_long_answer_arrives_split_and_well_formed(standin: BotAPIStandIn, indexed) -> None:
     settings = bot_settings(standin, *indexed)
 
