@@ -31,7 +31,7 @@ _ABOUT = r"(?:about|on|regarding|concerning|of)"
 _PARTICIPLE = r"(?:mentioned|discussed|talked\s+about|brought\s+up)"
 _PARTICIPLE_ABOUT = r"(?:said|written|reported|spoken)\s+(?:about|of|on|regarding)"
 _LATEST = (
-    r"^\s*(?:what(?:'s|’s|\s+is|\s+are)\s+)?(?:the\s+)?(?:latest|newest|most\s+recent|new)"
+    r"^\s*(?:what(?:'s|’s|s|\s+is|\s+are)\s+)?(?:the\s+)?(?:latest|newest|most\s+recent|new)"
     r"(?:\s+(?:news|updates?|developments?))?\s+(?:on|about|with|regarding|concerning|in)\b"
 )
 _FRAMES = [
@@ -39,14 +39,26 @@ _FRAMES = [
     for p in (
         # tell me about …, can you tell me more about …, I'd like to know about …
         r"^\s*(?:please\s+)?(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?)?"
-        r"(?:tell\s+me|show\s+me|give\s+me|find\s+me|search\s+for|look\s+up"
+        r"(?:tell\s+me|show\s+me|give\s+me|find(?:\s+me)?|search\s+for|look\s+up"
         r"|i\s+(?:want|would\s+like|'d\s+like|need)\s+to\s+know|do\s+you\s+know"
-        r"|what\s+do\s+you\s+know)"
+        r"|what\s+do\s+(?:you|we|they)\s+know)"
         r"(?:\s+(?:more|anything|something|everything|all))?(?:\s+" + _ABOUT + r")?\b",
-        # (is there) anything on …, any news about …, any mention of …, updates on …
-        r"^\s*(?:(?:is|are|was|were)\s+there\s+)?"
-        r"(?:any(?:thing)?|something|news|info(?:rmation)?|details|updates?|(?:any\s+)?mentions?)"
+        # (is there) anything on …, any news about …, an update on …, any mention of …
+        # ("the development of" is content)
+        r"^\s*(?:(?:is|are|was|were)\s+there\s+)?(?:(?:any|some|an?)\s+)?"
+        r"(?:anything|something|any|news|info(?:rmation)?|details|updates?|mentions?)"
         r"(?:\s+(?:new|else|at\s+all))?\s+" + _ABOUT + r"\b",
+        # what's going on with …, what is going on in …
+        r"^\s*what(?:'s|’s|s|\s+is)\s+going\s+on(?:\s+(?:with|in|at|about))?\b",
+        # the briefings about …, news on … (at the start: "reports document that" is content)
+        r"^\s*(?:the\s+)?(?:briefings?|news|articles?|passages?)\s+"
+        r"(?:about|on|regarding|concerning|mentioning)\b",
+        # what are the briefings saying about …
+        r"^\s*(?:what\s+)?(?:is|are|was|were)\s+"
+        + _BRIEFINGS
+        + r"\s+(?:saying|reporting|telling(?:\s+us)?)(?:\s+"
+        + _ABOUT
+        + r")?\b",
         # what do the briefings say about …, did the news mention …
         r"^\s*(?:what\s+)?(?:do|does|did|have|has)\s+"
         + _BRIEFINGS

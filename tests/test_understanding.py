@@ -184,6 +184,9 @@ def test_a_reading_survives_json_and_asks_the_same_again(index):
         ("what was discussed about the railway?", RAILWAY, ["railway"]),
         ("is the railway mentioned?", RAILWAY, ["railway"]),
         ("anything about the blockade?", GAZA, ["blockad"]),
+        ("give me an update on the railway", RAILWAY, ["railway"]),
+        ("what is going on with the blockade?", GAZA, ["blockad"]),
+        ("what are the briefings saying about the railway?", RAILWAY, ["railway"]),
         ("how many victims in Gaza?", GAZA, ["victim", "gaza"]),
         ("what investment projects were mentioned?", None, ["invest", "project"]),
     ],
@@ -211,6 +214,7 @@ def test_framing_is_taken_out_only_in_its_set_phrasings():
         "What talk show followed the game?",
         "What is said to be the largest city?",
         "Goodell said that Super Bowl 50 would be what?",
+        "The development of Terra Preta allowed for what to happen in the Amazon Forest?",
     ):
         assert strip(kept) == kept
     assert strip("tell me more") == ""
