@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
-from index import browse
+from index import browse, framing
 from index.aliases import FILE_NAME as ALIASES_FILE
 from index.answer import Index
 from index.reindex import ReindexBusy, Report, corpus_files, reindex
@@ -201,7 +201,8 @@ briefings.
   /sources                                the briefings, newest first
   /summary [today|yesterday|YYYY-MM-DD]   a day's summary, as a group gets it each day
   /new                                    a new question, not a follow-up
-An empty line or Ctrl-D ends."""
+"more" shows the next passages for the question before. An empty line or Ctrl-D ends."""
+NO_MORE = "There are no more results for that question."
 #: Briefings `/sources` lists in the console.
 SOURCES_SHOWN = 20
 
@@ -217,6 +218,7 @@ def _chat(index: Index, k: int, timezone: str = "UTC") -> None:
     )
     color = sys.stdout.isatty()
     previous = None
+    shown = 0  # passages of the previous question shown so far, for "more"
     while True:
         try:
             question = input("? ")
@@ -228,14 +230,19 @@ def _chat(index: Index, k: int, timezone: str = "UTC") -> None:
         if question.lstrip().startswith("/"):
             command, _, rest = question.strip().partition(" ")
             if command == "/new":
-                previous = None
+                previous, shown = None, 0
                 click.echo("The next question starts afresh.")
             else:
                 click.echo(_chat_command(index, command, rest.strip(), timezone))
             continue
+        if previous is not None and framing.more(question):  # the next page of the last
+            answer = index.answer(previous, k=k, offset=shown, today=_today(timezone))
+            click.echo(render_text(answer, color=color) if answer.hits else NO_MORE)
+            shown += len(answer.hits)
+            continue
         answer = index.answer(question, k=k, previous=previous, today=_today(timezone))
         click.echo(render_text(answer, color=color))
-        previous = answer.reading
+        previous, shown = answer.reading, len(answer.hits)
 
 
 def _chat_command(index: Index, command: str, argument: str, timezone: str) -> str:

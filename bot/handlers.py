@@ -45,7 +45,7 @@ from telegram.ext import (
     filters,
 )
 
-from index import browse
+from index import browse, framing
 from index.answer import Answer
 from index.reindex import ReindexBusy, reindex
 from index.search import Hit
@@ -86,12 +86,6 @@ WELCOME = "You're welcome. Ask again any time."
 _GREETING_OR_HELP = re.compile(
     r"^\s*(?:hi|hello|hey|hiya|greetings|good\s+(?:morning|afternoon|evening)|help|\?"
     r"|what\s+can\s+you\s+do|how\s+does\s+this\s+work|who\s+are\s+you)\s*[!.?]*\s*$",
-    re.IGNORECASE,
-)
-# "more", "tell me more", "next": in reply to an answer, its next page.
-_MORE = re.compile(
-    r"^\s*(?:(?:tell|show|give)\s+me\s+)?(?:some\s+)?(?:more|next)"
-    r"(?:\s+(?:please|results?|of\s+(?:that|these|them)))?\s*[!.?]*\s*$|^\s*go\s+on\s*[!.?]*\s*$",
     re.IGNORECASE,
 )
 NO_MORE = "There are no more results for that question."
@@ -322,7 +316,7 @@ async def answer_question(
     if _THANKS.match(question):
         await send(context, chat.id, [render.esc(WELCOME)], reply_to=message.message_id)
         return
-    if earlier is not None and _MORE.match(question):
+    if earlier is not None and framing.more(question):
         await _more_in_reply(update, context, earlier)
         return
     async with typing(context, chat.id):

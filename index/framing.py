@@ -98,7 +98,19 @@ _BRIEFINGS_ASKED = re.compile(
 _WORD = re.compile(r"[^\W_]")
 
 
+# "more", "tell me more", "next", "go on": more of the answer before, not a new question
+_MORE = re.compile(
+    r"^\s*(?:(?:tell|show|give)\s+me\s+)?(?:some\s+)?(?:more|next)"
+    r"(?:\s+(?:please|details|results?|on\s+that|of\s+(?:that|these|them)))?\s*[!.?]*\s*$"
+    r"|^\s*go\s+on\s*[!.?]*\s*$",
+    re.IGNORECASE,
+)
 _RECENT = re.compile(_LATEST + r"|\b(?:recently|lately)\b", re.IGNORECASE)
+
+
+def more(text: str) -> bool:
+    """Whether the message asks for more of the answer before ("more please", "go on")."""
+    return bool(_MORE.match(text))
 
 
 def recent(text: str) -> bool:

@@ -44,11 +44,6 @@ _FOLLOW_UP = re.compile(
     r"(?:(?:what|how)\s+about|what\s+of|same\s+(?:for|about|on)|and|also)\b[\s,:]*",
     re.IGNORECASE,
 )
-_MORE = re.compile(
-    r"^\s*(?:(?:tell|show|give)\s+me\s+)?(?:some\s+)?more(?:\s+(?:please|details|on\s+that))?"
-    r"\s*[?!.]*\s*$|^\s*go\s+on\s*[?!.]*\s*$",
-    re.IGNORECASE,
-)
 _ABOUT = re.compile(r"^\s*(?:about|on|regarding|concerning|as\s+for|for)\b\s*", re.IGNORECASE)
 _VERBS = "|".join(sorted(QUESTION_VERBS, key=len, reverse=True))
 _SAID = "|".join(
@@ -355,7 +350,7 @@ def read(
     framed = framing.strip(text)
     # Nothing but framing asks for the briefings themselves, unless it asks for more of the
     # answer before ("tell me more"), which follows up.
-    reading.browse = not framed and bool(text.strip()) and not _MORE.match(text)
+    reading.browse = not framed and bool(text.strip()) and not framing.more(text)
     text = framed
 
     speaker_text, verb, topic_text = _speaker(text)

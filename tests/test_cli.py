@@ -141,3 +141,10 @@ def test_console_chat_takes_the_bots_commands(db):
     assert out.count("Read as: what Raeisi said about Gaza.") == 1
     assert "The next question starts afresh." in out
     assert "/frobnicate is not a command here; /help lists them." in out
+
+
+def test_more_in_the_console_pages_through_the_question_before(db):
+    result = run("chat", "--db", str(db), input="Raeisi\nmore\nmore\n\n")
+    out = result.output
+    assert "\n3. " in out and "? 4. " in out  # the second page goes on from the first
+    assert out.count("There are no more results for that question.") == 1
