@@ -28,6 +28,8 @@ from .understand import Reading
 MIN_COVERAGE = 0.425
 #: How many nearest briefings a reply names when nothing answers.
 NEAREST = 3
+#: What a question for the briefings gets from an index that holds none.
+NO_BRIEFINGS = "There are no briefings yet."
 #: Passages read for "the latest on …", to be put in date order.
 NEWEST_DEPTH = 50
 
@@ -122,6 +124,8 @@ def _briefings(
     if not out.hits:
         if reading.dates is not None and offset == 0:
             out.note = _dated_nothing(reading, vocab.dates)
+        elif offset == 0:
+            out.note = NO_BRIEFINGS
         return out
     if offset == 0:
         reading.anchor = out.hits[0].date

@@ -424,3 +424,15 @@ def test_the_latest_on_a_subject_comes_newest_first(ceasefire):
 
 def test_the_latest_on_what_no_briefing_holds_is_still_nothing(ceasefire):
     assert not ceasefire.answer("what's the latest on the koala census?").found
+
+
+def test_a_question_for_the_briefings_of_an_empty_index_says_there_are_none(tmp_path):
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    reindex(folder, tmp_path / "i.db")
+    ix = Index(tmp_path / "i.db")
+    try:
+        answer = ix.answer("what's new?")
+        assert not answer.found and answer.note == "There are no briefings yet."
+    finally:
+        ix.close()
