@@ -21,7 +21,7 @@ from index.answer import Index
 from index.reindex import ReindexBusy, Report, corpus_files, reindex
 from index.store import IndexMissing
 
-from .console import blocks_text, render_text, to_json
+from .console import NO_MORE, blocks_text, render_text, to_json
 from .settings import Settings
 
 _db_option = click.option(
@@ -202,7 +202,6 @@ briefings.
   /summary [today|yesterday|YYYY-MM-DD]   a day's summary, as a group gets it each day
   /new                                    a new question, not a follow-up
 "more" shows the next passages for the question before. An empty line or Ctrl-D ends."""
-NO_MORE = "There are no more results for that question."
 #: Briefings `/sources` lists in the console.
 SOURCES_SHOWN = 20
 

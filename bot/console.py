@@ -14,6 +14,8 @@ if TYPE_CHECKING:  # importing bot.render would load telegram for every `briefbo
     from .render import Block
 
 NOTHING_FOUND = "Nothing in the briefings answers that. Try other words, or a name or place."
+#: "more" past the last page of an answer, in the console and in Telegram alike.
+NO_MORE = "There are no more results for that question."
 
 
 def source_line(qh: QuotedHit) -> str:

@@ -52,6 +52,7 @@ from index.search import Hit
 from index.store import IndexMissing
 
 from . import answering, render
+from .console import NO_MORE
 from .services import Services, services
 from .state import Page
 
@@ -88,7 +89,6 @@ _GREETING_OR_HELP = re.compile(
     r"|what\s+can\s+you\s+do|how\s+does\s+this\s+work|who\s+are\s+you)\s*[!.?]*\s*$",
     re.IGNORECASE,
 )
-NO_MORE = "There are no more results for that question."
 _THANKS = re.compile(
     r"^\s*(?:thanks?|thank\s+you|thx|ty|cheers)(?:\s+(?:a\s+lot|so\s+much|very\s+much))?"
     r"\s*[!.]*\s*$",
@@ -421,7 +421,7 @@ def _next_offset(answer: Message | None) -> int | None:
     for row in markup.inline_keyboard if markup is not None else ():
         for b in row:
             data = b.callback_data if isinstance(b.callback_data, str) else ""
-            if data.startswith("more:") and b.text.startswith("More"):
+            if data.startswith("more:") and b.text == render.MORE_RESULTS:
                 return int(data.rsplit(":", 1)[1])
     return None
 

@@ -38,6 +38,8 @@ SOURCES_PER_PAGE = 10
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 NOTHING_FOUND = "Nothing in the briefings answers that."
+#: The button under an answer that shows its next page.
+MORE_RESULTS = "More results ▶"
 SOMETHING_WENT_WRONG = "Sorry, something went wrong while answering that. Please try again."
 EXPIRED = "These results have expired. Send the question again to page through them."
 PASSAGE_GONE = "That briefing has changed since this answer. Ask again to see its current text."
@@ -343,7 +345,7 @@ def answer_keyboard(
         )
     if page_id is not None and has_more:
         more = f"more:{page}:{offset + k}"
-        nav.append(InlineKeyboardButton("More results ▶", callback_data=more))
+        nav.append(InlineKeyboardButton(MORE_RESULTS, callback_data=more))
     if nav:
         rows.append(nav)
     return InlineKeyboardMarkup(rows) if rows else None
