@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -34,16 +35,19 @@ class BM25:
             idf = idf if idf > 0 else 1e-6
             self.postings[term] = (ids_a, idf * tf_a * (k1 + 1) / (tf_a + norm[ids_a]))
 
-    def top(self, terms: list[str], k: int) -> list[tuple[int, float]]:
-        """The best `k` documents holding any of `terms`, ties broken by position."""
-        scores = np.zeros(self.n)
-        matched = np.zeros(self.n, dtype=bool)
-        for term in dict.fromkeys(terms):
+    def scores(self, weights: Mapping[str, float]) -> np.ndarray:
+        """Every document's score, each term's BM25 times its weight."""
+        out = np.zeros(self.n)
+        for term, weight in weights.items():
             entry = self.postings.get(term)
             if entry is not None:
-                scores[entry[0]] += entry[1]
-                matched[entry[0]] = True
-        candidates = np.flatnonzero(matched)
+                out[entry[0]] += weight * entry[1]
+        return out
+
+    def top(self, terms: list[str], k: int) -> list[tuple[int, float]]:
+        """The best `k` documents holding any of `terms`, ties broken by position."""
+        scores = self.scores(dict.fromkeys(terms, 1.0))
+        candidates = np.flatnonzero(scores > 0)  # a term held scores above 0, even floored
         if len(candidates) > k:
             part = np.argpartition(-scores[candidates], k - 1)[:k]
             candidates = candidates[part]

@@ -92,13 +92,7 @@ class Collection:
         return cls(docs, terms, owner, BM25(terms), BM25(whole), short, long)
 
     def scores(self, weights: dict[str, float], model: BM25 | None = None) -> np.ndarray:
-        model = model or self.passages
-        out = np.zeros(model.n)
-        for term, weight in weights.items():
-            entry = model.postings.get(term)
-            if entry is not None:
-                out[entry[0]] += weight * entry[1]
-        return out
+        return (model or self.passages).scores(weights)
 
     def ranked(self, scores: np.ndarray) -> list[str]:
         top = np.argsort(-scores, kind="stable")[:400]
