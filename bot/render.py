@@ -404,7 +404,8 @@ def context_messages(hits: Sequence[Hit], focus_id: int, terms: Sequence[str]) -
             block += [Run(hit.heading, ("b", "i")), Run("\n")]
         heading = hit.heading
         if hit.passage_id == focus_id:
-            spans = [(t.start, t.end) for t in analysis.tokens(hit.text) if t.term in wanted]
+            tokens = analysis.tokens(hit.text)
+            spans = list(dict.fromkeys((t.start, t.end) for t in tokens if t.term in wanted))
             block += _highlighted(hit.text, 0, len(hit.text), spans, ("blockquote",))
         else:
             block.append(Run(hit.text))

@@ -4,26 +4,42 @@ asked, scored for a quote or highlighted, so that a word always meets itself.
 Text is folded (Unicode NFKC, case folding, diacritics removed), split into words, stripped of
 English stopwords and stemmed with Snowball. Words are found on the original text so each term
 keeps the character span of the word it came from; that span is what a reply highlights.
+
+Names of models, strains and diseases are written several ways: "F-35", "F35" and "F 35";
+"COVID-19" and "Covid19"; "IL-6" and "IL6R". A word that mixes letters and digits is therefore
+one term as written (hyphen dropped) and also one term for each run of letters or digits, so
+that every spelling meets every other: Lucene's word-delimiter filter with the original kept.
+Ordinals and decades ("19th", "1990s") stay one term.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
+from itertools import chain
 from typing import NamedTuple
 
 import Stemmer
 
 #: Bumped whenever a change here changes the terms of some text: an index built with another
 #: version must be rebuilt, since its stored terms would no longer meet the question's.
-ANALYSER_VERSION = "1"
+ANALYSER_VERSION = "2"
 
 # A word is a run of letters, marks and digits, possibly joined by apostrophes ("don't",
-# "Israel's"). Underscores and hyphens split words: "Rasht-Astara" is two words. (Written as
-# runs rather than one character at a time, which finds the same words in half the time.)
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-_APOSTROPHES = re.compile(r"['’]")
+# "Israel's"). Underscores and hyphens split words: "Rasht-Astara" is two words, and so is
+# "2024-03". A hyphen between letters and digits joins them: "F-35", "COVID-19", "3-D". (Written
+# as runs rather than one character at a time, which finds the same words in half the time.)
+_WORD = re.compile(
+    r"[^\W_]+(?:['’][^\W_]+)*(?:-(?:(?<=\d-)[^\W\d_]|(?<=[^\W\d_]-)\d)[^\W_]*(?:['’][^\W_]+)*)?"
+)
+# What joins the parts of one word: dropped from its spelling ("Raeisi's", "F-35").
+_JOINS = re.compile(r"['’-]")
+# The runs of letters and of digits in a word that mixes them, and the words that keep whole.
+_RUNS = re.compile(r"\d+|[^\W\d_]+")
+_DIGIT = re.compile(r"\d")
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th|s)", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"['’]s$")
 
 # Snowball's English stopword list (snowballstem.org, english/stop.txt), plus the possessive
@@ -44,7 +60,7 @@ STOPWORDS: frozenset[str] = frozenset(
     should now d ll m o re ve y
     """.split()
 )
-_STOPWORDS_FOLDED: frozenset[str] = frozenset(_APOSTROPHES.sub("", w) for w in STOPWORDS)
+_STOPWORDS_FOLDED: frozenset[str] = frozenset(_JOINS.sub("", w) for w in STOPWORDS)
 
 _stemmer = Stemmer.Stemmer("english")
 
@@ -69,9 +85,10 @@ def fold(word: str) -> str:
 
 
 def spelling(word: str) -> str:
-    """A word as spelt, folded, without possessive or apostrophes ("Raeisi's" → "raeisi"):
-    what a term is stemmed from, and what an exact match of a question word compares."""
-    return _APOSTROPHES.sub("", _POSSESSIVE.sub("", fold(word)))
+    """A word as spelt, folded, without possessive, apostrophes or hyphen ("Raeisi's" →
+    "raeisi", "F-35" → "f35"): what a term is stemmed from, and what an exact match of a
+    question word compares."""
+    return _JOINS.sub("", _POSSESSIVE.sub("", fold(word)))
 
 
 @lru_cache(maxsize=200_000)
@@ -83,21 +100,47 @@ def term(word: str) -> str | None:
     return _stemmer.stemWord(folded)
 
 
+@lru_cache(maxsize=200_000)
+def terms(word: str) -> tuple[str, ...]:
+    """The terms a single word becomes: none for a stopword, one for most words, and for a
+    word that mixes letters and digits ("F-35") its own term then one for each run ("f35",
+    "f", "35")."""
+    return delimited(word, term)
+
+
+def delimited(word: str, term: Callable[[str], str | None]) -> tuple[str, ...]:
+    """`terms` with another word-to-term function: for comparing stemmers and stopwords."""
+    whole = term(word)
+    if whole is None:
+        return ()
+    if not _DIGIT.search(word) or word.isdigit():
+        return (whole,)
+    folded = spelling(word)
+    if _ORDINAL.fullmatch(folded):
+        return (whole,)
+    if folded[-1] == "s" and folded[-2].isdigit():  # "F-35s" are "F-35"s, as "jets" are "jet"s
+        whole = term(folded[:-1]) or whole
+    runs = [t for run in _RUNS.findall(folded) if (t := term(run)) is not None]
+    return (whole, *runs) if runs != [whole] else (whole,)
+
+
 def tokens(text: str) -> list[Token]:
-    """The terms of `text` with their spans, stopwords left out."""
+    """The terms of `text` with their spans, stopwords left out. The terms of one word share
+    its span."""
     out = []
     append = out.append
     for match in _WORD.finditer(text):
-        t = term(match.group())
-        if t is not None:
+        found = terms(match.group())
+        if found:
             start, end = match.span()
-            append(_new_token(Token, (t, start, end)))
+            for t in found:
+                append(_new_token(Token, (t, start, end)))
     return out
 
 
 def analyse(text: str) -> list[str]:
     """The terms of `text`, in order, stopwords left out."""
-    return [t for w in _WORD.findall(text) if (t := term(w)) is not None]
+    return list(chain.from_iterable(map(terms, _WORD.findall(text))))
 
 
 def split(text: str) -> list[str]:

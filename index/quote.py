@@ -37,7 +37,8 @@ def choose(
     """The sentence or two of `text` that best answer `terms`, and the words that matched."""
     wanted = set(terms)
     tokens = analysis.tokens(text)
-    highlights = [(t.start, t.end) for t in tokens if t.term in wanted]
+    # One span per word, however many of its terms matched ("F-35": f35, f and 35).
+    highlights = list(dict.fromkeys((t.start, t.end) for t in tokens if t.term in wanted))
     if not sentences:
         sentences = [(0, len(text))]
     sentence_terms = _by_sentence(tokens, sentences)

@@ -73,13 +73,13 @@ class Statistics(Protocol):
 
 
 class _Words(dict):
-    """Each word's spelling and term (None for a stopword), remembered once looked up: a
+    """Each word's spelling and terms (none for a stopword), remembered once looked up: a
     passage's words are read through C-level lookups, not one Python call each."""
 
     limit = 200_000
 
-    def __missing__(self, word: str) -> tuple[str, str | None]:
-        value = (analysis.spelling(word), analysis.term(word))
+    def __missing__(self, word: str) -> tuple[str, tuple[str, ...]]:
+        value = (analysis.spelling(word), analysis.terms(word))
         if len(self) >= self.limit:
             self.clear()
         self[word] = value
@@ -89,7 +89,7 @@ class _Words(dict):
 _WORDS = _Words()
 
 
-def _word(word: str) -> tuple[str, str | None]:
+def _word(word: str) -> tuple[str, tuple[str, ...]]:
     return _WORDS[word]
 
 
@@ -138,7 +138,7 @@ def _read_text(
     if ordinal == 0 and len(spans) > 1 and _title_sentence(text, spans[0], title):
         words = analysis.split(text[spans[0][0] : spans[0][1]])
         held = len(analysis.split(title[:-1])) if title.endswith("…") else len(words)
-        skipped = sum(1 for w in words[:held] if _word(w)[1])
+        skipped = sum(len(_word(w)[1]) for w in words[:held])
         if held >= len(words):
             spans.pop(0)
             held = 0
@@ -152,7 +152,7 @@ def _read_text(
         looked = list(map(lookup, analysis.split(piece)[held:]))
         held = 0
         spelt.extend([s for s, _ in looked])
-        sentence = [t for _, t in looked if t is not None]
+        sentence = [t for _, found in looked for t in found]
         terms.extend(sentence)
         by_sentence.append(sentence)
         pieces.append(piece)
@@ -228,11 +228,12 @@ def features(
         local[t] = weight[t] * math.log(1 + (m - n + 0.5) / (n + 0.5))
     local_total = sum(local.values()) or 1.0
 
-    qwords = [_word(w) for w in analysis.split(question)]
+    # Each question word as spelt, with its own term (a word's first; none for a stopword).
+    qwords = [(s, found[0] if found else "") for s, found in map(_word, analysis.split(question))]
     exact = {s: weight[t] for s, t in qwords if t in weight}
     bigrams: dict[tuple[str, str], float] = {}
     for (s1, t1), (s2, t2) in zip(qwords, qwords[1:], strict=False):
-        w = weight.get(t1 or "", 0.0) + weight.get(t2 or "", 0.0)
+        w = weight.get(t1, 0.0) + weight.get(t2, 0.0)
         if w > 0:
             bigrams[(s1, s2)] = max(bigrams.get((s1, s2), 0.0), w)
     bigram_total = sum(bigrams.values()) or 1.0

@@ -461,7 +461,14 @@ class _Speller:
         protected = {normal(a.name) for a in aliases}
         replaced: dict[str, str] = {}  # exact term → the term searched instead, if any
         edits: list[tuple[int, int, str]] = []
+        word_start = -1
         for token in analysis.tokens(text):
+            if token.start == word_start:
+                # A further term of the same word ("f" and "35" of "F-35"): the same group,
+                # so the word counts once, and no spelling variants of a fragment.
+                part.terms.append(Weighted(token.term, 1.0, self._group - 1))
+                continue
+            word_start = token.start
             group = self._group
             self._group += 1
             df = self.vocab.df.get(token.term, 0)

@@ -43,17 +43,21 @@ def plain(text: str) -> list[str]:
 def variant(stemmer: str | None, stopwords: frozenset[str]) -> Callable[[str], list[str]]:
     """briefbot's word splitting and folding with another stemmer or stopword list."""
     stem = Stemmer.Stemmer(stemmer).stemWord if stemmer else (lambda w: w)
-    stop = frozenset(analysis._APOSTROPHES.sub("", w) for w in stopwords)
+    stop = frozenset(analysis._JOINS.sub("", w) for w in stopwords)
 
     @lru_cache(maxsize=200_000)
     def term(word: str) -> str | None:
-        folded = analysis._APOSTROPHES.sub("", analysis._POSSESSIVE.sub("", analysis.fold(word)))
+        folded = analysis.spelling(word)
         if not folded or folded in stop:
             return None
         return stem(folded)
 
+    @lru_cache(maxsize=200_000)
+    def terms(word: str) -> tuple[str, ...]:
+        return analysis.delimited(word, term)
+
     def analyse(text: str) -> list[str]:
-        return [t for w in analysis._WORD.findall(text) if (t := term(w)) is not None]
+        return [t for w in analysis.split(text) for t in terms(w)]
 
     return analyse
 

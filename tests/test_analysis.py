@@ -1,0 +1,91 @@
+"""The one analyser: what a piece of text becomes, and how differently written words meet."""
+
+from index import analysis
+from index.answer import Index
+from index.reindex import reindex
+
+
+def test_words_are_folded_stemmed_and_stopwords_left_out():
+    assert analysis.analyse("The Café's railways were BUILT") == ["cafe", "railway", "built"]
+    assert analysis.analyse("Raeisi's and Raeisi") == ["raeisi", "raeisi"]
+
+
+def test_each_term_keeps_the_span_of_its_word():
+    text = "Putin met Raeisi's envoy"
+    assert [(t.term, text[t.start : t.end]) for t in analysis.tokens(text)] == [
+        ("putin", "Putin"),
+        ("met", "met"),
+        ("raeisi", "Raeisi's"),
+        ("envoy", "envoy"),
+    ]
+
+
+def test_hyphens_between_words_split_them():
+    assert analysis.analyse("Rasht-Astara") == ["rasht", "astara"]
+    assert analysis.analyse("2024-03-19") == ["2024", "03", "19"]
+
+
+def test_a_model_number_meets_itself_however_it_is_written():
+    joined, hyphened, spaced = (analysis.analyse(w) for w in ("F35", "F-35", "F 35"))
+    assert joined == hyphened == ["f35", "f", "35"]
+    assert spaced == ["f", "35"]
+    assert analysis.analyse("COVID-19") == analysis.analyse("Covid19")
+    # "IL6R" holds every term of "IL-6" and of "IL 6".
+    assert set(analysis.analyse("IL-6")) - {"il6"} <= set(analysis.analyse("IL6R"))
+
+
+def test_ordinals_and_decades_stay_one_term():
+    assert analysis.analyse("the 19th century and the 1990s") == ["19th", "centuri", "1990s"]
+
+
+def test_the_terms_of_one_word_share_its_span():
+    text = "two F-35s landed"
+    tokens = analysis.tokens(text)
+    assert {text[t.start : t.end] for t in tokens if t.term in {"f35", "f", "35"}} == {"F-35s"}
+    # The plural of a model number is the model number, as "jets" is "jet".
+    assert [t.term for t in tokens] == ["two", "f35", "f", "35", "land"]
+
+
+BRIEFING = """---
+title: Defence and health briefing
+date: 2024-05-02
+---
+
+## Aircraft
+
+The air force took delivery of two F-35 jets on Tuesday.
+
+## Budget
+
+The ministry asked for more money for training pilots.
+
+## Ports
+
+Grain exports through the southern ports rose for a third month.
+
+## Health
+
+COVID-19 cases fell again, the health ministry said on Monday.
+"""
+
+
+def test_a_question_finds_a_name_written_another_way(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "2024-05-02-briefing.md").write_text(BRIEFING, encoding="utf-8")
+    reindex(folder, tmp_path / "index.db")
+    index = Index(tmp_path / "index.db")
+    try:
+        for question, heading, word in [
+            ("F35 deliveries", "Aircraft", "F-35"),
+            ("what about the F35s?", "Aircraft", "F-35"),
+            ("covid19 cases", "Health", "COVID-19"),
+            ("Covid 19", "Health", "COVID-19"),
+        ]:
+            first = index.answer(question).hits[0]
+            assert first.hit.heading == heading, question
+            # The word is marked once, as the briefing writes it.
+            marked = [first.hit.text[s:e] for s, e in first.quote.highlights]
+            assert marked.count(word) == 1, question
+    finally:
+        index.close()
