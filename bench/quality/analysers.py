@@ -33,6 +33,7 @@ LUCENE_STOPWORDS = frozenset(
     "then there these they this to was will with".split()
 )
 PLAIN_WORD = re.compile(r"\w+")
+VERSION_1_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
 def plain(text: str) -> list[str]:
@@ -40,8 +41,12 @@ def plain(text: str) -> list[str]:
     return PLAIN_WORD.findall(text.lower())
 
 
-def variant(stemmer: str | None, stopwords: frozenset[str]) -> Callable[[str], list[str]]:
-    """briefbot's word splitting and folding with another stemmer or stopword list."""
+def variant(
+    stemmer: str | None, stopwords: frozenset[str], delimit: bool = True
+) -> Callable[[str], list[str]]:
+    """briefbot's word splitting and folding with another stemmer or stopword list; or, not
+    delimited, as analyser version 1 split words: hyphens always split ("F-35" is "f" and
+    "35"), and "F35" is one term, "f35", not also "f" and "35"."""
     stem = Stemmer.Stemmer(stemmer).stemWord if stemmer else (lambda w: w)
     stop = frozenset(analysis._JOINS.sub("", w) for w in stopwords)
 
@@ -54,10 +59,14 @@ def variant(stemmer: str | None, stopwords: frozenset[str]) -> Callable[[str], l
 
     @lru_cache(maxsize=200_000)
     def terms(word: str) -> tuple[str, ...]:
+        if not delimit:
+            return (t,) if (t := term(word)) is not None else ()
         return analysis.delimited(word, term)
 
+    split = analysis.split if delimit else VERSION_1_WORD.findall
+
     def analyse(text: str) -> list[str]:
-        return [t for w in analysis.split(text) for t in terms(w)]
+        return [t for w in split(text) for t in terms(w)]
 
     return analyse
 
@@ -69,6 +78,9 @@ ANALYSERS: dict[str, Callable[[str], list[str]]] = {
     "folded, Snowball stopwords, Porter": variant("porter", analysis.STOPWORDS),
     "folded, no stopwords, Snowball English": variant("english", frozenset()),
     "folded, Lucene's 33 stopwords, Snowball English": variant("english", LUCENE_STOPWORDS),
+    "as briefbot, analyser version 1 (a word one term, hyphens split)": variant(
+        "english", analysis.STOPWORDS, delimit=False
+    ),
     "briefbot: folded, Snowball stopwords, Snowball English": analysis.analyse,
 }
 
