@@ -27,7 +27,8 @@ unchanged questions beside them, the threshold for "nothing answers it", and the
 - **Questions it cannot answer.** `bench/unanswerable_squad.jsonl` holds 50 questions about
   SQuAD's own topics, each with word groups an answering paragraph would have to hold
   together; the run checks that no paragraph does. For thresholds on `query.coverage` (the
-  share of the question's idf weight in the best passage), it prints the false-answer rate on
+  share of the question's idf weight in the passage `Index.answer` would quote first: the
+  best of `rerank.DEPTH`, re-ranked), it prints the false-answer rate on
   those 50 against the answered rate (and answered-and-right rate) on SQuAD's questions, and
   picks the threshold on the tuning half of SQuAD's articles (the split `bench/quality` uses):
   the highest threshold that keeps at least `KEEP` of the questions the plain pipeline gets
@@ -57,7 +58,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from index import analysis, query, respond, understand, vocabulary  # noqa: E402
+from index import analysis, query, rerank, respond, understand, vocabulary  # noqa: E402
 from index.answer import Index  # noqa: E402
 from index.quote import choose  # noqa: E402
 from index.reindex import reindex  # noqa: E402
@@ -221,9 +222,8 @@ def top_plain(conn, question: str) -> tuple[int, float] | None:
 
 
 def top_read(conn, question: str, vocab) -> tuple[str | None, float]:
-    """The top passage's briefing and its coverage, as `query.search` ranks it: before the
-    re-ranker, which came after the threshold was set. `Index.answer` judges the coverage of
-    its re-ranked first passage."""
+    """The top passage's briefing and its coverage, as `query.search` ranks it: what
+    understanding the question gains, before the re-ranker."""
     reading = understand.read(question, vocab, conn=None)
     q = reading.query()
     hits = query.search(conn, q, 1, 0, vocab)
@@ -231,6 +231,19 @@ def top_read(conn, question: str, vocab) -> tuple[str | None, float]:
         return None, 0.0
     tokens = query.terms_of(conn, [hits[0].passage_id]).get(hits[0].passage_id, [])
     return hits[0].document, query.coverage(tokens, q, vocab)
+
+
+def top_answer(conn, question: str, vocab) -> tuple[str | None, float]:
+    """The passage `Index.answer` would quote first and its coverage, which is what the
+    threshold judges: the best `rerank.DEPTH` passages, re-ranked."""
+    reading = understand.read(question, vocab, conn=None)
+    q = reading.query()
+    hits = query.search(conn, q, rerank.DEPTH, 0, vocab)
+    if not hits:
+        return None, 0.0
+    first = rerank.rerank(reading.question, q.term_list(), hits, vocab)[0]
+    tokens = query.terms_of(conn, [first.passage_id]).get(first.passage_id, [])
+    return first.document, query.coverage(tokens, q, vocab)
 
 
 def check_unanswerable(docs: list[dict]) -> list[dict]:
@@ -258,7 +271,7 @@ def quality(write: bool) -> None:
         rows = {}
         for name, qs in (("tune", tune), ("heldout", heldout)):
             rows[name] = _evaluate(conn, vocab, qs, gold_terms, by_path)
-        un = [top_read(conn, item["question"], vocab) for item in unanswerable]
+        un = [top_answer(conn, item["question"], vocab) for item in unanswerable]
         un_plain = [top_plain(conn, item["question"]) for item in unanswerable]
         ix.close()
     report = _report(rows, un, un_plain, len(unanswerable))
@@ -279,12 +292,13 @@ def _evaluate(conn, vocab, qs: list[dict], gold_terms, by_path) -> dict:
     for q in qs:
         gold = q["doc_id"]
         p = top_plain(conn, q["question"])
-        r_doc, r_cov = top_read(conn, q["question"], vocab)
+        r_doc, _ = top_read(conn, q["question"], vocab)
+        a_doc, a_cov = top_answer(conn, q["question"], vocab)
         p_right = p is not None and by_path.get(p[0]) == gold
         r_right = by_path.get(r_doc) == gold
         all_plain += p_right
         all_read += r_right
-        coverages.append((r_cov, r_right, p_right))
+        coverages.append((a_cov, by_path.get(a_doc) == gold, p_right))
         v = misspell(q, gold_terms[gold], vocab.df)
         if v is None:
             left_out += 1
