@@ -124,16 +124,17 @@ def delimited(word: str, term: Callable[[str], str | None]) -> tuple[str, ...]:
     return (whole, *runs) if runs != [whole] else (whole,)
 
 
-def tokens(text: str) -> list[Token]:
+def tokens(text: str, runs: bool = True) -> list[Token]:
     """The terms of `text` with their spans, stopwords left out. The terms of one word share
-    its span."""
+    its span. Without `runs`, each word gives only its own term ("f35" of "F-35", not "f"
+    and "35"): for what counts words rather than terms, such as a question's words."""
     out = []
     append = out.append
     for match in _WORD.finditer(text):
         found = terms(match.group())
         if found:
             start, end = match.span()
-            for t in found:
+            for t in found if runs else found[:1]:
                 append(_new_token(Token, (t, start, end)))
     return out
 

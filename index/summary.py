@@ -497,11 +497,7 @@ def _subject_words(corpus: _Corpus, members: list[int], gists: list[list[int]]) 
         seen = set()
         for i in gists[b]:
             text = corpus.briefings[b].sentences[corpus.position[i]]
-            word_start = -1
-            for token in analysis.tokens(text):
-                if token.start == word_start:  # a fragment of the word before ("f" of "F-35")
-                    continue
-                word_start = token.start
+            for token in analysis.tokens(text, runs=False):
                 word = text[token.start : token.end]
                 # A sentence's first word is capitalised whatever it is: no evidence of a name.
                 spelling[token.term][word.lower() if token.start == 0 else word] += 1

@@ -461,27 +461,21 @@ class _Speller:
         protected = {normal(a.name) for a in aliases}
         replaced: dict[str, str] = {}  # exact term → the term searched instead, if any
         edits: list[tuple[int, int, str]] = []
-        word_start = -1
-        for token in analysis.tokens(text):
-            if token.start == word_start:
-                # A further term of the same word ("f" and "35" of "F-35"): the same group,
-                # so the word counts once, and no spelling variants of a fragment.
-                part.terms.append(Weighted(token.term, 1.0, self._group - 1))
-                continue
-            word_start = token.start
+        for token in analysis.tokens(text, runs=False):
             group = self._group
             self._group += 1
             df = self.vocab.df.get(token.term, 0)
             typed = text[token.start : token.end]
+            # The word's other terms ("f" and "35" of "F-35") share its group, so that the
+            # word counts once; a fragment gets no spelling variants.
+            runs = [Weighted(t, 1.0, group) for t in analysis.terms(typed)[1:]]
             variants = [] if normal(typed) in protected else self.vocab.variants(token.term)
-            if not variants:
-                part.terms.append(Weighted(token.term, 1.0, group))
-                continue
-            if df:
+            if df or not variants:
                 part.terms.append(Weighted(token.term, 1.0, group))
             for v in variants:
                 part.terms.append(Weighted(v.term, variant_weight(v.distance), group))
-            if df == 0:
+            part.terms.extend(runs)
+            if df == 0 and variants:
                 replaced[token.term] = variants[0].term
                 surface = self._surface(variants[0].term)
                 self.corrections.append((typed, surface))

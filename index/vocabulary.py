@@ -436,11 +436,7 @@ def suggest(conn: sqlite3.Connection, question: str, limit: int = 3) -> list[Sug
     vocab = get(conn)
     out: list[Suggestion] = []
     seen: set[str] = set()
-    word_start = -1
-    for token in analysis.tokens(question[:MAX_QUESTION_CHARS]):
-        if token.start == word_start:  # a fragment of the word before ("35" of "F35s")
-            continue
-        word_start = token.start
+    for token in analysis.tokens(question[:MAX_QUESTION_CHARS], runs=False):
         if token.term in vocab or token.term in seen:
             continue
         seen.add(token.term)
