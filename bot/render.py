@@ -27,6 +27,7 @@ from telegram.constants import MessageLimit, ParseMode
 from index import analysis
 from index.answer import Answer, QuotedHit, Stats
 from index.browse import Briefing, Overview
+from index.quote import highlight_spans
 from index.search import Hit
 from index.vocabulary import Suggestion
 
@@ -404,8 +405,7 @@ def context_messages(hits: Sequence[Hit], focus_id: int, terms: Sequence[str]) -
             block += [Run(hit.heading, ("b", "i")), Run("\n")]
         heading = hit.heading
         if hit.passage_id == focus_id:
-            tokens = analysis.tokens(hit.text)
-            spans = list(dict.fromkeys((t.start, t.end) for t in tokens if t.term in wanted))
+            spans = highlight_spans(analysis.tokens(hit.text), wanted)
             block += _highlighted(hit.text, 0, len(hit.text), spans, ("blockquote",))
         else:
             block.append(Run(hit.text))

@@ -31,14 +31,19 @@ class Quote:
         return " ".join(passage[s:e] for s, e in self.sentences)
 
 
+def highlight_spans(tokens: list[analysis.Token], wanted: set[str]) -> list[tuple[int, int]]:
+    """The spans of the words that hold a wanted term: one per word, however many of its
+    terms matched ("F-35": f35, f and 35)."""
+    return list(dict.fromkeys((t.start, t.end) for t in tokens if t.term in wanted))
+
+
 def choose(
     text: str, sentences: list[tuple[int, int]], terms: list[str], max_sentences: int = 2
 ) -> Quote:
     """The sentence or two of `text` that best answer `terms`, and the words that matched."""
     wanted = set(terms)
     tokens = analysis.tokens(text)
-    # One span per word, however many of its terms matched ("F-35": f35, f and 35).
-    highlights = list(dict.fromkeys((t.start, t.end) for t in tokens if t.term in wanted))
+    highlights = highlight_spans(tokens, wanted)
     if not sentences:
         sentences = [(0, len(text))]
     sentence_terms = _by_sentence(tokens, sentences)
