@@ -221,27 +221,17 @@ def top_plain(conn, question: str) -> tuple[int, float] | None:
     return (hits[0].document, hits[0].score) if hits else None
 
 
-def top_read(conn, question: str, vocab) -> tuple[str | None, float]:
+def top_read(conn, question: str, vocab, reranked: bool = False) -> tuple[str | None, float]:
     """The top passage's briefing and its coverage, as `query.search` ranks it: what
-    understanding the question gains, before the re-ranker."""
+    understanding the question gains, before the re-ranker. `reranked`: the passage
+    `Index.answer` would quote first instead (the best `rerank.DEPTH`, re-ranked), whose
+    coverage the threshold judges."""
     reading = understand.read(question, vocab, conn=None)
     q = reading.query()
-    hits = query.search(conn, q, 1, 0, vocab)
+    hits = query.search(conn, q, rerank.DEPTH if reranked else 1, 0, vocab)
     if not hits:
         return None, 0.0
-    tokens = query.terms_of(conn, [hits[0].passage_id]).get(hits[0].passage_id, [])
-    return hits[0].document, query.coverage(tokens, q, vocab)
-
-
-def top_answer(conn, question: str, vocab) -> tuple[str | None, float]:
-    """The passage `Index.answer` would quote first and its coverage, which is what the
-    threshold judges: the best `rerank.DEPTH` passages, re-ranked."""
-    reading = understand.read(question, vocab, conn=None)
-    q = reading.query()
-    hits = query.search(conn, q, rerank.DEPTH, 0, vocab)
-    if not hits:
-        return None, 0.0
-    first = rerank.rerank(reading.question, q.term_list(), hits, vocab)[0]
+    first = rerank.rerank(reading.question, q.term_list(), hits, vocab)[0] if reranked else hits[0]
     tokens = query.terms_of(conn, [first.passage_id]).get(first.passage_id, [])
     return first.document, query.coverage(tokens, q, vocab)
 
@@ -271,7 +261,7 @@ def quality(write: bool) -> None:
         rows = {}
         for name, qs in (("tune", tune), ("heldout", heldout)):
             rows[name] = _evaluate(conn, vocab, qs, gold_terms, by_path)
-        un = [top_answer(conn, item["question"], vocab) for item in unanswerable]
+        un = [top_read(conn, item["question"], vocab, reranked=True) for item in unanswerable]
         un_plain = [top_plain(conn, item["question"]) for item in unanswerable]
         ix.close()
     report = _report(rows, un, un_plain, len(unanswerable))
@@ -293,7 +283,7 @@ def _evaluate(conn, vocab, qs: list[dict], gold_terms, by_path) -> dict:
         gold = q["doc_id"]
         p = top_plain(conn, q["question"])
         r_doc, _ = top_read(conn, q["question"], vocab)
-        a_doc, a_cov = top_answer(conn, q["question"], vocab)
+        a_doc, a_cov = top_read(conn, q["question"], vocab, reranked=True)
         p_right = p is not None and by_path.get(p[0]) == gold
         r_right = by_path.get(r_doc) == gold
         all_plain += p_right
