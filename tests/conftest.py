@@ -50,6 +50,27 @@ def index(db: Path):
     ix.close()
 
 
+@pytest.fixture
+def index_of(tmp_path: Path):
+    """Open an index of the briefings given as {file name: text}, each set in a folder of its
+    own; every index opened is closed after the test."""
+    opened: list[Index] = []
+
+    def make(files: dict[str, str]) -> Index:
+        folder = tmp_path / f"briefings-{len(opened)}"
+        folder.mkdir()
+        for name, text in files.items():
+            (folder / name).write_text(text, encoding="utf-8")
+        db = folder.with_suffix(".db")
+        assert not reindex(folder, db).failed
+        opened.append(Index(db))
+        return opened[-1]
+
+    yield make
+    for ix in opened:
+        ix.close()
+
+
 @pytest.fixture(scope="session")
 def squad_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """300 SQuAD paragraphs, one briefing each, indexed through the real pipeline."""

@@ -1,8 +1,6 @@
 """The one analyser: what a piece of text becomes, and how differently written words meet."""
 
 from index import analysis
-from index.answer import Index
-from index.reindex import reindex
 
 
 def test_words_are_folded_stemmed_and_stopwords_left_out():
@@ -69,23 +67,16 @@ COVID-19 cases fell again, the health ministry said on Monday.
 """
 
 
-def test_a_question_finds_a_name_written_another_way(tmp_path):
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    (folder / "2024-05-02-briefing.md").write_text(BRIEFING, encoding="utf-8")
-    reindex(folder, tmp_path / "index.db")
-    index = Index(tmp_path / "index.db")
-    try:
-        for question, heading, word in [
-            ("F35 deliveries", "Aircraft", "F-35"),
-            ("what about the F35s?", "Aircraft", "F-35"),
-            ("covid19 cases", "Health", "COVID-19"),
-            ("Covid 19", "Health", "COVID-19"),
-        ]:
-            first = index.answer(question).hits[0]
-            assert first.hit.heading == heading, question
-            # The word is marked once, as the briefing writes it.
-            marked = [first.hit.text[s:e] for s, e in first.quote.highlights]
-            assert marked.count(word) == 1, question
-    finally:
-        index.close()
+def test_a_question_finds_a_name_written_another_way(index_of):
+    index = index_of({"2024-05-02-briefing.md": BRIEFING})
+    for question, heading, word in [
+        ("F35 deliveries", "Aircraft", "F-35"),
+        ("what about the F35s?", "Aircraft", "F-35"),
+        ("covid19 cases", "Health", "COVID-19"),
+        ("Covid 19", "Health", "COVID-19"),
+    ]:
+        first = index.answer(question).hits[0]
+        assert first.hit.heading == heading, question
+        # The word is marked once, as the briefing writes it.
+        marked = [first.hit.text[s:e] for s, e in first.quote.highlights]
+        assert marked.count(word) == 1, question

@@ -276,23 +276,16 @@ SPEAKERS = "\n\n".join(
 )
 
 
-def test_the_quote_prefers_sentences_where_the_speaker_speaks(tmp_path):
-    folder = tmp_path / "c"
-    folder.mkdir()
-    (folder / "2024-04-02-corridor.txt").write_text(SPEAKERS, encoding="utf-8")
-    reindex(folder, tmp_path / "i.db")
-    ix = Index(tmp_path / "i.db")
-    try:
-        raeisi = ix.answer("what did Raeisi say about the railway?")
-        talks = next(qh for qh in raeisi.hits if qh.hit.heading == "Railway talks")
-        assert talks.quote_text.startswith("He said the railway would open by 2028")
-        putin = ix.answer("what did Putin say about the railway?")
-        talks = next(qh for qh in putin.hits if qh.hit.heading == "Railway talks")
-        assert talks.quote_text.startswith("Putin praised the railway")
-        plain = ix.answer("railway ten million")  # no speaker: the ordinary best sentence
-        assert plain.hits[0].quote_text.startswith("The railway will carry ten million")
-    finally:
-        ix.close()
+def test_the_quote_prefers_sentences_where_the_speaker_speaks(index_of):
+    ix = index_of({"2024-04-02-corridor.txt": SPEAKERS})
+    raeisi = ix.answer("what did Raeisi say about the railway?")
+    talks = next(qh for qh in raeisi.hits if qh.hit.heading == "Railway talks")
+    assert talks.quote_text.startswith("He said the railway would open by 2028")
+    putin = ix.answer("what did Putin say about the railway?")
+    talks = next(qh for qh in putin.hits if qh.hit.heading == "Railway talks")
+    assert talks.quote_text.startswith("Putin praised the railway")
+    plain = ix.answer("railway ten million")  # no speaker: the ordinary best sentence
+    assert plain.hits[0].quote_text.startswith("The railway will carry ten million")
 
 
 def test_vocabulary_is_read_again_after_a_reindex(corpus, db, index):
@@ -397,15 +390,8 @@ CEASEFIRE = {
 
 
 @pytest.fixture
-def ceasefire(tmp_path):
-    folder = tmp_path / "c"
-    folder.mkdir()
-    for name, text in CEASEFIRE.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    assert not reindex(folder, tmp_path / "i.db").failed
-    ix = Index(tmp_path / "i.db")
-    yield ix
-    ix.close()
+def ceasefire(index_of):
+    return index_of(CEASEFIRE)
 
 
 def test_the_latest_on_a_subject_comes_newest_first(ceasefire):
@@ -426,13 +412,6 @@ def test_the_latest_on_what_no_briefing_holds_is_still_nothing(ceasefire):
     assert not ceasefire.answer("what's the latest on the koala census?").found
 
 
-def test_a_question_for_the_briefings_of_an_empty_index_says_there_are_none(tmp_path):
-    folder = tmp_path / "empty"
-    folder.mkdir()
-    reindex(folder, tmp_path / "i.db")
-    ix = Index(tmp_path / "i.db")
-    try:
-        answer = ix.answer("what's new?")
-        assert not answer.found and answer.note == "There are no briefings yet."
-    finally:
-        ix.close()
+def test_a_question_for_the_briefings_of_an_empty_index_says_there_are_none(index_of):
+    answer = index_of({}).answer("what's new?")
+    assert not answer.found and answer.note == "There are no briefings yet."
