@@ -55,6 +55,7 @@ from . import answering, render
 from .console import NO_MORE
 from .services import Services, services
 from .state import Page
+from .turns import Refused
 
 log = logging.getLogger("briefbot.bot")
 
@@ -93,6 +94,10 @@ _THANKS = re.compile(
     r"^\s*(?:thanks?|thank\s+you|thx|ty|cheers)(?:\s+(?:a\s+lot|so\s+much|very\s+much))?"
     r"\s*[!.]*\s*$",
     re.IGNORECASE,
+)
+TOO_FAST = (
+    "One moment, I'm still answering your earlier questions. Questions sent meanwhile are"
+    " skipped, so please ask those again once my answers are in."
 )
 INDEX_UNAVAILABLE = (
     "The briefings can't be read right now (the index is missing or being rebuilt)."
@@ -152,7 +157,13 @@ async def gatekeeper(update: Update, context: Context) -> None:
     if chat is not None and time.monotonic() - svc.seen.get(chat.id, -1e9) > BOOKKEEPING_EVERY:
         svc.seen[chat.id] = time.monotonic()
         title = chat.title if chat.type != ChatType.PRIVATE else None
-        await svc.run(svc.state.remember_chat, chat.id, chat.type, title)
+        remember = svc.run(svc.state.remember_chat, chat.id, chat.type, title)
+        if update.message is not None and update.message.text is not None:
+            # Not awaited for a text: the chat's next message must not overtake this one on
+            # its way to the chat's queue of questions (bot/turns.py).
+            context.application.create_task(remember, update=update)
+        else:  # a chat leaving or migrating is noted only once this is
+            await remember
 
 
 async def _refuse(update: Update, context: Context, svc: Services) -> None:
@@ -329,9 +340,29 @@ async def answer_question(
         await svc.run(svc.state.link_messages, sent[0].chat_id, ids, reply.page.id)
 
 
+async def in_turn(update: Update, context: Context, question: str) -> None:
+    """Queue a question behind its chat's earlier ones, to be answered in its turn among the
+    chats (bot/turns.py); a chat sending faster than anyone reads is told once to wait, and
+    the rest of what it sends is dropped. The handler returns at once, so the questions
+    waiting hold up none of the updates behind them (buttons, admin commands)."""
+    svc = services(context)
+    chat, message = update.effective_chat, update.effective_message
+    turn = svc.turns.admit(chat.id, message.date.timestamp() if message.date else None)
+    if isinstance(turn, Refused):
+        if turn.tell:
+            log.info("chat %s is sending questions too fast; dropping them for now", chat.id)
+            await send(context, chat.id, [render.esc(TOO_FAST)], reply_to=message.message_id)
+        return
+
+    async def answer() -> None:
+        async with turn:
+            await answer_question(update, context, question, await _earlier(update, context))
+
+    context.application.create_task(answer(), update=update)
+
+
 async def ask_command(update: Update, context: Context) -> None:
-    question = " ".join(context.args or [])
-    await answer_question(update, context, question, await _earlier(update, context))
+    await in_turn(update, context, " ".join(context.args or []))
 
 
 def _mention_free(message: Message, username: str) -> str | None:
@@ -366,7 +397,7 @@ async def text_message(update: Update, context: Context) -> None:
         question = _mention_free(message, context.bot.username)
         if question is None:
             return  # chatter the bot sees as a group admin or with privacy mode off
-    await answer_question(update, context, question or "", await _earlier(update, context))
+    await in_turn(update, context, question or "")
 
 
 # -- buttons ---------------------------------------------------------------------------------

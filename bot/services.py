@@ -18,6 +18,7 @@ from index.answer import Index
 from .answering import Answerer
 from .settings import Settings
 from .state import State
+from .turns import Turns
 
 KEY = "briefbot"
 TYPING_AFTER = 0.3
@@ -26,6 +27,11 @@ T = TypeVar("T")
 #: Threads answering questions. SQLite releases the GIL while it searches, and `Index` keeps one
 #: connection per thread, so a few threads keep a slow question from holding up the rest.
 SEARCH_THREADS = 4
+
+#: Questions answered at once for each answering process (bot/turns.py): enough to keep the
+#: process searching while others are rendered and sent, few enough that a button press or
+#: another chat's question finds at most these ahead of it (each a few milliseconds).
+QUESTIONS_AT_ONCE = 8
 
 
 @dataclass
@@ -45,9 +51,14 @@ class Services:
     typing_after: float = TYPING_AFTER
     #: Questions are answered here: in worker processes, or in `executor` when there are none.
     answers: Answerer = field(init=False)
+    #: Questions wait here for their turn, each chat in its own queue.
+    turns: Turns = field(init=False)
 
     def __post_init__(self) -> None:
-        self.answers = Answerer(self.index, self.settings.search_processes, self.executor)
+        settings = self.settings
+        self.answers = Answerer(self.index, settings.search_processes, self.executor)
+        at_once = QUESTIONS_AT_ONCE * max(1, settings.search_processes)
+        self.turns = Turns(at_once, settings.chat_burst, settings.chat_burst_seconds)
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run blocking work (a search, a state write) off the event loop."""

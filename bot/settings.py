@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     page_ttl_days: float = Field(7, gt=0)
     inline_cache_seconds: int = Field(30, ge=0)
+    #: A chat that sends more questions than this within `chat_burst_seconds`, or has this
+    #: many waiting, has the rest dropped (with one notice) until it slows down (bot/turns.py).
+    chat_burst: int = Field(5, ge=1, le=100)
+    chat_burst_seconds: float = Field(3.0, ge=0)
 
     allowed_chat_ids: Annotated[frozenset[int], NoDecode] = Field(
         frozenset(), validation_alias=AliasChoices("ALLOWED_CHAT_IDS", "BRIEFBOT_ALLOWED_CHAT_IDS")

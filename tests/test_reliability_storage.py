@@ -48,7 +48,7 @@ def test_reindexing_while_answering_fifty_questions_a_second(
 ) -> None:
     corpus, db = indexed
     settings = bot_settings(standin, corpus, db)
-    chats = [PRIVATE + n for n in range(10)]
+    chats = [PRIVATE + n for n in range(50)]  # once a second each, as people ask
     questions = itertools.cycle(QUESTIONS)
     asked: Counter[int] = Counter()
     stop, reports = threading.Event(), []
