@@ -15,13 +15,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
-from index import browse, framing
+from index import browse
 from index.aliases import FILE_NAME as ALIASES_FILE
 from index.answer import Index
+from index.message import Kind
+from index.message import read as read_message
 from index.reindex import ReindexBusy, Report, corpus_files, reindex
 from index.store import IndexMissing
 
-from .console import NO_MORE, blocks_text, render_text, to_json
+from .console import NO_MORE, WELCOME, blocks_text, render_text, to_json
 from .settings import Settings
 
 _db_option = click.option(
@@ -173,8 +175,14 @@ def ask_command(ctx, question, results, as_json, db):
     questions = (line.rstrip("\n") for line in sys.stdin) if question == "-" else [question]
     color = sys.stdout.isatty()
     for q in questions:
-        answer = index.answer(q, k=k)
-        if as_json:
+        said = read_message(q)
+        if said.kind is not Kind.QUESTION and not as_json:
+            click.echo(WELCOME if said.kind is Kind.THANKS else CHAT_HELP)
+            continue
+        answer = index.answer(q, k=k) if said.kind is Kind.QUESTION else None
+        if answer is None:
+            click.echo(json.dumps({"question": q, "hits": []}, ensure_ascii=False))
+        elif as_json:
             click.echo(json.dumps(to_json(answer), ensure_ascii=False))
         else:
             click.echo(render_text(answer, color=color))
@@ -234,7 +242,14 @@ def _chat(index: Index, k: int, timezone: str = "UTC") -> None:
             else:
                 click.echo(_chat_command(index, command, rest.strip(), timezone))
             continue
-        if previous is not None and framing.more(question):  # the next page of the last
+        said = read_message(question)
+        if said.kind is Kind.HELP:
+            click.echo(CHAT_HELP)
+            continue
+        if said.kind is Kind.THANKS:
+            click.echo(WELCOME)
+            continue
+        if previous is not None and said.kind is Kind.MORE:  # the next page of the last
             answer = index.answer(previous, k=k, offset=shown, today=_today(timezone))
             click.echo(render_text(answer, color=color) if answer.hits else NO_MORE)
             shown += len(answer.hits)

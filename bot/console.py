@@ -16,6 +16,8 @@ if TYPE_CHECKING:  # importing bot.render would load telegram for every `briefbo
 NOTHING_FOUND = "Nothing in the briefings answers that. Try other words, or a name or place."
 #: "more" past the last page of an answer, in the console and in Telegram alike.
 NO_MORE = "There are no more results for that question."
+#: What thanks gets, in the console and in Telegram alike.
+WELCOME = "You're welcome. Ask again any time."
 
 
 def source_line(qh: QuotedHit) -> str:

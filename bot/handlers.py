@@ -45,14 +45,16 @@ from telegram.ext import (
     filters,
 )
 
-from index import browse, framing
+from index import browse
 from index.answer import Answer
+from index.message import Kind
+from index.message import read as read_message
 from index.reindex import ReindexBusy, reindex
 from index.search import Hit
 from index.store import IndexMissing
 
 from . import answering, render
-from .console import NO_MORE
+from .console import NO_MORE, WELCOME
 from .services import Services, services
 from .state import Page
 from .turns import Refused
@@ -82,19 +84,6 @@ REFUSAL_SHORT = "Sorry, this bot only answers in the chats it was set up for."
 ADMINS_ONLY = "Only the bot's administrators can use /{command}."
 ASK_HINT_GROUP = "Ask with /ask followed by your question, e.g. /ask what was agreed on trade?"
 ASK_HINT_PRIVATE = "Send me a question, e.g. what was agreed on trade?"
-WELCOME = "You're welcome. Ask again any time."
-# A whole message that greets, asks for help or thanks: people write these to a bot, and no
-# briefing answers them.
-_GREETING_OR_HELP = re.compile(
-    r"^\s*(?:hi|hello|hey|hiya|greetings|good\s+(?:morning|afternoon|evening)|help|\?"
-    r"|what\s+can\s+you\s+do|how\s+does\s+this\s+work|who\s+are\s+you)\s*[!.?]*\s*$",
-    re.IGNORECASE,
-)
-_THANKS = re.compile(
-    r"^\s*(?:thanks?|thank\s+you|thx|ty|cheers)(?:\s+(?:a\s+lot|so\s+much|very\s+much))?"
-    r"\s*[!.]*\s*$",
-    re.IGNORECASE,
-)
 TOO_FAST = (
     "One moment, I'm still answering your earlier questions. Questions sent meanwhile are"
     " skipped, so please ask those again once my answers are in."
@@ -321,13 +310,14 @@ async def answer_question(
         hint = ASK_HINT_PRIVATE if chat.type == ChatType.PRIVATE else ASK_HINT_GROUP
         await send(context, chat.id, [render.esc(hint)], reply_to=message.message_id)
         return
-    if _GREETING_OR_HELP.match(question):
+    said = read_message(question)
+    if said.kind is Kind.HELP:
         await help_command(update, context)
         return
-    if _THANKS.match(question):
+    if said.kind is Kind.THANKS:
         await send(context, chat.id, [render.esc(WELCOME)], reply_to=message.message_id)
         return
-    if earlier is not None and framing.more(question):
+    if earlier is not None and said.kind is Kind.MORE:
         await _more_in_reply(update, context, earlier)
         return
     async with typing(context, chat.id):

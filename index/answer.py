@@ -13,10 +13,10 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import postings, respond, store, understand, vocabulary
+from . import english, postings, respond, store, understand, vocabulary
 from .aliases import AliasFile
 from .quote import Quote
 from .search import Filters, Hit, fetch, search
@@ -42,6 +42,7 @@ class Answer:
     nearest: list[respond.Nearest] = field(default_factory=list)  # when nothing answers
     note: str | None = None  # why nothing answers, when it is the dates
     more: bool = False  # whether more passages follow these (the next `offset` has some)
+    notices: list[str] = field(default_factory=list)  # said with it: "No briefing mentions …"
 
     @property
     def found(self) -> bool:
@@ -49,8 +50,10 @@ class Answer:
 
     @property
     def explanation(self) -> str | None:
-        """How the question was read, for the reply, when not exactly as typed."""
-        return self.reading.explanation() if self.reading else None
+        """How the question was read, for the reply, when not exactly as typed, and what the
+        reply should say with the passages ("No briefing mentions Ukraine.")."""
+        lines = [self.reading.explanation() if self.reading else None, *self.notices]
+        return " ".join(line for line in lines if line) or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +147,8 @@ class Index:
                     previous=previous,
                 )
             out = respond.respond(conn, reading, k, filters, offset)
+        if out.anchor is not None:  # what "the day before" counts from, in a follow-up
+            reading = replace(reading, anchor=out.anchor)
         return Answer(
             reading.question,
             reading.terms,
@@ -155,6 +160,7 @@ class Index:
             out.nearest,
             out.note,
             out.more,
+            out.notices,
         )
 
     def warm(self) -> None:
@@ -163,6 +169,7 @@ class Index:
         with self.reading() as conn:
             vocabulary.get(conn)
             postings.warm(conn)
+        english.warm()
 
     def passage(self, passage_id: int) -> Hit | None:
         """One passage by id, for showing it whole."""

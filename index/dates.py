@@ -272,7 +272,9 @@ def find(text: str, today: dt.date, covered: Sequence[dt.date] = (), natural: bo
             end = m.end("a")
             if prep == "between":
                 continue
-            if prep in ("since", "from"):
+            if prep == "from" and a[0] == a[1]:  # "news from Tuesday": that day
+                bound(a[0], a[1])
+            elif prep in ("since", "from"):
                 bound(a[0], None)
             elif prep == "after":
                 bound(a[1] + dt.timedelta(days=1), None)
@@ -295,6 +297,16 @@ def find(text: str, today: dt.date, covered: Sequence[dt.date] = (), natural: bo
         rest = rest[:s] + " " + tail
     phrase = " and ".join(s.strip() for s in said)
     return Found(DateRange(since, until, phrase), " ".join(rest.split()), sorted(spans))
+
+
+def explicit(text: str) -> bool:
+    """Whether `text` names its dates with `since:`, `until:` and the like: a filter."""
+    return _EXPLICIT.search(text) is not None
+
+
+def is_month(word: str) -> bool:
+    """Whether `word` (lower case) names a month: "february", "feb"."""
+    return word in _MONTHS
 
 
 def _single(value: str, today: dt.date, span) -> tuple[dt.date, dt.date] | None:

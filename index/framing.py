@@ -68,6 +68,12 @@ _FRAMES = [
         _LATEST,
         # … recently, … lately
         r"\b(?:recently|lately)\b",
+        # what was reported (on 19 March), what's been in the news
+        r"^\s*what(?:'s|’s|\s+has|\s+have|\s+had|\s+is|\s+was|\s+were)?\s+(?:been\s+)?"
+        r"(?:reported|covered|published|in\s+the\s+news)\b",
+        # summary of 7 September, summarise yesterday, daily summary 2023-09-20
+        r"^\s*(?:(?:give|show|send)\s+me\s+)?(?:the\s+|a\s+|today's\s+|today’s\s+)?"
+        r"(?:daily\s+)?(?:summary|summari[sz]e|digest|recap|round-?up)(?:\s+(?:of|for|from))?\b",
         # what happened (on Tuesday), what's happening
         r"^\s*what(?:'s|’s|\s+has|\s+had|\s+is|\s+was)?\s+happen(?:ed|ing|s)?\b",
         # how many …, how much …: the answer is a number (the re-ranker reads that from the
@@ -91,7 +97,7 @@ _ASKED_WHETHER = re.compile(
 # the news, any briefings, a summary, what's new: asking for the briefings themselves
 _BRIEFINGS_ASKED = re.compile(
     r"^\s*(?:(?:the|any|all|today's|today’s)\s+)?(?:news|briefings?|headlines|summary|overview"
-    r"|digest|updates?|anything\s+new|what(?:'s|’s|\s+is)\s+new)(?:\s+(?:of|from|for|on))?"
+    r"|digest|updates?|anything(?:\s+new)?|what(?:'s|’s|\s+is)\s+new)(?:\s+(?:of|from|for|on))?"
     r"\s*[?!.]*\s*$",
     re.IGNORECASE,
 )

@@ -38,6 +38,12 @@ class Weighted:
     term: str
     weight: float = 1.0
     group: int = 0
+    #: Whether a passage lacking it holds less of the question: false for words that only
+    #: add evidence (a date's month or year, the other spelling of an alias).
+    judged: bool = True
+    #: Whether the word it came from is rare in English (a name, a place, a figure): what a
+    #: question usually hinges on (`english.rare`).
+    rare: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +204,8 @@ def coverage(tokens: list[str], query: Query, vocab: Vocabulary) -> float:
     asked: dict[int, float] = {}
     held: dict[int, float] = {}
     for t in query.terms:
+        if not t.judged:
+            continue
         w = t.weight * idf(vocab.df.get(t.term, 0), vocab.rows) ** 2
         asked[t.group] = max(asked.get(t.group, 0.0), w)
         if t.term in present:

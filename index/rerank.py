@@ -94,7 +94,7 @@ def _word(word: str) -> tuple[str, tuple[str, ...]]:
 
 
 @lru_cache(maxsize=4096)
-def _title_terms(title: str) -> frozenset[str]:
+def title_terms(title: str) -> frozenset[str]:
     return frozenset(analysis.analyse(title))
 
 
@@ -268,7 +268,7 @@ def features(
 
         present = set(p.spelt)
         adjacent = set(zip(p.spelt, p.spelt[1:], strict=False))
-        title = _title_terms(hit.title) if hit.title else frozenset()
+        title = title_terms(hit.title) if hit.title else frozenset()
         at = set(where)
         paired = sum(
             weight[a] + weight[b]
@@ -312,6 +312,11 @@ def _window(found: list[tuple[int, str]], weight: Mapping[str, float]) -> float:
             lo += 1
         best = max(best, mass)
     return best
+
+
+def score(row: Mapping[str, float], weights: Mapping[str, float] = WEIGHTS) -> float:
+    """One passage's score from its features."""
+    return sum(weights.get(name, 0.0) * value for name, value in row.items())
 
 
 def scores(

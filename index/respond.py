@@ -14,14 +14,14 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from . import browse, rerank, vocabulary
+from . import analysis, browse, judge, rerank, timing, vocabulary
 from . import query as _query
 from .quote import Quote, choose
 from .search import Filters, Hit
 from .speaker import choose_spoken
-from .understand import Reading
+from .understand import Reading, _within
 
 #: Below this share of the question's weight in its best passage, nothing is quoted. From
 #: `bench/variants.py` (see docs/benchmarks.md, "Understanding questions").
@@ -31,7 +31,9 @@ NEAREST = 3
 #: What a question for the briefings gets from an index that holds none.
 NO_BRIEFINGS = "There are no briefings yet."
 #: Passages read for "the latest on …", to be put in date order.
-NEWEST_DEPTH = 50
+NEWEST_DEPTH = 30
+#: Candidates added from the period a question names (and the window after it).
+WINDOW_DEPTH = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +51,10 @@ class Outcome:
     quotes: list[Quote] = field(default_factory=list)
     confidence: float | None = None
     nearest: list[Nearest] = field(default_factory=list)
-    note: str | None = None
+    note: str | None = None  # why there is nothing to quote
     more: bool = False  # whether passages follow these, for a "More results" button
+    notices: list[str] = field(default_factory=list)  # said with the answer: missing words
+    anchor: dt.date | None = None  # the date of the best passage
 
 
 def respond(
@@ -60,35 +64,36 @@ def respond(
     filters: Filters | None = None,
     offset: int = 0,
 ) -> Outcome:
-    """The passages to quote for `reading` (the `k` after `offset`), with their quotes."""
+    """The passages to quote for `reading` (the `k` after `offset`), with their quotes.
+
+    A chain of stages, each taking the one before's output: the reading's query, the
+    candidates (`gather`), ranked by how they answer and judged (`rank`), put in the order
+    the reading asks for (`arrange`), then quoted. Every page of one question comes from one
+    order."""
     if reading.out_of_range:
         return Outcome(note=reading.date_note())
     vocab = vocabulary.get(conn)
     q = reading.query(filters)
     if not (q.terms or q.required) and (reading.browse or reading.dates is not None):
         return _briefings(conn, reading, q, k, offset, vocab)
-    # The best few dozen are reordered by how they answer (`rerank`), or by date for "the
-    # latest", then the page is cut, so that every page of one question comes from one order.
-    ordered = _newest(conn, q, vocab) if reading.recent else []
-    if not ordered:
-        ranked = _query.search(conn, q, max(rerank.DEPTH, k + offset + 1), 0, vocab)
-        ordered = rerank.rerank(reading.question, q.term_list(), ranked, vocab)
-    hits = ordered[offset : offset + k]
-    out = Outcome(hits, more=len(ordered) > offset + k)
-    if not hits:
-        if reading.dates is not None and (q.terms or q.required):
+    pool = gather(conn, reading, q, k + offset, vocab)
+    judged = rank(conn, reading, q, pool, vocab)
+    ordered, notices = arrange(reading, judged)
+    missing = _missing(reading, q, vocab)
+    if not any(j.answers for j in ordered):
+        out = Outcome(nearest=nearest([j.hit for j in ordered]))
+        if not ordered and reading.dates is not None and reading.dates_filter:
             out.note = _dated_nothing(reading, vocab.dates)
+        if ordered:
+            out.confidence = ordered[0].probability
         return out
-    if offset == 0:
-        reading.anchor = hits[0].date
-        tokens = _query.terms_of(conn, [hits[0].passage_id]).get(hits[0].passage_id, [])
-        out.confidence = _query.coverage(tokens, q, vocab)
-        if out.confidence < MIN_COVERAGE:
-            out.nearest = nearest(hits)
-            out.hits, out.more = [], False
-            return out
+    page = ordered[offset : offset + k]
+    out = Outcome([j.hit for j in page], more=len(ordered) > offset + k)
+    out.confidence = ordered[0].probability
+    out.anchor = ordered[0].hit.date
+    out.notices = [n for n in (missing, *notices) if n]
     terms = q.term_list()
-    for h in hits:
+    for h in out.hits:
         if reading.speaker is not None and reading.speaker_names:
             quote = choose_spoken(
                 h.text, h.sentences, terms, reading.speaker_names, reading.topic_terms
@@ -99,19 +104,74 @@ def respond(
     return out
 
 
-def _newest(conn: sqlite3.Connection, q: _query.Query, vocab) -> list[Hit]:
-    """For "what's the latest on Gaza?": the passages among BM25's best `NEWEST_DEPTH` that
-    hold enough of the question to be quoted (`MIN_COVERAGE`), newest first, in BM25's order
-    within a day. Empty when they are all of one day (or undated), or none answers: the
-    question is then answered as any other."""
-    ranked = _query.search(conn, q, NEWEST_DEPTH, 0, vocab)
-    texts = _query.terms_of(conn, [h.passage_id for h in ranked])
-    answering = [
-        h for h in ranked if _query.coverage(texts.get(h.passage_id, []), q, vocab) >= MIN_COVERAGE
-    ]
-    if len({h.date for h in answering}) < 2:  # one day, or undated: nothing to order by
+def gather(
+    conn: sqlite3.Connection, reading: Reading, q: _query.Query, wanted: int, vocab
+) -> list[Hit]:
+    """The candidates: BM25's best over every date, and, when the question names when
+    something happened, the best from that period and the window after it (`timing`), so
+    that a briefing reporting it later is among them however many others share its words."""
+    depth = max(NEWEST_DEPTH if reading.recent else rerank.DEPTH, wanted + 1)
+    hits = _query.search(conn, q, depth, 0, vocab)
+    if reading.dates is not None and not reading.dates_filter:
+        near = replace(q, filters=_within(q.filters, timing.window(reading.dates)))
+        seen = {h.passage_id for h in hits}
+        extra = _query.search(conn, near, WINDOW_DEPTH, 0, vocab)
+        hits += [h for h in extra if h.passage_id not in seen]
+    return hits
+
+
+def rank(
+    conn: sqlite3.Connection, reading: Reading, q: _query.Query, pool: list[Hit], vocab
+) -> list[judge.Judged]:
+    """The candidates in order of how they answer (`rerank`), each judged (`judge`)."""
+    if not pool:
         return []
-    return sorted(answering, key=lambda h: h.date or dt.date.min, reverse=True)
+    rows = rerank.features(reading.question, q.term_list(), pool, vocab)
+    scores = [rerank.score(f) for f in rows]
+    order = sorted(range(len(pool)), key=lambda i: (-scores[i], i))
+    hits = [pool[i] for i in order]
+    tokens = _query.terms_of(conn, [h.passage_id for h in hits])
+    ranked = [(scores[i], rows[i]) for i in order]
+    return judge.judge(q, reading.speaker_names, hits, ranked, tokens, vocab)
+
+
+def arrange(reading: Reading, judged: list[judge.Judged]) -> tuple[list[judge.Judged], list[str]]:
+    """The judged passages in the order the reply shows them, and what to say about it:
+    those that answer first, the newest first for "the latest", those of the question's
+    period (and the window after it) first for a dated question; when none of that period
+    answers, the best of other dates, saying so."""
+    answering = [j for j in judged if j.answers]
+    rest = [j for j in judged if not j.answers]
+    notices: list[str] = []
+    if reading.recent and len({j.hit.date for j in answering}) > 1:
+        answering.sort(key=lambda j: j.hit.date or dt.date.min, reverse=True)
+    elif reading.dates is not None and not reading.dates_filter and answering:
+        span = timing.window(reading.dates)
+        inside = [j for j in answering if timing.inside(j.hit.date, span)]
+        if inside:
+            answering = inside + [j for j in answering if j not in inside]
+        else:
+            notices.append(
+                f"Nothing in the briefings {reading.dates.describe()} or soon after answers"
+                " that; these are the best answers from other dates."
+            )
+    return answering + rest, notices
+
+
+def _missing(reading: Reading, q: _query.Query, vocab) -> str | None:
+    """ "No briefing mentions Ukraine.": the question's words that no briefing holds."""
+    terms = set(judge.missing_words(q, vocab))
+    if not terms:
+        return None
+    typed = [t for t in analysis.tokens(reading.question, runs=False) if t.term in terms]
+    words = list(dict.fromkeys(reading.question[t.start : t.end] for t in typed))
+    if not words:
+        return None
+    return f"No briefing mentions {_join(words)}."
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
 def _briefings(
@@ -127,8 +187,7 @@ def _briefings(
         elif offset == 0:
             out.note = NO_BRIEFINGS
         return out
-    if offset == 0:
-        reading.anchor = out.hits[0].date
+    out.anchor = out.hits[0].date
     out.quotes = [choose(h.text, h.sentences, []) for h in out.hits]
     return out
 

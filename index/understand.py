@@ -22,7 +22,7 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 
-from . import analysis, dates, framing, vocabulary
+from . import analysis, dates, english, framing, message, vocabulary
 from .aliases import Aliases, AliasMatch, normal
 from .dates import DateRange
 from .query import Name, Query, Weighted
@@ -35,6 +35,9 @@ from .vocabulary import Vocabulary
 #: its whole score. Capitalised runs at full weight lost 0.6 points of Recall@1 on SQuAD's
 #: tuning half (`bench/variants.py`): a question's topic name then outweighs its other words.
 CAPITALISED_WEIGHT = 0.25
+#: A date's month or year as a word to search for, against a question word's 1.0: evidence,
+#: since the briefing that answers may give the date as "on Tuesday" or not at all.
+DATE_WORD_WEIGHT = 0.5
 #: A spelling variant's weight against an exact match's 1.0, by its edit distance.
 VARIANT_WEIGHTS = ((0.0, 1.0), (0.5, 0.9), (1.0, 0.75), (2.0, 0.6))
 
@@ -111,7 +114,7 @@ class Part:
     def to_json(self) -> dict:
         return {
             "text": self.text,
-            "terms": [[t.term, t.weight, t.group] for t in self.terms],
+            "terms": [[t.term, t.weight, t.group, t.judged] for t in self.terms],
             "required": [list(p) for p in self.required],
             "names": [[list(n.words), n.weight] for n in self.names],
         }
@@ -122,7 +125,7 @@ class Part:
             return None
         return cls(
             data["text"],
-            [Weighted(t, w, g) for t, w, g in data["terms"]],
+            [Weighted(*t) for t in data["terms"]],
             [tuple(p) for p in data["required"]],
             [Name(tuple(w), weight) for w, weight in data["names"]],
         )
@@ -146,6 +149,13 @@ class Reading:
     anchor: dt.date | None = None  # the date of the best passage, once answered
     browse: bool = False  # nothing but framing was asked: "what happened yesterday?"
     recent: bool = False  # the newest answers first: "what's the latest on Gaza?"
+    #: The dates were asked as a filter (`since:`, "briefings from last week"), not as when
+    #: something happened.
+    by_date: bool = False
+    #: Terms that add evidence without being asked for: the spelling an alias replaced, and
+    #: (`date_words`) a date's month and year as written ("February", "1986").
+    extra: list[tuple[str, float]] = field(default_factory=list)
+    date_words: list[tuple[str, float]] = field(default_factory=list)
 
     def query(self, filters: Filters | None = None) -> Query:
         """What to search for, within `filters` as well as the question's own dates."""
@@ -156,16 +166,31 @@ class Reading:
         for part in (self.speaker, self.topic):
             if part is None:
                 continue
-            terms += [Weighted(t.term, t.weight, t.group + base) for t in part.terms]
+            terms += [
+                Weighted(t.term, t.weight, t.group + base, t.judged, t.rare) for t in part.terms
+            ]
             base += 1 + max((t.group for t in part.terms), default=0)
             required += part.required
             names += part.names
+        # The dates' own words only where the dates do not already filter.
+        extra = self.extra + ([] if self.dates_filter else self.date_words)
+        terms += [Weighted(t, w, base + i, judged=False) for i, (t, w) in enumerate(extra)]
         return Query(
             _cap(terms),
             list(dict.fromkeys(required)),
             list(dict.fromkeys(names)),
-            _within(filters or Filters(), self.dates),
+            _within(filters or Filters(), self.dates if self.dates_filter else None),
         )
+
+    @property
+    def dates_filter(self) -> bool:
+        """Whether the question's dates remove briefings from the answer: only when it asks
+        for briefings by date ("what happened on 19 March?", "news from last week",
+        `since:`). Otherwise a date says when something happened, and the briefing that
+        reports it is often dated later: the dates then rank (`evidence`), never remove."""
+        if self.dates is None:
+            return False
+        return self.by_date or self.browse or (self.topic is None and self.speaker is None)
 
     @property
     def terms(self) -> list[str]:
@@ -183,7 +208,7 @@ class Reading:
     @property
     def out_of_range(self) -> bool:
         """The question's dates fall where the briefings have none at all."""
-        if self.dates is None:
+        if self.dates is None or not self.dates_filter:
             return False
         if self.covered is None:
             return True
@@ -208,7 +233,7 @@ class Reading:
         lines = []
         if self.follow_up:
             lines.append(f"Read as: {self.asked()}.")
-        elif self.dates is not None:
+        elif self.dates is not None and self.dates_filter:
             lines.append(f"Briefings {self.dates.describe()}.")
         elif self.browse:
             lines.append("The briefings, newest first.")
@@ -252,6 +277,9 @@ class Reading:
             "anchor": self.anchor.isoformat() if self.anchor else None,
             "browse": self.browse,
             "recent": self.recent,
+            "by_date": self.by_date,
+            "extra": [list(e) for e in self.extra],
+            "date_words": [list(e) for e in self.date_words],
         }
         return data
 
@@ -274,6 +302,9 @@ class Reading:
             dt.date.fromisoformat(data["anchor"]) if data.get("anchor") else None,
             browse=bool(data.get("browse")),
             recent=bool(data.get("recent")),
+            by_date=bool(data.get("by_date")),
+            extra=[(t, w) for t, w in data.get("extra", [])],
+            date_words=[(t, w) for t, w in data.get("date_words", [])],
         )
 
 
@@ -326,7 +357,7 @@ def read(
     `previous` is the reading of the answer this question follows up, if any. `conn` lets
     corrections be shown as the briefings spell them ("Raeisi", not "raeisi")."""
     today = today or dt.date.today()
-    text = question[:MAX_QUESTION_CHARS]
+    text = message.strip(question[:MAX_QUESTION_CHARS])
     covered = (vocab.dates[0], vocab.dates[-1]) if vocab.dates else None
     reading = Reading(question, covered=covered)
 
@@ -334,12 +365,17 @@ def read(
     if shift is not None:
         text = text[: shift.start] + " " + text[shift.end :]
     found = dates.find(text, today, vocab.dates, natural=bool(vocab.dates))
+    reading.by_date = dates.explicit(text)
+    reading.date_words = [(t, DATE_WORD_WEIGHT) for t in _date_terms(found, text, vocab)]
     text = found.rest
     reading.dates = found.range
 
     if aliases is not None and len(aliases):
         text, matches = aliases.apply(text)
         reading.aliases = [(m.typed, m.name) for m in matches]
+        # The spelling typed still counts where the briefings use it too.
+        typed = [t for m in matches for t in analysis.analyse(m.typed) if vocab.df.get(t)]
+        reading.extra += [(t, 1.0) for t in dict.fromkeys(typed)]
     else:
         matches = []
 
@@ -378,6 +414,20 @@ def read(
     return reading
 
 
+def _date_terms(found: dates.Found, text: str, vocab: Vocabulary) -> list[str]:
+    """The month names and years of a question's dates, as terms the index holds: "inflation
+    in February" is often written "in February" by the briefing that answers it."""
+    out = []
+    for s, e in found.spans:
+        for token in analysis.tokens(text[s:e], runs=False):
+            word = text[s + token.start : s + token.end].lower()
+            if (dates.is_month(word) or (word.isdigit() and len(word) == 4)) and vocab.df.get(
+                token.term
+            ):
+                out.append(token.term)
+    return list(dict.fromkeys(out))
+
+
 def _inherit(reading: Reading, previous: Reading, shift, own_verb: bool) -> None:
     """Fill what a follow-up leaves out from the reading it follows: the speaker (and how
     they spoke, unless the follow-up asks anew), the topic, and the dates, shifted when it
@@ -400,6 +450,7 @@ def _inherit(reading: Reading, previous: Reading, shift, own_verb: bool) -> None
             reading.dates = shift.apply(base)
     elif reading.dates is None:
         reading.dates = previous.dates
+        reading.by_date = reading.by_date or previous.by_date
     if kept:
         both = [*previous.corrections, *reading.corrections]
         reading.corrections = list(dict.fromkeys(tuple(c) for c in both))
@@ -468,12 +519,15 @@ class _Speller:
             typed = text[token.start : token.end]
             # The word's other terms ("f" and "35" of "F-35") share its group, so that the
             # word counts once; a fragment gets no spelling variants.
-            runs = [Weighted(t, 1.0, group) for t in analysis.terms(typed)[1:]]
+            rare = english.rare(typed) or any(c.isdigit() for c in typed)
+            runs = [Weighted(t, 1.0, group, rare=rare) for t in analysis.terms(typed)[1:]]
             variants = [] if normal(typed) in protected else self.vocab.variants(token.term)
+            if df and not variants and normal(typed) not in protected and english.rare(typed):
+                variants = self.vocab.spellings(token.term)
             if df or not variants:
-                part.terms.append(Weighted(token.term, 1.0, group))
+                part.terms.append(Weighted(token.term, 1.0, group, rare=rare))
             for v in variants:
-                part.terms.append(Weighted(v.term, variant_weight(v.distance), group))
+                part.terms.append(Weighted(v.term, variant_weight(v.distance), group, rare=rare))
             part.terms.extend(runs)
             if df == 0 and variants:
                 replaced[token.term] = variants[0].term

@@ -43,6 +43,8 @@ MAX_VARIANTS = 3
 RARE_DF = 1
 #: ... when the nearby term is held by at least this many times more passages.
 RARE_RATIO = 20
+#: How far another spelling of a name the index holds may be, for both to be searched.
+SPELLING_DISTANCE = 1.0
 #: Words whose nearest terms each vocabulary remembers (then it starts afresh): a few MB.
 NEAR_REMEMBERED = 20_000
 
@@ -278,6 +280,12 @@ class Vocabulary:
                 found[candidate] = d
                 best = min(best, d)
         return best
+
+    def spellings(self, term: str) -> list[Variant]:
+        """Other spellings of a name the index holds as well ("Koehler" beside "Köhler",
+        "Sutrisno" beside "Soetrisno"): the nearest terms one small edit away. They are
+        searched beside the name as typed, so that either spelling finds both."""
+        return [v for v in self.near(term) if v.distance <= SPELLING_DISTANCE]
 
     def variants(self, term: str) -> list[Variant]:
         """The terms a question term should also (or instead) be searched as: the nearest

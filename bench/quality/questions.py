@@ -1,0 +1,332 @@
+"""Questions nobody tuned for: the two development sets, per kind, as a user gets them.
+
+    nice -n 10 .venv/bin/python -m bench.quality.questions            # the tables
+    nice -n 10 .venv/bin/python -m bench.quality.questions --fit      # fit `judge.WEIGHTS`
+    nice -n 10 .venv/bin/python -m bench.quality.questions --lags     # `timing.LAGS` data
+
+The sets are `../shared/data/briefings-dev/` (40 multi-day briefings, 150 questions) and
+`../shared/data/reuters-dev/` (150 questions over 9,191 Reuters-21578 items written as
+briefings, exactly as its `score.py` writes them). Each is indexed through `reindex`, and
+every question asked through `Index.answer` with the cut-off applied, as `briefbot ask`
+answers it (a relative date on the set's `today`, as its scorer asks under faketime;
+follow-ups alone, as `ask` gets them). Each set is split by id: odd ids tune (the judgement's
+weights and threshold, the date windows), even ids are held out. Per set, half and kind:
+
+- first: a right passage first (briefings-dev: from a gold briefing, its quote holding the
+  gold text, as its scorer counts top-1; reuters-dev: from a relevant item, its R@1);
+- top 3: the same among the first three;
+- refused: answerable questions given no passage (wrongly), and unanswerable ones (rightly);
+- plain BM25: the same passages ranked by FTS5's `bm25()` on the question's terms, nothing
+  refused, as the floor every kind must clear.
+
+The official scorers (`score.py` in each set) run the same questions through the CLI;
+docs/benchmarks.md gives both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from index import judge, respond, search, understand, vocabulary  # noqa: E402
+from index.answer import Index  # noqa: E402
+from index.reindex import reindex  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data"
+OUT = ROOT / "bench" / "out" / "questions"
+K = 5
+
+
+@dataclass
+class Question:
+    set: str
+    id: str
+    text: str
+    kind: str
+    today: dt.date | None
+    gold_docs: list[str]  # in order (for "latest", the newest that answers first)
+    gold_texts: list[tuple[str, str]] = field(default_factory=list)  # (doc, text) to quote
+    period: tuple[dt.date, dt.date] | None = None
+
+    @property
+    def tuning(self) -> bool:
+        return int(self.id.rsplit("-", 1)[1]) % 2 == 1
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.gold_docs)
+
+    def right(self, document: str, quote: str) -> bool:
+        """Whether a passage of `document`, quoting `quote`, answers (as each scorer counts)."""
+        doc = Path(document).name
+        if self.set == "reuters":
+            return Path(doc).stem in self.gold_docs
+        gold = self.gold_texts
+        if self.kind == "latest" and gold:
+            gold = [g for g in gold if g[0] == gold[0][0]]
+        return any(doc == d and t in quote for d, t in gold)
+
+    def relevant(self, document: str, text: str) -> bool:
+        """Whether a passage answers, for fitting: its text holds a gold text."""
+        doc = Path(document).name
+        if self.set == "reuters":
+            return Path(doc).stem in self.gold_docs
+        return any(doc == d and t in text for d, t in self.gold_texts)
+
+
+def _jsonl(path: Path) -> Iterator[dict]:
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                yield json.loads(line)
+
+
+def briefings_dev() -> tuple[Path, list[Question]]:
+    folder = DATA / "briefings-dev"
+    out = []
+    for r in _jsonl(folder / "questions.jsonl"):
+        gold = r["gold"]
+        out.append(
+            Question(
+                "briefings",
+                r["id"],
+                r["q"],
+                r["kind"],
+                dt.date.fromisoformat(r["today"]) if r.get("today") else None,
+                list(dict.fromkeys(g["doc"] for g in gold)),
+                [(g["doc"], g["text"]) for g in gold],
+            )
+        )
+    return folder / "corpus", out
+
+
+def reuters_dev() -> tuple[Path, list[Question]]:
+    folder = OUT / "reuters-corpus"
+    if not (folder / ".complete").exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        for d in _jsonl(DATA / "reuters-21578" / "docs.jsonl"):
+            if not d["text"].strip():
+                continue
+            title = " ".join(d["title"].split()).replace('"', "'") or d["id"]
+            (folder / f"{d['id']}.md").write_text(
+                f'---\ntitle: "{title}"\ndate: {d["date"][:10]}\n---\n\n{d["text"]}\n',
+                encoding="utf-8",
+            )
+        (folder / ".complete").write_text("ok\n")
+    out = []
+    for r in _jsonl(DATA / "reuters-dev" / "questions.jsonl"):
+        period = None
+        if r.get("date_from") and r.get("date_to"):
+            period = (dt.date.fromisoformat(r["date_from"]), dt.date.fromisoformat(r["date_to"]))
+        out.append(
+            Question(
+                "reuters",
+                r["id"],
+                r["question"],
+                r["kind"],
+                None,
+                list(r["relevant_doc_ids"]),
+                period=period,
+            )
+        )
+    return folder, out
+
+
+def indexed(name: str, corpus: Path) -> Index:
+    db = OUT / f"{name}.db"
+    OUT.mkdir(parents=True, exist_ok=True)
+    report = reindex(corpus, db)
+    assert not report.failed, report.failed
+    return Index(db)
+
+
+# -- answering -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    question: Question
+    hits: list[tuple[str, str]]  # (document, quote) as answered
+    plain: list[str]  # documents, plain BM25
+    plain_quotes: list[str]
+
+
+def answer(index: Index, q: Question) -> Result:
+    a = index.answer(q.text, k=K, today=q.today)
+    hits = [(h.hit.document, h.quote_text) for h in a.hits]
+    plain_hits = index.search(q.text, k=K)
+    return Result(q, hits, [h.document for h in plain_hits], [h.text for h in plain_hits])
+
+
+def candidates(index: Index, q: Question) -> list[tuple[dict[str, float], bool]]:
+    """Each candidate's judgement features and whether it answers, for fitting."""
+    with index.reading() as conn:
+        vocab = vocabulary.get(conn)
+        reading = understand.read(q.text, vocab, conn=conn, today=q.today)
+        query = reading.query()
+        if not (query.terms or query.required):
+            return []
+        pool = respond.gather(conn, reading, query, K, vocab)
+        judged = respond.rank(conn, reading, query, pool, vocab)
+    return [(j.features, q.relevant(j.hit.document, j.hit.text)) for j in judged]
+
+
+# -- figures -------------------------------------------------------------------------------------
+
+
+def figures(results: list[Result]) -> dict[str, float]:
+    answerable = [r for r in results if r.question.answerable]
+    unanswerable = [r for r in results if not r.question.answerable]
+
+    def first(r: Result, n: int) -> bool:
+        return any(r.question.right(d, q) for d, q in r.hits[:n])
+
+    def plain(r: Result, n: int) -> bool:
+        return any(
+            r.question.right(d, t) for d, t in zip(r.plain[:n], r.plain_quotes[:n], strict=True)
+        )
+
+    n = len(answerable) or 1
+    return {
+        "n": len(answerable),
+        "first": sum(first(r, 1) for r in answerable) / n,
+        "top3": sum(first(r, 3) for r in answerable) / n,
+        "refused": sum(not r.hits for r in answerable) / n,
+        "plain": sum(plain(r, 1) for r in answerable) / n,
+        "plain3": sum(plain(r, 3) for r in answerable) / n,
+        "un": len(unanswerable),
+        "un_refused": sum(not r.hits for r in unanswerable) / (len(unanswerable) or 1),
+    }
+
+
+def table(results: list[Result]) -> str:
+    lines = [
+        "| set | half | kind | n | first | top 3 | wrongly refused | plain BM25 first"
+        " | plain top 3 | unanswerable refused |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name in ("briefings", "reuters"):
+        for half, tuning in (("tune", True), ("held out", False)):
+            group = [r for r in results if r.question.set == name and r.question.tuning == tuning]
+            kinds = defaultdict(list)
+            for r in group:
+                kinds[r.question.kind].append(r)
+            for kind in sorted(kinds, key=lambda k: (k == "unanswerable", k)):
+                lines.append(_row(name, half, kind, figures(kinds[kind])))
+            lines.append(_row(name, half, "**all**", figures(group)))
+    return "\n".join(lines)
+
+
+def _row(name: str, half: str, kind: str, f: dict) -> str:
+    if f["n"] == 0:
+        return f"| {name} | {half} | {kind} | {f['un']} | | | | | | {f['un_refused']:.0%} |"
+    un = f"{f['un_refused']:.0%}" if f["un"] else ""
+    return (
+        f"| {name} | {half} | {kind} | {f['n']} | {f['first']:.1%} | {f['top3']:.1%}"
+        f" | {f['refused']:.1%} | {f['plain']:.1%} | {f['plain3']:.1%} | {un} |"
+    )
+
+
+# -- fitting -------------------------------------------------------------------------------------
+
+
+def fit(rows: list[tuple[dict[str, float], bool]], l2: float = 1e-2, steps: int = 4000):
+    names = [n for n in judge.WEIGHTS if n != "bias"]
+    x = np.array([[f[n] for n in names] + [1.0] for f, _ in rows])
+    y = np.array([float(label) for _, label in rows])
+    pos = y.mean()
+    sample = np.where(y > 0, 0.5 / pos, 0.5 / (1 - pos))  # each class half the weight
+    w = np.zeros(x.shape[1])
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(x @ w)))
+        grad = x.T @ (sample * (p - y)) / len(y) + l2 * np.r_[w[:-1], 0.0]
+        w -= 0.5 * grad
+    return dict(zip([*names, "bias"], map(float, w), strict=True))
+
+
+def run(index_of: dict[str, Index], questions: list[Question]) -> list[Result]:
+    return [answer(index_of[q.set], q) for q in questions]
+
+
+def choose_threshold(index_of, questions: list[Question]) -> float:
+    """The highest threshold that wrongly refuses at most 3% of the tuning questions."""
+    tuning = [q for q in questions if q.tuning and q.kind != "summary"]
+    best = 0.05
+    for t in np.arange(0.05, 0.96, 0.05):
+        judge.THRESHOLD = float(t)
+        f = figures(run(index_of, tuning))
+        print(
+            f"  threshold {t:.2f}: wrongly refused {f['refused']:.1%},"
+            f" unanswerable refused {f['un_refused']:.0%}, first {f['first']:.1%}"
+        )
+        if f["refused"] <= 0.03:
+            best = float(t)
+    judge.THRESHOLD = best
+    return best
+
+
+def lags(questions: list[Question], index_of: dict[str, Index]) -> None:
+    """For dated questions of the tuning halves: days from the end of the period to the date
+    of each answering briefing, by the period's length."""
+    by_length = defaultdict(list)
+    for q in questions:
+        if not q.tuning or not q.answerable:
+            continue
+        index = index_of[q.set]
+        with index.reading() as conn:
+            vocab = vocabulary.get(conn)
+            reading = understand.read(q.text, vocab, conn=conn, today=q.today)
+            if reading.dates is None or reading.dates_filter or reading.dates.until is None:
+                continue
+            rng = reading.dates
+            days = (rng.until - (rng.since or rng.until)).days + 1
+            for doc in q.gold_docs:
+                name = doc if q.set == "briefings" else f"{doc}.md"
+                row = conn.execute("SELECT date FROM documents WHERE path = ?", [name]).fetchone()
+                if row and row[0]:
+                    lag = (dt.date.fromisoformat(row[0]) - rng.until).days
+                    by_length[days].append(lag)
+    for days in sorted(by_length):
+        values = sorted(by_length[days])
+        print(f"period of {days} days: lags {values}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--fit", action="store_true", help="fit the judgement on odd ids")
+    parser.add_argument("--lags", action="store_true", help="print dated questions' lags")
+    args = parser.parse_args()
+    corpus_b, qs_b = briefings_dev()
+    corpus_r, qs_r = reuters_dev()
+    index_of = {
+        "briefings": indexed("briefings", corpus_b),
+        "reuters": indexed("reuters", corpus_r),
+    }
+    questions = qs_b + qs_r
+    if args.lags:
+        lags(questions, index_of)
+        return
+    if args.fit:
+        rows = [row for q in questions if q.tuning for row in candidates(index_of[q.set], q)]
+        weights = fit(rows)
+        judge.WEIGHTS.clear()
+        judge.WEIGHTS.update(weights)
+        print("WEIGHTS = {" + ", ".join(f'"{k}": {v:.2f}' for k, v in weights.items()) + "}")
+        print(f"THRESHOLD = {choose_threshold(index_of, questions):.2f}")
+    print(table(run(index_of, questions)))
+    _ = search  # plain BM25 goes through Index.search
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,159 @@
+"""Whether a ranked passage answers the question: a calibrated judgement, not one threshold.
+
+A passage that shares words with a question need not answer it. What tells the two apart is
+several things at once, each weak alone:
+
+- coverage: the share of the question's information (idf squared, a word counted once through
+  the best of its spellings) that the passage holds, with its briefing's title and its
+  section heading, since a name given only in the title still belongs to every passage;
+- rare: the share of the question's rare words (names, places, figures: rare in English at
+  large, `english.rare`) that it holds the same way: "what did Volcker say about the
+  Philippine debt talks?" is not answered by the talks without Volcker;
+- speaker: for "what did X say about Y", whether X is named there, and whether X is the one
+  speaking in it (`speaker.speaking`);
+- sentence and window: how much of the question the passage's best sentence holds, and the
+  most of it within a dozen words (the re-ranker's own features, `rerank.features`): an
+  answer holds the question's words together, a passage that merely shares them does not;
+- missing: the share of the question's weight in words that no briefing holds at all. Such a
+  word is named in the reply ("no briefing mentions Ukraine") and does not by itself empty
+  the answer, but it makes an answer less likely.
+
+These are combined by a logistic model whose weights `bench/quality/judge.py` fits on the
+tuning halves (odd ids) of the two development sets; the probability it gives is compared
+with `THRESHOLD`, chosen there so that answerable questions are almost never refused.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from . import rerank
+from .aliases import normal
+from .query import Query, idf
+from .search import Hit
+from .speaker import speaking
+from .vocabulary import Vocabulary
+
+#: The model's weights, from `bench/quality/judge.py` (docs/benchmarks.md, "Nothing answers").
+WEIGHTS: dict[str, float] = {
+    "coverage": 2.17,
+    "rare": 0.60,
+    "speaker": 0.52,
+    "speaks": 0.24,
+    "sentence": 0.74,
+    "window": 0.40,
+    "missing": -0.21,
+    "bias": -3.19,
+}
+#: A passage answers when the model's probability reaches this.
+THRESHOLD = 0.40
+
+_WORD = re.compile(r"[^\W_](?:[^\W_]|['’][^\W_])*")
+
+
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """A ranked passage and the judgement of whether it answers."""
+
+    hit: Hit
+    score: float  # the ranking's score
+    probability: float  # that it answers
+    features: dict[str, float]
+
+    @property
+    def answers(self) -> bool:
+        return self.probability >= THRESHOLD
+
+
+def missing_words(query: Query, vocab: Vocabulary) -> list[str]:
+    """The question's terms of which no spelling is held by any briefing."""
+    held: dict[int, bool] = {}
+    first: dict[int, str] = {}
+    for t in query.terms:
+        if not t.judged:
+            continue
+        first.setdefault(t.group, t.term)
+        held[t.group] = held.get(t.group, False) or vocab.df.get(t.term, 0) > 0
+    return [first[g] for g, h in held.items() if not h]
+
+
+def features(
+    query: Query,
+    speaker_names: Sequence[str],
+    hits: Sequence[Hit],
+    ranked: Sequence[tuple[float, Mapping[str, float]]],
+    tokens: dict[int, list[str]],
+    vocab: Vocabulary,
+) -> list[dict[str, float]]:
+    """Each passage's evidence, each from 0 to 1. `ranked` holds each passage's re-ranking
+    score and features."""
+    judged = [t for t in query.terms if t.judged]
+    weight: dict[int, float] = {}
+    rare: set[int] = set()
+    missing = 0.0
+    for t in judged:
+        w = t.weight * idf(vocab.df.get(t.term, 0), vocab.rows) ** 2
+        if vocab.df.get(t.term, 0) > 0:
+            weight[t.group] = max(weight.get(t.group, 0.0), w)
+        if t.rare:
+            rare.add(t.group)
+    groups = {t.group for t in judged}
+    absent = groups - weight.keys()
+    # A word no briefing holds weighs as much as the question's heaviest word.
+    heaviest = max(weight.values(), default=1.0)
+    total = sum(weight.values()) + heaviest * len(absent)
+    missing = heaviest * len(absent) / total if total > 0 else 0.0
+    rare_held = [g for g in rare if g in weight]
+    names = [normal(n) for n in speaker_names if n]
+
+    out = []
+    for hit, (_, ranking) in zip(hits, ranked, strict=True):
+        present = set(tokens.get(hit.passage_id, ()))
+        if hit.title:
+            present |= rerank.title_terms(hit.title)
+        held: dict[int, float] = {}
+        for t in judged:
+            if t.term in present and t.group in weight:
+                held[t.group] = max(held.get(t.group, 0.0), weight[t.group] * t.weight)
+        # A word no briefing holds counts against every passage alike.
+        coverage = sum(held.values()) / total if total > 0 else 0.0
+        rare_share = sum(1 for g in rare_held if g in held) / len(rare_held) if rare_held else 1.0
+        f = {
+            "bias": 1.0,
+            "coverage": coverage,
+            "rare": rare_share,
+            "speaker": 1.0,
+            "speaks": 1.0,
+            "sentence": ranking.get("sentence", 0.0),
+            "window": ranking.get("window", 0.0),
+            "missing": missing,
+        }
+        if names:
+            words = {normal(w) for w in _WORD.findall(f"{hit.title} {hit.text}")}
+            f["speaker"] = sum(1 for n in names if n in words) / len(names)
+            f["speaks"] = float(bool(speaking(hit.text, hit.sentences, names)))
+        out.append(f)
+    return out
+
+
+def probability(f: dict[str, float], weights: dict[str, float] = WEIGHTS) -> float:
+    z = sum(weights.get(name, 0.0) * value for name, value in f.items())
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def judge(
+    query: Query,
+    speaker_names: Sequence[str],
+    hits: Sequence[Hit],
+    ranked: Sequence[tuple[float, Mapping[str, float]]],
+    tokens: dict[int, list[str]],
+    vocab: Vocabulary,
+) -> list[Judged]:
+    """Each ranked passage with the probability that it answers, in the order given."""
+    rows = features(query, speaker_names, hits, ranked, tokens, vocab)
+    return [
+        Judged(h, s, probability(f), f) for h, (s, _), f in zip(hits, ranked, rows, strict=True)
+    ]
