@@ -111,7 +111,14 @@ _MORE = re.compile(
     r"|^\s*go\s+on\s*[!.?]*\s*$",
     re.IGNORECASE,
 )
-_RECENT = re.compile(_LATEST + r"|\b(?:recently|lately)\b", re.IGNORECASE)
+#: "any updates on …", "anything new on …", "is there any news about …": the newest too.
+_UPDATES = (
+    r"^\s*(?:(?:is|are)\s+there\s+)?(?:(?:any|some)\s+)?(?:new\s+|recent\s+|fresh\s+)?"
+    r"(?:updates?|news|developments?)\s+(?:on|about|with|regarding|concerning|in)\b"
+    r"|^\s*(?:(?:is|was)\s+there\s+)?(?:anything|something)\s+new\s+"
+    r"(?:on|about|with|regarding|concerning|in)\b"
+)
+_RECENT = re.compile(_LATEST + "|" + _UPDATES + r"|\b(?:recently|lately)\b", re.IGNORECASE)
 
 
 def more(text: str) -> bool:

@@ -14,7 +14,7 @@ several things at once, each weak alone:
 - sentence and window: how much of the question the passage's best sentence holds, and the
   most of it within a dozen words (the re-ranker's own features, `rerank.features`): an
   answer holds the question's words together, a passage that merely shares them does not;
-- missing: the share of the question's weight in words that no briefing holds at all. Such a
+- missing: the share of the question's words that no briefing holds at all. Such a
   word is named in the reply ("no briefing mentions Ukraine") and does not by itself empty
   the answer, but it makes an answer less likely.
 
@@ -30,7 +30,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from . import rerank
+from . import english, rerank
 from .aliases import normal
 from .query import Query, idf
 from .search import Hit
@@ -39,15 +39,18 @@ from .vocabulary import Vocabulary
 
 #: The model's weights, from `bench/quality/judge.py` (docs/benchmarks.md, "Nothing answers").
 WEIGHTS: dict[str, float] = {
-    "coverage": 2.17,
-    "rare": 0.60,
-    "speaker": 0.52,
-    "speaks": 0.24,
-    "sentence": 0.74,
-    "window": 0.40,
-    "missing": -0.21,
-    "bias": -3.19,
+    "coverage": 2.01,
+    "rare": 0.52,
+    "speaker": 0.42,
+    "speaks": 0.36,
+    "sentence": 1.16,
+    "window": 0.65,
+    "missing": -0.36,
+    "bias": -3.27,
 }
+#: Words at least this common in English (Zipf) weigh `COMMON_WEIGHT` in `missing`.
+COMMON_ZIPF = 5.5
+COMMON_WEIGHT = 0.1
 #: A passage answers when the model's probability reaches this.
 THRESHOLD = 0.40
 
@@ -93,7 +96,6 @@ def features(
     judged = [t for t in query.terms if t.judged]
     weight: dict[int, float] = {}
     rare: set[int] = set()
-    missing = 0.0
     for t in judged:
         w = t.weight * idf(vocab.df.get(t.term, 0), vocab.rows) ** 2
         if vocab.df.get(t.term, 0) > 0:
@@ -102,11 +104,13 @@ def features(
             rare.add(t.group)
     groups = {t.group for t in judged}
     absent = groups - weight.keys()
-    # A word no briefing holds weighs as much as the question's heaviest word.
-    heaviest = max(weight.values(), default=1.0)
-    total = sum(weight.values()) + heaviest * len(absent)
-    missing = heaviest * len(absent) / total if total > 0 else 0.0
+    # Here a word weighs by how rare it is in English (an idf says nothing of a word no
+    # briefing holds, and in a small index the words they hold often weigh next to nothing).
+    plain = {t.group: _plain_weight(t.zipf) for t in judged}
+    everything = sum(plain.values())
+    missing = sum(plain[g] for g in absent) / everything if everything > 0 else 0.0
     rare_held = [g for g in rare if g in weight]
+    held_total = sum(weight.values())
     names = [normal(n) for n in speaker_names if n]
 
     out = []
@@ -118,8 +122,9 @@ def features(
         for t in judged:
             if t.term in present and t.group in weight:
                 held[t.group] = max(held.get(t.group, 0.0), weight[t.group] * t.weight)
-        # A word no briefing holds counts against every passage alike.
-        coverage = sum(held.values()) / total if total > 0 else 0.0
+        # Of the words the briefings hold: a word none holds is `missing`, and does not by
+        # itself make every passage fall short.
+        coverage = sum(held.values()) / held_total if held_total > 0 else 0.0
         rare_share = sum(1 for g in rare_held if g in held) / len(rare_held) if rare_held else 1.0
         f = {
             "bias": 1.0,
@@ -139,9 +144,21 @@ def features(
     return out
 
 
+def _plain_weight(zipf: float) -> float:
+    """A word's weight by its Zipf frequency in English: 1 for a rare word (a name, a place),
+    falling to `COMMON_WEIGHT` for everyday words ("still", "won")."""
+    if zipf < english.RARE_ZIPF:
+        return 1.0
+    return max(COMMON_WEIGHT, (COMMON_ZIPF - zipf) / (COMMON_ZIPF - english.RARE_ZIPF))
+
+
 def probability(f: dict[str, float], weights: dict[str, float] = WEIGHTS) -> float:
+    """The model's probability that the passage answers what the briefings can answer, times
+    the share of the question they can answer at all: "who won the election in Russia?" is
+    not answered by a passage on Russia, while "what did Putin say about Gaza and Ukraine?"
+    is answered in part by one on Putin and Gaza (and the reply names Ukraine)."""
     z = sum(weights.get(name, 0.0) * value for name, value in f.items())
-    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+    return (1.0 - f.get("missing", 0.0)) / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 def judge(

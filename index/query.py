@@ -44,6 +44,9 @@ class Weighted:
     #: Whether the word it came from is rare in English (a name, a place, a figure): what a
     #: question usually hinges on (`english.rare`).
     rare: bool = False
+    #: How common that word is in English at large (`english.zipf`): a common word the
+    #: briefings lack ("still", "mention") matters less than a rare one ("Ukraine").
+    zipf: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,13 @@ NEAREST = 3
 NO_BRIEFINGS = "There are no briefings yet."
 #: Passages read for "the latest on …", to be put in date order.
 NEWEST_DEPTH = 30
+#: What a question's speaker adds to a passage's re-ranking score, where the passage names
+#: them and where they speak in it (`judge.features`), chosen on the development sets' tuning
+#: halves (`bench/quality/questions.py`).
+EVIDENCE: dict[str, float] = {"speaker": 0.0, "speaks": 2.0}
+#: How many of the first answering passages must all leave the speaker unnamed for the reply
+#: to say that the briefings do not quote them on the subject.
+SPEAKER_LOOK = 3
 #: Candidates added from the period a question names (and the window after it).
 WINDOW_DEPTH = 5
 
@@ -127,12 +134,16 @@ def rank(
     if not pool:
         return []
     rows = rerank.features(reading.question, q.term_list(), pool, vocab)
-    scores = [rerank.score(f) for f in rows]
+    tokens = _query.terms_of(conn, [h.passage_id for h in pool])
+    ranked = [(rerank.score(f), f) for f in rows]
+    judged = judge.judge(q, reading.speaker_names, pool, ranked, tokens, vocab)
+    # What the re-ranker does not see: for "what did X say about Y", whether X is named and
+    # whether X is the one speaking.
+    scores = [
+        j.score + sum(w * j.features.get(name, 0.0) for name, w in EVIDENCE.items()) for j in judged
+    ]
     order = sorted(range(len(pool)), key=lambda i: (-scores[i], i))
-    hits = [pool[i] for i in order]
-    tokens = _query.terms_of(conn, [h.passage_id for h in hits])
-    ranked = [(scores[i], rows[i]) for i in order]
-    return judge.judge(q, reading.speaker_names, hits, ranked, tokens, vocab)
+    return [replace(judged[i], score=scores[i]) for i in order]
 
 
 def arrange(reading: Reading, judged: list[judge.Judged]) -> tuple[list[judge.Judged], list[str]]:
@@ -155,6 +166,13 @@ def arrange(reading: Reading, judged: list[judge.Judged]) -> tuple[list[judge.Ju
                 f"Nothing in the briefings {reading.dates.describe()} or soon after answers"
                 " that; these are the best answers from other dates."
             )
+    named = any(j.features.get("speaker") for j in answering[:SPEAKER_LOOK])
+    if reading.speaker is not None and reading.speaker_names and answering and not named:
+        about = f" on {reading.topic.text}" if reading.topic else ""
+        notices.append(
+            f"The briefings do not quote {reading.speaker.text}{about}; these passages"
+            " come nearest."
+        )
     return answering + rest, notices
 
 

@@ -90,6 +90,9 @@ _SPEAKER_PATTERNS = [
         + _WHO
         + r"['’]s\s+(?P<verb>view|views|position|stance|comments?|statements?|remarks?|words"
         r"|response|reaction|message)\s+(?:on|about|regarding|to|over)\b(?P<topic>.*)$",
+        # Whitcombe on the export levy, Mohamed Lamine Sy on Gabon (a name only: `_speaker`)
+        r"^\s*(?P<who>[^\W\d_][\w'’.-]*(?:\s+[^\W\d_][\w'’.-]*){0,3})\s+(?P<verb>on)\s+"
+        r"(?P<topic>.+)$",
     )
 ]
 _NOT_SPEAKERS = frozenset(
@@ -114,7 +117,7 @@ class Part:
     def to_json(self) -> dict:
         return {
             "text": self.text,
-            "terms": [[t.term, t.weight, t.group, t.judged] for t in self.terms],
+            "terms": [[t.term, t.weight, t.group, t.judged, t.rare, t.zipf] for t in self.terms],
             "required": [list(p) for p in self.required],
             "names": [[list(n.words), n.weight] for n in self.names],
         }
@@ -167,7 +170,8 @@ class Reading:
             if part is None:
                 continue
             terms += [
-                Weighted(t.term, t.weight, t.group + base, t.judged, t.rare) for t in part.terms
+                Weighted(t.term, t.weight, t.group + base, t.judged, t.rare, t.zipf)
+                for t in part.terms
             ]
             base += 1 + max((t.group for t in part.terms), default=0)
             required += part.required
@@ -433,6 +437,7 @@ def _inherit(reading: Reading, previous: Reading, shift, own_verb: bool) -> None
     they spoke, unless the follow-up asks anew), the topic, and the dates, shifted when it
     says "the day before"."""
     reading.follow_up = True
+    reading.recent = reading.recent or previous.recent  # "and about Niger?" after "the latest"
     kept = False
     if reading.speaker is None and previous.speaker is not None:
         reading.speaker = previous.speaker
@@ -470,7 +475,9 @@ def _speaker(text: str) -> tuple[str | None, str, str]:
         if any(w in ("what", "which", "who", "whom", "how", "why") for w in words):
             continue
         verb = m.group("verb").lower()
-        if n == 3:
+        if n == 4 and not all(english.rare(w) for w in _WORD.findall(who)):
+            continue  # "inflation on the rise", "talks on trade": no one is named
+        if n >= 3:
             said = "said"
         elif verb not in QUESTION_VERBS:
             said = verb  # already "said", "announced", "thinks"
@@ -519,15 +526,18 @@ class _Speller:
             typed = text[token.start : token.end]
             # The word's other terms ("f" and "35" of "F-35") share its group, so that the
             # word counts once; a fragment gets no spelling variants.
-            rare = english.rare(typed) or any(c.isdigit() for c in typed)
-            runs = [Weighted(t, 1.0, group, rare=rare) for t in analysis.terms(typed)[1:]]
+            zipf = english.zipf(typed.lower())
+            rare = zipf < english.RARE_ZIPF or any(c.isdigit() for c in typed)
+            kept = {"rare": rare, "zipf": zipf}
+            runs = [Weighted(t, 1.0, group, **kept) for t in analysis.terms(typed)[1:]]
             variants = [] if normal(typed) in protected else self.vocab.variants(token.term)
             if df and not variants and normal(typed) not in protected and english.rare(typed):
                 variants = self.vocab.spellings(token.term)
             if df or not variants:
-                part.terms.append(Weighted(token.term, 1.0, group, rare=rare))
+                part.terms.append(Weighted(token.term, 1.0, group, **kept))
             for v in variants:
-                part.terms.append(Weighted(v.term, variant_weight(v.distance), group, rare=rare))
+                weight = variant_weight(v.distance)
+                part.terms.append(Weighted(v.term, weight, group, **kept))
             part.terms.extend(runs)
             if df == 0 and variants:
                 replaced[token.term] = variants[0].term

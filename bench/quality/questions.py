@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import random
 import sys
 from collections import defaultdict
 from collections.abc import Iterator
@@ -46,6 +47,9 @@ from index.reindex import reindex  # noqa: E402
 DATA = ROOT.parent / "shared" / "data"
 OUT = ROOT / "bench" / "out" / "questions"
 K = 5
+SEED = 3
+#: SQuAD questions drawn from each half (tuning, held out) for the "nothing answers" condition.
+SQUAD_PER_HALF = 1000
 
 
 @dataclass
@@ -58,9 +62,12 @@ class Question:
     gold_docs: list[str]  # in order (for "latest", the newest that answers first)
     gold_texts: list[tuple[str, str]] = field(default_factory=list)  # (doc, text) to quote
     period: tuple[dt.date, dt.date] | None = None
+    split: bool | None = None  # tuning or not, where the set splits otherwise than by id
 
     @property
     def tuning(self) -> bool:
+        if self.split is not None:
+            return self.split
         return int(self.id.rsplit("-", 1)[1]) % 2 == 1
 
     @property
@@ -70,7 +77,7 @@ class Question:
     def right(self, document: str, quote: str) -> bool:
         """Whether a passage of `document`, quoting `quote`, answers (as each scorer counts)."""
         doc = Path(document).name
-        if self.set == "reuters":
+        if self.set in ("reuters", "squad"):
             return Path(doc).stem in self.gold_docs
         gold = self.gold_texts
         if self.kind == "latest" and gold:
@@ -80,7 +87,7 @@ class Question:
     def relevant(self, document: str, text: str) -> bool:
         """Whether a passage answers, for fitting: its text holds a gold text."""
         doc = Path(document).name
-        if self.set == "reuters":
+        if self.set in ("reuters", "squad"):
             return Path(doc).stem in self.gold_docs
         return any(doc == d and t in text for d, t in self.gold_texts)
 
@@ -140,6 +147,33 @@ def reuters_dev() -> tuple[Path, list[Question]]:
                 period=period,
             )
         )
+    return folder, out
+
+
+def squad(per_half: int = SQUAD_PER_HALF) -> tuple[Path, list[Question]]:
+    """SQuAD with every other paragraph of each article left out of the index: a question
+    about a paragraph left out is the "nothing answers" condition (its article's other
+    paragraphs are there, as near misses), one about a paragraph kept is answerable. Split
+    by article as `bench/quality` splits it; `per_half` questions drawn from each half."""
+    from bench.quality.data import squad_docs, squad_questions
+
+    folder = OUT / "squad-corpus"
+    kept = {d.id for d in squad_docs() if int(d.id.rsplit("#", 1)[1]) % 2 == 0}
+    if not (folder / ".complete").exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        for d in squad_docs():
+            if d.id in kept:
+                name = d.id.replace("#", "-") + ".txt"
+                (folder / name).write_text(f"{d.title}\n\n{d.text}\n", encoding="utf-8")
+        (folder / ".complete").write_text("ok\n")
+    out = []
+    for split in ("tune", "heldout"):
+        drawn = random.Random(SEED).sample(squad_questions(split), per_half)
+        for q in drawn:
+            (doc,) = q.relevant
+            gold = [doc.replace("#", "-")] if doc in kept else []
+            kind = "squad" if gold else "unanswerable"
+            out.append(Question("squad", q.id, q.text, kind, None, gold, split=split == "tune"))
     return folder, out
 
 
@@ -216,7 +250,7 @@ def table(results: list[Result]) -> str:
         " | plain top 3 | unanswerable refused |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for name in ("briefings", "reuters"):
+    for name in ("briefings", "reuters", "squad"):
         for half, tuning in (("tune", True), ("held out", False)):
             group = [r for r in results if r.question.set == name and r.question.tuning == tuning]
             kinds = defaultdict(list)
@@ -241,12 +275,19 @@ def _row(name: str, half: str, kind: str, f: dict) -> str:
 # -- fitting -------------------------------------------------------------------------------------
 
 
-def fit(rows: list[tuple[dict[str, float], bool]], l2: float = 1e-2, steps: int = 4000):
+def fit(rows: list[tuple[str, dict[str, float], bool]], l2: float = 1e-2, steps: int = 4000):
+    """Logistic regression by gradient descent; each set weighs the same in all, and within
+    it answering and other passages weigh half each."""
     names = [n for n in judge.WEIGHTS if n != "bias"]
-    x = np.array([[f[n] for n in names] + [1.0] for f, _ in rows])
-    y = np.array([float(label) for _, label in rows])
-    pos = y.mean()
-    sample = np.where(y > 0, 0.5 / pos, 0.5 / (1 - pos))  # each class half the weight
+    x = np.array([[f[n] for n in names] + [1.0] for _, f, _ in rows])
+    y = np.array([float(label) for _, _, label in rows])
+    sets = np.array([name for name, _, _ in rows])
+    sample = np.zeros(len(rows))
+    for name in set(sets):
+        mine = sets == name
+        pos = y[mine].mean()
+        share = 1 / len(set(sets))
+        sample[mine] = np.where(y[mine] > 0, 0.5 / pos, 0.5 / (1 - pos)) * share / mine.mean()
     w = np.zeros(x.shape[1])
     for _ in range(steps):
         p = 1 / (1 + np.exp(-(x @ w)))
@@ -261,7 +302,7 @@ def run(index_of: dict[str, Index], questions: list[Question]) -> list[Result]:
 
 def choose_threshold(index_of, questions: list[Question]) -> float:
     """The highest threshold that wrongly refuses at most 3% of the tuning questions."""
-    tuning = [q for q in questions if q.tuning and q.kind != "summary"]
+    tuning = [q for q in questions if q.tuning and q.set != "squad"]
     best = 0.05
     for t in np.arange(0.05, 0.96, 0.05):
         judge.THRESHOLD = float(t)
@@ -309,16 +350,20 @@ def main() -> None:
     args = parser.parse_args()
     corpus_b, qs_b = briefings_dev()
     corpus_r, qs_r = reuters_dev()
+    corpus_s, qs_s = squad()
     index_of = {
         "briefings": indexed("briefings", corpus_b),
         "reuters": indexed("reuters", corpus_r),
+        "squad": indexed("squad", corpus_s),
     }
-    questions = qs_b + qs_r
+    questions = qs_b + qs_r + qs_s
     if args.lags:
         lags(questions, index_of)
         return
     if args.fit:
-        rows = [row for q in questions if q.tuning for row in candidates(index_of[q.set], q)]
+        rows = [
+            (q.set, *row) for q in questions if q.tuning for row in candidates(index_of[q.set], q)
+        ]
         weights = fit(rows)
         judge.WEIGHTS.clear()
         judge.WEIGHTS.update(weights)
