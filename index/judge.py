@@ -71,16 +71,23 @@ class Judged:
         return self.probability >= THRESHOLD
 
 
-def missing_words(query: Query, vocab: Vocabulary) -> list[str]:
-    """The question's terms of which no spelling is held by any briefing."""
+def missing_words(query: Query, vocab: Vocabulary, hits: Sequence[Hit] = ()) -> list[str]:
+    """The question's terms of which no spelling is held by any briefing: in no passage, and
+    in none of the titles of `hits` (a title is not searched, but it is the briefing's)."""
+    titled = _titles(hits)
     held: dict[int, bool] = {}
     first: dict[int, str] = {}
     for t in query.terms:
         if not t.judged:
             continue
         first.setdefault(t.group, t.term)
-        held[t.group] = held.get(t.group, False) or vocab.df.get(t.term, 0) > 0
+        known = vocab.df.get(t.term, 0) > 0 or t.term in titled
+        held[t.group] = held.get(t.group, False) or known
     return [first[g] for g, h in held.items() if not h]
+
+
+def _titles(hits: Sequence[Hit]) -> frozenset[str]:
+    return frozenset().union(*(rerank.title_terms(h.title) for h in hits if h.title))
 
 
 def features(
@@ -94,11 +101,12 @@ def features(
     """Each passage's evidence, each from 0 to 1. `ranked` holds each passage's re-ranking
     score and features."""
     judged = [t for t in query.terms if t.judged]
+    titled = _titles(hits)
     weight: dict[int, float] = {}
     rare: set[int] = set()
     for t in judged:
         w = t.weight * idf(vocab.df.get(t.term, 0), vocab.rows) ** 2
-        if vocab.df.get(t.term, 0) > 0:
+        if vocab.df.get(t.term, 0) > 0 or t.term in titled:
             weight[t.group] = max(weight.get(t.group, 0.0), w)
         if t.rare:
             rare.add(t.group)

@@ -86,7 +86,7 @@ def respond(
     pool = gather(conn, reading, q, k + offset, vocab)
     judged = rank(conn, reading, q, pool, vocab)
     ordered, notices = arrange(reading, judged)
-    missing = _missing(reading, q, vocab)
+    missing = _missing(reading, q, vocab, pool)
     if not any(j.answers for j in ordered):
         out = Outcome(nearest=nearest([j.hit for j in ordered]))
         if not ordered and reading.dates is not None and reading.dates_filter:
@@ -176,9 +176,10 @@ def arrange(reading: Reading, judged: list[judge.Judged]) -> tuple[list[judge.Ju
     return answering + rest, notices
 
 
-def _missing(reading: Reading, q: _query.Query, vocab) -> str | None:
-    """ "No briefing mentions Ukraine.": the question's words that no briefing holds."""
-    terms = set(judge.missing_words(q, vocab))
+def _missing(reading: Reading, q: _query.Query, vocab, pool: list[Hit]) -> str | None:
+    """The reply's line on the question's words that no briefing holds: "No briefing
+    mentions Ukraine." """
+    terms = set(judge.missing_words(q, vocab, pool))
     if not terms:
         return None
     typed = [t for t in analysis.tokens(reading.question, runs=False) if t.term in terms]
