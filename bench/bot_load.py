@@ -627,6 +627,8 @@ NOISY_TITLE = "## Bot: a noisy chat beside quiet ones"
 
 
 def noisy_section(results: list[dict], passages: int, seconds: float, command: str) -> str:
+    from bot.services import QUESTIONS_AT_ONCE
+
     alone, beside = results
     ok = (
         beside["p95"] < NOISY_TARGET_P95_MS
@@ -651,8 +653,8 @@ def noisy_section(results: list[dict], passages: int, seconds: float, command: s
                 ' it replies to. "Told to wait" counts the notices the quiet chats got (there'
                 ' should be none); "slowest answer" is the noisy chat\'s slowest, from its'
                 " question reaching the handlers. Default settings: a chat may send 5 questions"
-                " within 3 s (`BRIEFBOT_CHAT_BURST`, `BRIEFBOT_CHAT_BURST_SECONDS`), and 8"
-                " questions are answered at once (`bot/turns.py`).",
+                " within 3 s (`BRIEFBOT_CHAT_BURST`, `BRIEFBOT_CHAT_BURST_SECONDS`), and"
+                f" {QUESTIONS_AT_ONCE} questions are answered at once (`bot/turns.py`).",
                 width=92,
             ),
             "",
@@ -678,11 +680,16 @@ def noisy_section(results: list[dict], passages: int, seconds: float, command: s
 
 #: The same command on the bot as it was before chats took turns (bot/turns.py).
 NOISY_HISTORY = [
-    "**Before chats took turns** (2026-12-06, this command on the code before them):",
-    "questions were answered in the order they arrived, with no limit per chat. Beside the",
-    "noisy chat the quiet chats' handler p95 was 51.8 ms, p99 164 ms, max 210 ms (alone",
-    "15.4 ms); none was lost, but the noisy chat was answered all 2,000 times, not in the order",
-    "asked, its 100 questions a second taking about two thirds of the answering process.",
+    "**Before chats took turns** (2026-12-06, this command with the bot's handling of",
+    "questions as it was before them, on the same index code): questions were answered in the",
+    "order they arrived, with no limit per chat. The noisy chat's 100 questions a second were",
+    "more than the answering process could keep up with, and everyone waited behind them:",
+    "beside it the quiet chats' handler p95 was 6,117 ms (27.1 ms alone) and 30 of their 400",
+    "questions got no answer within 10 s; the noisy chat was answered 1,845 times, not in the",
+    "order asked.",
+    "On the index code of a few commits earlier (an answer took about 4 ms of the answering",
+    "process's time, not about 9), the quiet chats' p95 beside the noisy chat was 14.7 ms with",
+    "turns and 51.8 ms before them, none lost either way, the noisy chat's answers out of order.",
     "",
 ]
 

@@ -28,10 +28,12 @@ T = TypeVar("T")
 #: connection per thread, so a few threads keep a slow question from holding up the rest.
 SEARCH_THREADS = 4
 
-#: Questions answered at once for each answering process (bot/turns.py): enough to keep the
-#: process searching while others are rendered and sent, few enough that a button press or
-#: another chat's question finds at most these ahead of it (each a few milliseconds).
-QUESTIONS_AT_ONCE = 8
+#: Questions answered at once for each answering process (bot/turns.py). Enough that the
+#: process keeps searching while others are rendered and sent, even on a busy machine where
+#: an answer takes 50 to 100 ms from its turn to its reply (8 capped the bot at about 85
+#: questions a second there); few enough that a button press or another chat's question
+#: finds at most these ahead of it, a few milliseconds of searching each.
+QUESTIONS_AT_ONCE = 32
 
 
 @dataclass
