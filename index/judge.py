@@ -14,6 +14,8 @@ several things at once, each weak alone:
 - sentence and window: how much of the question the passage's best sentence holds, and the
   most of it within a dozen words (the re-ranker's own features, `rerank.features`): an
   answer holds the question's words together, a passage that merely shares them does not;
+- length: how many words the question has (up to `LONG_QUESTION`): a long question, such as
+  a scientific claim, is answered by passages that hold less of it;
 - missing: the share of the question's words that no briefing holds at all. Such a
   word is named in the reply ("no briefing mentions Ukraine") and does not by itself empty
   the answer, but it makes an answer less likely.
@@ -39,18 +41,21 @@ from .vocabulary import Vocabulary
 
 #: The model's weights, from `bench/quality/judge.py` (docs/benchmarks.md, "Nothing answers").
 WEIGHTS: dict[str, float] = {
-    "coverage": 2.01,
-    "rare": 0.52,
-    "speaker": 0.42,
-    "speaks": 0.36,
+    "coverage": 2.06,
+    "rare": 0.53,
+    "speaker": 0.40,
+    "speaks": 0.34,
     "sentence": 1.16,
-    "window": 0.65,
-    "missing": -0.36,
-    "bias": -3.27,
+    "window": 0.68,
+    "missing": -0.38,
+    "length": 0.58,
+    "bias": -3.53,
 }
 #: Words at least this common in English (Zipf) weigh `COMMON_WEIGHT` in `missing`.
 COMMON_ZIPF = 5.5
 COMMON_WEIGHT = 0.1
+#: Question words (counted once each) from which a question counts as long (`length`).
+LONG_QUESTION = 10
 #: A passage answers when the model's probability reaches this.
 THRESHOLD = 0.40
 
@@ -121,6 +126,7 @@ def features(
     held_total = sum(weight.values())
     names = [normal(n) for n in speaker_names if n]
 
+    length = min(len(groups), LONG_QUESTION) / LONG_QUESTION
     out = []
     for hit, (_, ranking) in zip(hits, ranked, strict=True):
         present = set(tokens.get(hit.passage_id, ()))
@@ -143,6 +149,7 @@ def features(
             "sentence": ranking.get("sentence", 0.0),
             "window": ranking.get("window", 0.0),
             "missing": missing,
+            "length": length,
         }
         if names:
             words = {normal(w) for w in _WORD.findall(f"{hit.title} {hit.text}")}
