@@ -21,6 +21,7 @@ import re
 import threading
 import tomllib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .analysis import fold
@@ -48,8 +49,10 @@ class AliasMatch:
     name: str
 
 
+@lru_cache(maxsize=1 << 16)
 def normal(word: str) -> str:
-    """A word as alias matching compares it."""
+    """A word as alias matching compares it; remembered, since the same words come back in
+    passage after passage (who speaks in them is read word by word)."""
     return _POSSESSIVE.sub("", fold(word).translate(_LETTERS))
 
 

@@ -29,10 +29,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from . import english, rerank
+from . import analysis, english, rerank
 from .aliases import normal
 from .query import Query, idf
 from .search import Hit
@@ -100,7 +100,7 @@ def features(
     speaker_names: Sequence[str],
     hits: Sequence[Hit],
     ranked: Sequence[tuple[float, Mapping[str, float]]],
-    tokens: dict[int, list[str]],
+    tokens: Mapping[int, Collection[str]],
     vocab: Vocabulary,
 ) -> list[dict[str, float]]:
     """Each passage's evidence, each from 0 to 1. `ranked` holds each passage's re-ranking
@@ -125,6 +125,8 @@ def features(
     rare_held = [g for g in rare if g in weight]
     held_total = sum(weight.values())
     names = [normal(n) for n in speaker_names if n]
+    # A name as the index holds it, to look for among a passage's terms and its title's.
+    name_terms = [analysis.term(n) or n for n in names]
 
     length = min(len(groups), LONG_QUESTION) / LONG_QUESTION
     out = []
@@ -152,9 +154,9 @@ def features(
             "length": length,
         }
         if names:
-            words = {normal(w) for w in _WORD.findall(f"{hit.title} {hit.text}")}
-            f["speaker"] = sum(1 for n in names if n in words) / len(names)
-            f["speaks"] = float(bool(speaking(hit.text, hit.sentences, names)))
+            f["speaker"] = sum(1 for n in name_terms if n in present) / len(names)
+            named = f["speaker"] > 0
+            f["speaks"] = float(named and bool(speaking(hit.text, hit.sentences, names)))
         out.append(f)
     return out
 
@@ -181,7 +183,7 @@ def judge(
     speaker_names: Sequence[str],
     hits: Sequence[Hit],
     ranked: Sequence[tuple[float, Mapping[str, float]]],
-    tokens: dict[int, list[str]],
+    tokens: Mapping[int, Collection[str]],
     vocab: Vocabulary,
 ) -> list[Judged]:
     """Each ranked passage with the probability that it answers, in the order given."""

@@ -165,6 +165,12 @@ def _read_text(
     )
 
 
+def passage_terms(hit: Hit) -> frozenset[str]:
+    """The terms a passage holds, heading and body, as the features read them (remembered
+    from `features`, so no second read of the index)."""
+    return frozenset(_read(hit).terms)
+
+
 def clear_cache() -> None:
     """Forget the passages read so far, so that the next re-ranking reads every passage
     anew: what a benchmark does to measure passages never seen before."""

@@ -134,7 +134,7 @@ def rank(
     if not pool:
         return []
     rows = rerank.features(reading.question, q.term_list(), pool, vocab)
-    tokens = _query.terms_of(conn, [h.passage_id for h in pool])
+    tokens = {h.passage_id: rerank.passage_terms(h) for h in pool}
     ranked = [(rerank.score(f), f) for f in rows]
     judged = judge.judge(q, reading.speaker_names, pool, ranked, tokens, vocab)
     # What the re-ranker does not see: for "what did X say about Y", whether X is named and
