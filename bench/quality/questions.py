@@ -1,26 +1,33 @@
-"""Questions nobody tuned for: the two development sets, per kind, as a user gets them.
+"""Questions nobody tuned for, per set and kind, as a user gets them.
 
-    nice -n 10 .venv/bin/python -m bench.quality.questions            # the tables
-    nice -n 10 .venv/bin/python -m bench.quality.questions --fit      # fit `judge.WEIGHTS`
-    nice -n 10 .venv/bin/python -m bench.quality.questions --lags     # `timing.LAGS` data
+    nice -n 10 .venv/bin/python -m bench.quality.questions                    # the table
+    git worktree add /tmp/before 8fb8238                                        # the code before
+    nice -n 10 .venv/bin/python -m bench.quality.questions --before /tmp/before --write
+    nice -n 10 .venv/bin/python -m bench.quality.questions --fit              # `judge.WEIGHTS`
+    nice -n 10 .venv/bin/python -m bench.quality.questions --lags             # `timing.LAGS`
 
-The sets are `../shared/data/briefings-dev/` (40 multi-day briefings, 150 questions) and
-`../shared/data/reuters-dev/` (150 questions over 9,191 Reuters-21578 items written as
-briefings, exactly as its `score.py` writes them). Each is indexed through `reindex`, and
-every question asked through `Index.answer` with the cut-off applied, as `briefbot ask`
-answers it (a relative date on the set's `today`, as its scorer asks under faketime;
-follow-ups alone, as `ask` gets them). Each set is split by id: odd ids tune (the judgement's
-weights and threshold, the date windows), even ids are held out. Per set, half and kind:
+Four sets, each indexed through `reindex` into `bench/out/questions/` (reused, brought up to
+date on every run), every question asked through `Index.answer` with the cut-off applied, as
+`briefbot ask` answers it (a relative date on the set's own `today`, as its scorer asks under
+faketime; follow-ups alone, as `ask` gets them):
 
-- first: a right passage first (briefings-dev: from a gold briefing, its quote holding the
-  gold text, as its scorer counts top-1; reuters-dev: from a relevant item, its R@1);
-- top 3: the same among the first three;
-- refused: answerable questions given no passage (wrongly), and unanswerable ones (rightly);
-- plain BM25: the same passages ranked by FTS5's `bm25()` on the question's terms, nothing
-  refused, as the floor every kind must clear.
+- `../shared/data/briefings-dev/`: 40 multi-day briefings, 150 questions; right = the gold
+  briefing with the gold text in its quote (its scorer's top-1);
+- `../shared/data/reuters-dev/`: 150 questions over the 9,191 Reuters-21578 items with text,
+  written as its `score.py` writes them; right = a relevant item (its R@1);
+- SQuAD v1.1 dev with every other paragraph of each article left out of the index: a question
+  about a paragraph left out is the "nothing answers" condition (1,000 drawn from each half);
+- BEIR SciFact: long claims, all with answers (train claims tune, test claims held out).
 
-The official scorers (`score.py` in each set) run the same questions through the CLI;
-docs/benchmarks.md gives both.
+The development sets are split by id (odd ids tune), SQuAD by article as `bench/quality`
+splits it. Columns: right passage first, in the first three, answerable questions refused
+(wrongly), unanswerable ones refused (rightly); plain BM25 (FTS5's `bm25()` on the question's
+terms, nothing refused) over the same passages; and with `--before DIR` the same questions
+answered by the code in DIR (a checkout, run in a process of its own on the same index files).
+`--fit` fits the judgement (`index/judge.py`) on the tuning questions and picks its threshold;
+`--lags` prints, for the dated questions of the tuning halves, how long after its period each
+answering briefing is dated. The official scorers (`score.py` in each set) ask the same
+questions through the CLI; docs/benchmarks.md gives both.
 """
 
 from __future__ import annotations
@@ -29,6 +36,8 @@ import argparse
 import datetime as dt
 import json
 import random
+import re
+import subprocess
 import sys
 from collections import defaultdict
 from collections.abc import Iterator
@@ -216,6 +225,47 @@ class Result:
     hits: list[tuple[str, str]]  # (document, quote) as answered
     plain: list[str]  # documents, plain BM25
     plain_quotes: list[str]
+    before: list[tuple[str, str]] | None = None  # (document, quote) as the earlier code answered
+
+
+#: Answers the questions on standard input (one JSON object a line: question, today, db) with
+#: the `index` package of the checkout named first: the code before a change, in its own
+#: process, against the same index file.
+_EARLIER = """
+import datetime as dt, json, sys
+sys.path.insert(0, sys.argv[1])
+from index.answer import Index
+opened = {}
+for line in sys.stdin:
+    r = json.loads(line)
+    ix = opened.setdefault(r["db"], Index(r["db"]))
+    today = dt.date.fromisoformat(r["today"]) if r["today"] else None
+    a = ix.answer(r["question"], k=int(sys.argv[2]), today=today)
+    print(json.dumps([[h.hit.document, h.quote_text] for h in a.hits]), flush=True)
+"""
+
+
+def answered_before(checkout: Path, index_of: dict[str, Index], questions: list[Question]):
+    """Each question's hits as the code in `checkout` answers it (same index files)."""
+    lines = "".join(
+        json.dumps(
+            {
+                "question": q.text,
+                "today": q.today.isoformat() if q.today else None,
+                "db": str(index_of[q.set].path),
+            }
+        )
+        + "\n"
+        for q in questions
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", _EARLIER, str(checkout), str(K)],
+        input=lines,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return [[tuple(h) for h in json.loads(line)] for line in done.stdout.splitlines()]
 
 
 def answer(index: Index, q: Question) -> Result:
@@ -254,8 +304,17 @@ def figures(results: list[Result]) -> dict[str, float]:
             r.question.right(d, t) for d, t in zip(r.plain[:n], r.plain_quotes[:n], strict=True)
         )
 
+    def before(r: Result, n: int) -> bool:
+        return any(r.question.right(d, q) for d, q in (r.before or [])[:n])
+
     n = len(answerable) or 1
+    known = [r for r in results if r.before is not None]
     return {
+        "before": sum(before(r, 1) for r in answerable) / n if known else None,
+        "before_refused": sum(not r.before for r in answerable) / n if known else None,
+        "before_un": sum(not r.before for r in unanswerable) / (len(unanswerable) or 1)
+        if known
+        else None,
         "n": len(answerable),
         "first": sum(first(r, 1) for r in answerable) / n,
         "top3": sum(first(r, 3) for r in answerable) / n,
@@ -269,9 +328,10 @@ def figures(results: list[Result]) -> dict[str, float]:
 
 def table(results: list[Result]) -> str:
     lines = [
-        "| set | half | kind | n | first | top 3 | wrongly refused | plain BM25 first"
-        " | plain top 3 | unanswerable refused |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| set | half | kind | n | first | top 3 | wrongly refused | unanswerable refused"
+        " | plain BM25 first | plain top 3 | before: first | before: wrongly refused"
+        " | before: unanswerable refused |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name in ("briefings", "reuters", "squad", "scifact"):
         for half, tuning in (("tune", True), ("held out", False)):
@@ -286,12 +346,17 @@ def table(results: list[Result]) -> str:
 
 
 def _row(name: str, half: str, kind: str, f: dict) -> str:
+    def pct(value: float | None, digits: int = 1) -> str:
+        return "" if value is None else f"{value:.{digits}%}"
+
+    un = pct(f["un_refused"], 0) if f["un"] else ""
+    before_un = pct(f["before_un"], 0) if f["un"] else ""
     if f["n"] == 0:
-        return f"| {name} | {half} | {kind} | {f['un']} | | | | | | {f['un_refused']:.0%} |"
-    un = f"{f['un_refused']:.0%}" if f["un"] else ""
+        return f"| {name} | {half} | {kind} | {f['un']} | | | | {un} | | | | | {before_un} |"
     return (
-        f"| {name} | {half} | {kind} | {f['n']} | {f['first']:.1%} | {f['top3']:.1%}"
-        f" | {f['refused']:.1%} | {f['plain']:.1%} | {f['plain3']:.1%} | {un} |"
+        f"| {name} | {half} | {kind} | {f['n']} | {pct(f['first'])} | {pct(f['top3'])}"
+        f" | {pct(f['refused'])} | {un} | {pct(f['plain'])} | {pct(f['plain3'])}"
+        f" | {pct(f['before'])} | {pct(f['before_refused'])} | {before_un} |"
     )
 
 
@@ -344,6 +409,20 @@ def choose_threshold(index_of, questions: list[Question]) -> float:
     return best
 
 
+def write(report: str, before: Path | None) -> None:
+    """Put the table between the markers in docs/benchmarks.md."""
+    doc = ROOT / "docs" / "benchmarks.md"
+    text = doc.read_text(encoding="utf-8")
+    command = "nice -n 10 .venv/bin/python -m bench.quality.questions"
+    if before is not None:
+        command += " --before DIR"
+    block = f"<!-- questions -->\n`{command} --write`\n\n{report}\n<!-- /questions -->"
+    new, n = re.subn(r"<!-- questions -->.*?<!-- /questions -->", block, text, flags=re.S)
+    if n != 1:
+        raise SystemExit("docs/benchmarks.md has no <!-- questions --> block to replace")
+    doc.write_text(new, encoding="utf-8")
+
+
 def lags(questions: list[Question], index_of: dict[str, Index]) -> None:
     """For dated questions of the tuning halves: days from the end of the period to the date
     of each answering briefing, by the period's length."""
@@ -374,6 +453,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--fit", action="store_true", help="fit the judgement on odd ids")
     parser.add_argument("--lags", action="store_true", help="print dated questions' lags")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help="a checkout of the code before a change (git worktree add DIR REV): its answers"
+        " in columns beside",
+    )
+    parser.add_argument("--write", action="store_true", help="write the table into the docs")
     args = parser.parse_args()
     corpus_b, qs_b = briefings_dev()
     corpus_r, qs_r = reuters_dev()
@@ -398,7 +484,14 @@ def main() -> None:
         judge.WEIGHTS.update(weights)
         print("WEIGHTS = {" + ", ".join(f'"{k}": {v:.2f}' for k, v in weights.items()) + "}")
         print(f"THRESHOLD = {choose_threshold(index_of, questions):.2f}")
-    print(table(run(index_of, questions)))
+    results = run(index_of, questions)
+    if args.before:
+        for r, hits in zip(results, answered_before(args.before, index_of, questions), strict=True):
+            r.before = hits
+    report = table(results)
+    print(report)
+    if args.write:
+        write(report, args.before)
     _ = search  # plain BM25 goes through Index.search
 
 
