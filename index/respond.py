@@ -1,12 +1,17 @@
 """A read question to what the reply holds: quoted passages, or why there are none.
 
-Three ways to have nothing to quote, each said differently: the question's dates fall where
-the briefings have none; no passage holds any of its words; or the best passage holds too
-little of the question to be an answer. The last is judged by `query.coverage` (the share of
-the question's information, idf squared, that the best passage holds) against `MIN_COVERAGE`,
-a threshold read off the false-answer/answered curve in `bench/variants.py`, not a fixed
-BM25 score, since raw scores do not compare across questions. Instead of quoting noise, the
-reply then names the briefings that came nearest.
+A chain of stages: gather the candidates (`gather`: BM25's best over every date, and the
+best of the period a question's date names), rank and judge them (`rank`: the re-ranker's
+order with the speaker's evidence, each passage judged by `judge`), put them in the order
+the question asks for (`arrange`: those that answer first, the newest first for "the
+latest", the period's first for a dated question), then quote. No stage removes a
+candidate on a reading of the question; only a question for the briefings by date keeps to
+its dates.
+
+Ways to have nothing to quote, each said differently: a question for the briefings of dates
+where there are none; no passage holds any of its words; or the judgement finds that none
+of the best passages answers. Instead of quoting noise, the reply then names the briefings
+that came nearest.
 """
 
 from __future__ import annotations
@@ -21,11 +26,8 @@ from . import query as _query
 from .quote import Quote, choose
 from .search import Filters, Hit
 from .speaker import choose_spoken
-from .understand import Reading, _within
+from .understand import Reading
 
-#: Below this share of the question's weight in its best passage, nothing is quoted. From
-#: `bench/variants.py` (see docs/benchmarks.md, "Understanding questions").
-MIN_COVERAGE = 0.425
 #: How many nearest briefings a reply names when nothing answers.
 NEAREST = 3
 #: What a question for the briefings gets from an index that holds none.
@@ -120,7 +122,8 @@ def gather(
     depth = max(NEWEST_DEPTH if reading.recent else rerank.DEPTH, wanted + 1)
     hits = _query.search(conn, q, depth, 0, vocab)
     if reading.dates is not None and not reading.dates_filter:
-        near = replace(q, filters=_within(q.filters, timing.window(reading.dates)))
+        span = timing.window(reading.dates)
+        near = replace(q, filters=q.filters.within(span.since, span.until))
         seen = {h.passage_id for h in hits}
         extra = _query.search(conn, near, WINDOW_DEPTH, 0, vocab)
         hits += [h for h in extra if h.passage_id not in seen]

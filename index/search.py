@@ -26,6 +26,13 @@ class Filters:
     since: dt.date | None = None
     until: dt.date | None = None
 
+    def within(self, since: dt.date | None, until: dt.date | None) -> Filters:
+        """These filters narrowed to `since`..`until` as well (either may be None)."""
+        return Filters(
+            max((d for d in (self.since, since) if d), default=None),
+            min((d for d in (self.until, until) if d), default=None),
+        )
+
 
 @dataclass(slots=True)
 class Hit:

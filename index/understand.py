@@ -183,8 +183,13 @@ class Reading:
             _cap(terms),
             list(dict.fromkeys(required)),
             list(dict.fromkeys(names)),
-            _within(filters or Filters(), self.dates if self.dates_filter else None),
+            self._filters(filters or Filters()),
         )
+
+    def _filters(self, filters: Filters) -> Filters:
+        if self.dates is None or not self.dates_filter:
+            return filters
+        return filters.within(self.dates.since, self.dates.until)
 
     @property
     def dates_filter(self) -> bool:
@@ -331,14 +336,6 @@ def _cap(terms: list[Weighted]) -> list[Weighted]:
             seen.add(t.term)
         out.append(t)
     return out
-
-
-def _within(filters: Filters, rng: DateRange | None) -> Filters:
-    if rng is None:
-        return filters
-    since = max((d for d in (filters.since, rng.since) if d), default=None)
-    until = min((d for d in (filters.until, rng.until) if d), default=None)
-    return Filters(since, until)
 
 
 def variant_weight(distance: float) -> float:

@@ -12,7 +12,7 @@ questions (the articles not used to fit the re-ranker or choose anything; see da
   spelling variants weighed by `query.search`);
 - the same with the re-ranker (`index/rerank.py`): what `Index.answer` ranks;
 - `Index.answer` as the bot replies, where a question whose best passage holds too little of
-  it gets no passage (`respond.MIN_COVERAGE`), counted as a miss.
+  it gets no passage (`index/judge.py`), counted as a miss.
 
 A paragraph cut into several passages ranks where its best passage does.
 
