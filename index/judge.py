@@ -135,12 +135,11 @@ def features(
     length = min(len(groups), LONG_QUESTION) / LONG_QUESTION
     out = []
     for hit, (_, ranking) in zip(hits, ranked, strict=True):
-        present = set(tokens.get(hit.passage_id, ()))
-        if hit.title:
-            present |= rerank.title_terms(hit.title)
+        body = tokens.get(hit.passage_id, ())
+        title = rerank.title_terms(hit.title) if hit.title else frozenset()
         held: dict[int, float] = {}
         for t in judged:
-            if t.term in present and t.group in weight:
+            if t.group in weight and (t.term in body or t.term in title):
                 held[t.group] = max(held.get(t.group, 0.0), weight[t.group] * t.weight)
         # Of the words the briefings hold: a word none holds is `missing`, and does not by
         # itself make every passage fall short.
@@ -158,7 +157,7 @@ def features(
             "length": length,
         }
         if names:
-            f["speaker"] = sum(1 for n in name_terms if n in present) / len(names)
+            f["speaker"] = sum(1 for n in name_terms if n in body or n in title) / len(names)
             named = f["speaker"] > 0
             f["speaks"] = float(named and bool(speaking(hit.text, hit.sentences, names)))
         out.append(f)

@@ -10,6 +10,7 @@ question asked for.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rank_bm25 import BM25Plus
@@ -19,6 +20,7 @@ from . import analysis
 #: A second sentence is quoted when it scores at least this share of the best one, or when it
 #: brings question terms the best one lacks.
 SECOND_SENTENCE_SHARE = 0.6
+_DIGITS = re.compile(r"\d+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +40,17 @@ def highlight_spans(tokens: list[analysis.Token], wanted: set[str]) -> list[tupl
 
 
 def choose(
-    text: str, sentences: list[tuple[int, int]], terms: list[str], max_sentences: int = 2
+    text: str,
+    sentences: list[tuple[int, int]],
+    terms: list[str],
+    max_sentences: int = 2,
+    figures: frozenset[str] | None = None,
 ) -> Quote:
-    """The sentence or two of `text` that best answer `terms`, and the words that matched."""
+    """The sentence or two of `text` that best answer `terms`, and the words that matched.
+
+    `figures` is given when the question asks for a number ("how much", "when"): the numbers
+    the question holds itself. The first sentence quoted is then the best of those that hold
+    a number the question does not, where any does: the one that says the figure asked for."""
     wanted = set(terms)
     tokens = analysis.tokens(text)
     highlights = highlight_spans(tokens, wanted)
@@ -55,7 +65,13 @@ def choose(
     floor = model.delta * sum(model.idf.get(q, 0.0) for q in wanted)
     scores = [score - floor for score in model.get_scores(list(wanted))]
     matched = [set(st) & wanted for st in sentence_terms]
-    order = sorted((i for i in range(len(sentences)) if matched[i]), key=lambda i: (-scores[i], i))
+    numbered = [False] * len(sentences)
+    if figures is not None:
+        numbered = [bool(set(_DIGITS.findall(text[s:e])) - figures) for s, e in sentences]
+    order = sorted(
+        (i for i in range(len(sentences)) if matched[i]),
+        key=lambda i: (not numbered[i], -scores[i], i),
+    )
     if not order:
         return Quote([sentences[0]], highlights)
     best = order[0]

@@ -63,6 +63,14 @@ _NUMBER_QUESTION = re.compile(
 _DIGITS = re.compile(r"\d+")
 
 
+def asks_number(question: str) -> frozenset[str] | None:
+    """For a question whose answer is a number, a date or an amount ("how much", "when"), the
+    numbers it holds itself (possibly none); None for any other question."""
+    if not _NUMBER_QUESTION.search(question):
+        return None
+    return frozenset(_DIGITS.findall(question))
+
+
 class Statistics(Protocol):
     """What the features need of the whole index (`vocabulary.Vocabulary` has it): how many
     passages, their mean length in terms, and how many passages hold each term."""

@@ -102,13 +102,14 @@ def respond(
     out.anchor = ordered[0].hit.date
     out.notices = [n for n in (missing, *notices) if n]
     terms = q.term_list()
+    figures = rerank.asks_number(reading.question)
     for h in out.hits:
         if reading.speaker is not None and reading.speaker_names:
             quote = choose_spoken(
                 h.text, h.sentences, terms, reading.speaker_names, reading.topic_terms
             )
         else:
-            quote = choose(h.text, h.sentences, terms)
+            quote = choose(h.text, h.sentences, terms, figures=figures)
         out.quotes.append(quote)
     return out
 

@@ -283,9 +283,23 @@ class Vocabulary:
 
     def spellings(self, term: str) -> list[Variant]:
         """Other spellings of a name the index holds as well ("Koehler" beside "Köhler",
-        "Sutrisno" beside "Soetrisno"): the nearest terms one small edit away. They are
-        searched beside the name as typed, so that either spelling finds both."""
-        return [v for v in self.near(term) if v.distance <= SPELLING_DISTANCE]
+        "Sutrisno" beside "Soetrisno"): terms with the same spelling key, one small edit
+        away. They are searched beside the name as typed, so that either spelling finds both.
+        Only the key's own terms are measured, a dictionary lookup and a few distances: the
+        question holds the name already, so no typing error is being undone."""
+        word = latin(term)
+        if not (MIN_FUZZY_LETTERS <= len(word) <= MAX_FUZZY_LETTERS) or not _LETTERS.fullmatch(
+            word
+        ):
+            return []
+        found = []
+        for other in self._keys.get(key(word), ()):
+            if other != term:
+                d = distance(word, other, SPELLING_DISTANCE)
+                if d <= SPELLING_DISTANCE:
+                    found.append(Variant(other, d, self.df[other]))
+        found.sort(key=lambda v: (v.distance, -v.df, v.term))
+        return found[:MAX_VARIANTS]
 
     def variants(self, term: str) -> list[Variant]:
         """The terms a question term should also (or instead) be searched as: the nearest
