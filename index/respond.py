@@ -58,7 +58,6 @@ class Nearest:
 class Outcome:
     hits: list[Hit] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
-    confidence: float | None = None
     nearest: list[Nearest] = field(default_factory=list)
     note: str | None = None  # why there is nothing to quote
     more: bool = False  # whether passages follow these, for a "More results" button
@@ -93,12 +92,9 @@ def respond(
         out = Outcome(nearest=nearest([j.hit for j in ordered]))
         if not ordered and reading.dates is not None and reading.dates_filter:
             out.note = _dated_nothing(reading, vocab.dates)
-        if ordered:
-            out.confidence = ordered[0].probability
         return out
     page = ordered[offset : offset + k]
     out = Outcome([j.hit for j in page], more=len(ordered) > offset + k)
-    out.confidence = ordered[0].probability
     out.anchor = ordered[0].hit.date
     out.notices = [n for n in (missing, *notices) if n]
     terms = q.term_list()
