@@ -45,13 +45,13 @@ from .vocabulary import Vocabulary
 
 #: The model's weights, from `bench/quality/judge.py` (docs/benchmarks.md, "Nothing answers").
 WEIGHTS: dict[str, float] = {
-    "coverage": 1.38,
+    "coverage": 1.44,
     "rare": 0.01,
-    "speaker": 0.55,
-    "speaks": 0.43,
+    "speaker": 0.54,
+    "speaks": 0.42,
     "sentence": 0.15,
-    "window": 0.60,
-    "missing": -1.23,
+    "window": 0.55,
+    "missing": -1.22,
     "length": 1.83,
     "bias": -2.77,
 }
