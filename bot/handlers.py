@@ -1,9 +1,10 @@
 """What the bot does with each update: questions, paging buttons, commands, inline queries,
 membership changes, and errors.
 
-`register` adds every handler in one place. Questions are answered in a thread pool (the
-search is blocking SQLite work) while the event loop keeps serving other chats; "typing…" is
-shown meanwhile. In groups, where privacy mode lets the bot see only commands, mentions and
+`register` adds every handler in one place. A question waits its chat's turn (`turns`) and is
+answered in an answering process (`answering`; the search is blocking SQLite work) while the
+event loop keeps serving other chats; "typing…" is shown meanwhile. What a message is (a
+question, a greeting, thanks, "more") is decided by `index.message`, as in the console. In groups, where privacy mode lets the bot see only commands, mentions and
 replies to itself, a question is `/ask …`, a mention of the bot, or a reply to one of its
 answers; in a private chat every text message is a question.
 """
