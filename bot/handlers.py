@@ -4,9 +4,10 @@ membership changes, and errors.
 `register` adds every handler in one place. A question waits its chat's turn (`turns`) and is
 answered in an answering process (`answering`; the search is blocking SQLite work) while the
 event loop keeps serving other chats; "typing…" is shown meanwhile. What a message is (a
-question, a greeting, thanks, "more") is decided by `index.message`, as in the console. In groups, where privacy mode lets the bot see only commands, mentions and
-replies to itself, a question is `/ask …`, a mention of the bot, or a reply to one of its
-answers; in a private chat every text message is a question.
+question, a greeting, thanks, "more") is decided by `index.message`, as in the console.
+In groups, where privacy mode lets the bot see only commands, mentions and replies to
+itself, a question is `/ask …`, a mention of the bot, or a reply to one of its answers; in a
+private chat every text message is a question.
 """
 
 from __future__ import annotations
