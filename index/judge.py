@@ -32,8 +32,7 @@ most 3% of the development sets' answerable tuning questions.
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from . import analysis, english, rerank
@@ -43,7 +42,8 @@ from .search import Hit
 from .speaker import speaking
 from .vocabulary import Vocabulary
 
-#: The model's weights, from `bench/quality/judge.py` (docs/benchmarks.md, "Nothing answers").
+#: The model's weights, from `bench/quality/questions.py --fit` (docs/benchmarks.md,
+#: "Questions nobody tuned for").
 WEIGHTS: dict[str, float] = {
     "coverage": 1.44,
     "rare": 0.01,
@@ -63,8 +63,6 @@ LONG_QUESTION = 10
 #: A passage answers when the model's probability reaches this.
 THRESHOLD = 0.40
 
-_WORD = re.compile(r"[^\W_](?:[^\W_]|['’][^\W_])*")
-
 
 @dataclass(frozen=True, slots=True)
 class Judged:
@@ -83,39 +81,42 @@ class Judged:
 def missing_words(query: Query, vocab: Vocabulary, hits: Sequence[Hit] = ()) -> list[str]:
     """The question's terms of which no spelling is held by any briefing: in no passage, and
     in none of the titles of `hits` (a title is not searched, but it is the briefing's)."""
-    titled = _titles(hits)
-    held: dict[int, bool] = {}
+    known = _known(vocab, hits)
     first: dict[int, str] = {}
+    held: set[int] = set()
     for t in query.terms:
-        if not t.judged:
-            continue
-        first.setdefault(t.group, t.term)
-        known = vocab.df.get(t.term, 0) > 0 or t.term in titled
-        held[t.group] = held.get(t.group, False) or known
-    return [first[g] for g, h in held.items() if not h]
+        if t.judged:
+            first.setdefault(t.group, t.term)
+            if known(t.term):
+                held.add(t.group)
+    return [term for g, term in first.items() if g not in held]
 
 
-def _titles(hits: Sequence[Hit]) -> frozenset[str]:
-    return frozenset().union(*(rerank.title_terms(h.title) for h in hits if h.title))
+def _known(vocab: Vocabulary, hits: Sequence[Hit]) -> Callable[[str], bool]:
+    """Whether a briefing holds a term: in a passage, or in the title of one of `hits` (a
+    title is not searched, but it is the briefing's)."""
+    titled = frozenset().union(*(rerank.title_terms(h.title) for h in hits if h.title))
+    return lambda term: vocab.df.get(term, 0) > 0 or term in titled
 
 
-def features(
+def judge(
     query: Query,
     speaker_names: Sequence[str],
     hits: Sequence[Hit],
     ranked: Sequence[tuple[float, Mapping[str, float]]],
     tokens: Mapping[int, Collection[str]],
     vocab: Vocabulary,
-) -> list[dict[str, float]]:
-    """Each passage's evidence, each from 0 to 1. `ranked` holds each passage's re-ranking
-    score and features."""
+) -> list[Judged]:
+    """Each ranked passage, in the order given, with its evidence (each from 0 to 1) and the
+    probability that it answers. `ranked` holds each passage's re-ranking score and
+    features; `tokens` each passage's terms."""
     judged = [t for t in query.terms if t.judged]
-    titled = _titles(hits)
+    known = _known(vocab, hits)
     weight: dict[int, float] = {}
     rare: set[int] = set()
     for t in judged:
-        w = t.weight * idf(vocab.df.get(t.term, 0), vocab.rows) ** 2
-        if vocab.df.get(t.term, 0) > 0 or t.term in titled:
+        if known(t.term):
+            w = t.weight * idf(vocab.df.get(t.term, 0), vocab.rows) ** 2
             weight[t.group] = max(weight.get(t.group, 0.0), w)
         if t.rare:
             rare.add(t.group)
@@ -134,7 +135,7 @@ def features(
 
     length = min(len(groups), LONG_QUESTION) / LONG_QUESTION
     out = []
-    for hit, (_, ranking) in zip(hits, ranked, strict=True):
+    for hit, (score, ranking) in zip(hits, ranked, strict=True):
         body = tokens.get(hit.passage_id, ())
         title = rerank.title_terms(hit.title) if hit.title else frozenset()
         held: dict[int, float] = {}
@@ -160,7 +161,7 @@ def features(
             f["speaker"] = sum(1 for n in name_terms if n in body or n in title) / len(names)
             named = f["speaker"] > 0
             f["speaks"] = float(named and bool(speaking(hit.text, hit.sentences, names)))
-        out.append(f)
+        out.append(Judged(hit, score, probability(f), f))
     return out
 
 
@@ -177,18 +178,3 @@ def probability(f: dict[str, float], weights: dict[str, float] = WEIGHTS) -> flo
     first."""
     z = sum(weights.get(name, 0.0) * value for name, value in f.items())
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-
-
-def judge(
-    query: Query,
-    speaker_names: Sequence[str],
-    hits: Sequence[Hit],
-    ranked: Sequence[tuple[float, Mapping[str, float]]],
-    tokens: Mapping[int, Collection[str]],
-    vocab: Vocabulary,
-) -> list[Judged]:
-    """Each ranked passage with the probability that it answers, in the order given."""
-    rows = features(query, speaker_names, hits, ranked, tokens, vocab)
-    return [
-        Judged(h, s, probability(f), f) for h, (s, _), f in zip(hits, ranked, rows, strict=True)
-    ]

@@ -253,8 +253,7 @@ def features(
     bigram_total = sum(bigrams.values()) or 1.0
     pairs = list(zip(wanted, wanted[1:], strict=False))
     pair_total = sum(weight[a] + weight[b] for a, b in pairs) or 1.0
-    asks_number = bool(_NUMBER_QUESTION.search(question))
-    question_numbers = set(_DIGITS.findall(question))
+    figures = asks_number(question)
 
     avgdl = stats.avgdl or 1.0
     # Where each passage holds question terms: one pass over its terms, then only these.
@@ -297,9 +296,9 @@ def features(
                 "exact": sum(w for s, w in exact.items() if s in present) / total,
                 "title": sum(weight[t] for t in wanted if t in title) / total,
                 "number": float(
-                    asks_number
+                    figures is not None
                     and best_at >= 0
-                    and bool(set(_DIGITS.findall(p.pieces[best_at])) - question_numbers)
+                    and bool(set(_DIGITS.findall(p.pieces[best_at])) - figures)
                 ),
                 "pairs": paired / pair_total,
                 "window": _window(where, weight) / total,

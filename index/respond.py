@@ -35,7 +35,7 @@ NO_BRIEFINGS = "There are no briefings yet."
 #: Passages read for "the latest on …", to be put in date order.
 NEWEST_DEPTH = 30
 #: What a question's speaker adds to a passage's re-ranking score, where the passage names
-#: them and where they speak in it (`judge.features`), chosen on the development sets' tuning
+#: them and where they speak in it (`judge.judge`), chosen on the development sets' tuning
 #: halves (`bench/quality/questions.py`).
 EVIDENCE: dict[str, float] = {"speaker": 0.0, "speaks": 2.0}
 #: How many of the first answering passages must all leave the speaker unnamed for the reply
@@ -158,7 +158,7 @@ def arrange(reading: Reading, judged: list[judge.Judged]) -> tuple[list[judge.Ju
         answering.sort(key=lambda j: j.hit.date or dt.date.min, reverse=True)
     elif reading.dates is not None and not reading.dates_filter and answering:
         span = timing.window(reading.dates)
-        inside = [j for j in answering if timing.inside(j.hit.date, span)]
+        inside = [j for j in answering if j.hit.date and span.contains(j.hit.date)]
         if inside:
             answering = inside + [j for j in answering if j not in inside]
         else:

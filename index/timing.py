@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 
 from .dates import DateRange
-from .search import Filters
 
 #: (longest period in days, how many days after it its reports may come), shortest first.
 LAGS: tuple[tuple[int, int], ...] = ((1, 14), (7, 14), (31, 45), (92, 100), (366, 300))
@@ -30,14 +29,8 @@ def lag(rng: DateRange) -> int:
     return LAGS[-1][1]
 
 
-def window(rng: DateRange) -> Filters:
+def window(rng: DateRange) -> DateRange:
     """The briefing dates that may report what happened in `rng`: the period and a window
     after it."""
     until = rng.until + dt.timedelta(days=lag(rng)) if rng.until else None
-    return Filters(rng.since, until)
-
-
-def inside(day: dt.date | None, span: Filters) -> bool:
-    if day is None:
-        return False
-    return (span.since is None or span.since <= day) and (span.until is None or day <= span.until)
+    return DateRange(rng.since, until, rng.said)

@@ -524,11 +524,11 @@ class _Speller:
             # The word's other terms ("f" and "35" of "F-35") share its group, so that the
             # word counts once; a fragment gets no spelling variants.
             zipf = english.zipf(typed.lower())
-            rare = zipf < english.RARE_ZIPF or any(c.isdigit() for c in typed)
-            kept = {"rare": rare, "zipf": zipf}
+            name = zipf < english.RARE_ZIPF  # rare in English: a name whose spellings to add
+            kept = {"rare": name or any(c.isdigit() for c in typed), "zipf": zipf}
             runs = [Weighted(t, 1.0, group, **kept) for t in analysis.terms(typed)[1:]]
             variants = [] if normal(typed) in protected else self.vocab.variants(token.term)
-            if df and not variants and normal(typed) not in protected and english.rare(typed):
+            if df and not variants and normal(typed) not in protected and name:
                 variants = self.vocab.spellings(token.term)
             if df or not variants:
                 part.terms.append(Weighted(token.term, 1.0, group, **kept))

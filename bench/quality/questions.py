@@ -49,7 +49,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from index import judge, respond, search, understand, vocabulary  # noqa: E402
+from index import judge, respond, understand, vocabulary  # noqa: E402
 from index.answer import Index  # noqa: E402
 from index.reindex import reindex  # noqa: E402
 
@@ -492,7 +492,6 @@ def main() -> None:
     print(report)
     if args.write:
         write(report, args.before)
-    _ = search  # plain BM25 goes through Index.search
 
 
 if __name__ == "__main__":
