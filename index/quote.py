@@ -39,6 +39,12 @@ def highlight_spans(tokens: list[analysis.Token], wanted: set[str]) -> list[tupl
     return list(dict.fromkeys((t.start, t.end) for t in tokens if t.term in wanted))
 
 
+def new_figure(text: str, figures: frozenset[str]) -> bool:
+    """Whether `text` holds a number other than `figures` (the question's own numbers): what
+    a question for a number ("how much", "when") asks it to say."""
+    return bool(set(_DIGITS.findall(text)) - figures)
+
+
 def choose(
     text: str,
     sentences: list[tuple[int, int]],
@@ -67,7 +73,7 @@ def choose(
     matched = [set(st) & wanted for st in sentence_terms]
     numbered = [False] * len(sentences)
     if figures is not None:
-        numbered = [bool(set(_DIGITS.findall(text[s:e])) - figures) for s, e in sentences]
+        numbered = [new_figure(text[s:e], figures) for s, e in sentences]
     order = sorted(
         (i for i in range(len(sentences)) if matched[i]),
         key=lambda i: (not numbered[i], -scores[i], i),

@@ -30,6 +30,7 @@ from functools import lru_cache
 from typing import Protocol
 
 from . import analysis
+from .quote import new_figure
 from .search import Hit
 
 #: How many of BM25's best passages are reordered.
@@ -296,9 +297,7 @@ def features(
                 "exact": sum(w for s, w in exact.items() if s in present) / total,
                 "title": sum(weight[t] for t in wanted if t in title) / total,
                 "number": float(
-                    figures is not None
-                    and best_at >= 0
-                    and bool(set(_DIGITS.findall(p.pieces[best_at])) - figures)
+                    figures is not None and best_at >= 0 and new_figure(p.pieces[best_at], figures)
                 ),
                 "pairs": paired / pair_total,
                 "window": _window(where, weight) / total,
