@@ -176,13 +176,15 @@ def ask_command(ctx, question, results, as_json, db):
     color = sys.stdout.isatty()
     for q in questions:
         said = read_message(q)
-        if said.kind is not Kind.QUESTION and not as_json:
-            click.echo(WELCOME if said.kind is Kind.THANKS else CHAT_HELP)
+        if said.kind is not Kind.QUESTION:  # a greeting, thanks, "more": nothing to search
+            if as_json:
+                click.echo(json.dumps({"question": q, "hits": []}, ensure_ascii=False))
+            else:
+                click.echo(WELCOME if said.kind is Kind.THANKS else CHAT_HELP)
+            sys.stdout.flush()
             continue
-        answer = index.answer(q, k=k) if said.kind is Kind.QUESTION else None
-        if answer is None:
-            click.echo(json.dumps({"question": q, "hits": []}, ensure_ascii=False))
-        elif as_json:
+        answer = index.answer(q, k=k)
+        if as_json:
             click.echo(json.dumps(to_json(answer), ensure_ascii=False))
         else:
             click.echo(render_text(answer, color=color))
