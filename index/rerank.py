@@ -14,9 +14,8 @@ the passages to almost nothing, so BM25's scores there say little, while these w
 tell a passage that holds a question word from one that does not.
 
 A document's title belongs to all its passages: a question word in the title counts for each
-of them alike. A briefing without a title of its own takes its first sentence as its title,
-so that sentence's words are the title's, not again the first passage's; the passage keeps
-its full length, since that is what a reader reads.
+of them alike. A briefing without a title of its own takes its first sentence as its title;
+that sentence still counts for the first passage's body, where it is told.
 """
 
 from __future__ import annotations
@@ -117,40 +116,23 @@ class _Passage:
     spelt: tuple[str, ...]  # the body's words as spelt, stopwords kept: exact words, pairs
     sentences: tuple[tuple[str, ...], ...]  # the body's terms, sentence by sentence
     pieces: tuple[str, ...]  # the body's sentences as written
-    length: int  # terms in the whole passage, a title sentence included
+    length: int  # terms in the whole passage
 
 
 def _read(hit: Hit) -> _Passage:
-    """A passage's words, read once; a first sentence that is the title is not body."""
-    return _read_text(
-        hit.text, tuple(map(tuple, hit.sentences)), hit.heading, hit.ordinal, hit.title
-    )
+    """A passage's words, read once."""
+    return _read_text(hit.text, tuple(map(tuple, hit.sentences)), hit.heading)
 
 
 @lru_cache(maxsize=2048)
-def _read_text(
-    text: str,
-    sentences: tuple[tuple[int, int], ...],
-    heading: str | None,
-    ordinal: int,
-    title: str | None,
-) -> _Passage:
+def _read_text(text: str, sentences: tuple[tuple[int, int], ...], heading: str | None) -> _Passage:
     """`_read`'s work, kept for the passages asked about last: the next page of an answer
-    reorders the same ones. A passage that is nothing but its title sentence keeps it as its
-    body, or it would have no words for the body features to find. A title that is the
-    first sentence shortened ("… to Iranians on…") holds only its own words: the rest of that
-    sentence ("the Persian New Year, Nowruz, …") is still the first passage's body, or no
-    feature would see it."""
+    reorders the same ones. A briefing whose title is its first sentence keeps that sentence
+    in its first passage's body as well: the lead is where the headline's fact is told and
+    quoted, and a lead scored without it fell below every passage that merely shares the
+    title's words ("how much did Japan's exports fall in August?" quoted the paragraph on
+    exports to China)."""
     spans = list(sentences) or [(0, len(text))]
-    skipped = 0
-    held = 0  # words at the start of the first span that are the title's
-    if ordinal == 0 and len(spans) > 1 and _title_sentence(text, spans[0], title):
-        words = analysis.split(text[spans[0][0] : spans[0][1]])
-        held = len(analysis.split(title[:-1])) if title.endswith("…") else len(words)
-        skipped = sum(len(_word(w)[1]) for w in words[:held])
-        if held >= len(words):
-            spans.pop(0)
-            held = 0
     terms = list(_heading_terms(heading)) if heading else []
     spelt: list[str] = []
     by_sentence: list[list[str]] = []
@@ -158,19 +140,14 @@ def _read_text(
     lookup = _WORDS.__getitem__
     for start, end in spans:
         piece = text[start:end]
-        looked = list(map(lookup, analysis.split(piece)[held:]))
-        held = 0
+        looked = list(map(lookup, analysis.split(piece)))
         spelt.extend([s for s, _ in looked])
         sentence = [t for _, found in looked for t in found]
         terms.extend(sentence)
         by_sentence.append(sentence)
         pieces.append(piece)
     return _Passage(
-        tuple(terms),
-        tuple(spelt),
-        tuple(map(tuple, by_sentence)),
-        tuple(pieces),
-        len(terms) + skipped,
+        tuple(terms), tuple(spelt), tuple(map(tuple, by_sentence)), tuple(pieces), len(terms)
     )
 
 
@@ -189,18 +166,6 @@ def clear_cache() -> None:
 @lru_cache(maxsize=4096)
 def _heading_terms(heading: str) -> tuple[str, ...]:
     return tuple(analysis.analyse(heading))
-
-
-def _title_sentence(text: str, span: tuple[int, int], title: str | None) -> bool:
-    """Whether a document's first sentence is its title, as it is for a briefing whose title
-    was taken from its first sentence (shortened, with "…")."""
-    if not title:
-        return False
-    first = " ".join(text[span[0] : span[1]].split())
-    title = title.strip()
-    if title.endswith("…") and len(title) > 1:
-        return first.startswith(title[:-1].rstrip())
-    return first == title
 
 
 def idf(df: int, rows: int) -> float:

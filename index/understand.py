@@ -38,6 +38,15 @@ CAPITALISED_WEIGHT = 0.25
 #: A date's month or year as a word to search for, against a question word's 1.0: evidence,
 #: since the briefing that answers may give the date as "on Tuesday" or not at all.
 DATE_WORD_WEIGHT = 0.5
+#: What a question's verb weighs as a searched word, when it says more than that someone
+#: spoke ("agree", "propose", "warn"), and the verbs that do not.
+VERB_WEIGHT = 0.5
+PLAIN_VERBS = frozenset(
+    "say said says tell told tells think thought speak spoke mean meant feel felt comment"
+    " commented remark remarked mention mentioned state stated note noted add added"
+    " on view views position stance comments comment statement statements remarks words"
+    " response reaction message".split()
+)
 #: A spelling variant's weight against an exact match's 1.0, by its edit distance.
 VARIANT_WEIGHTS = ((0.0, 1.0), (0.5, 0.9), (1.0, 0.75), (2.0, 0.6))
 
@@ -390,9 +399,14 @@ def read(
     reading.browse = not framed and bool(text.strip()) and not framing.more(text)
     text = framed
 
-    speaker_text, verb, topic_text = _speaker(text)
+    speaker_text, verb, topic_text, typed_verb = _speaker(text)
     pronoun = speaker_text is not None and normal(speaker_text) in PRONOUNS
     reading.verb = verb
+    # "What did they agree?", "what did Brandt propose?": a verb that says more than that
+    # someone spoke is evidence of the passage that answers ("agreed", "the proposal").
+    verb_term = analysis.term(typed_verb) if typed_verb else None
+    if verb_term and normal(typed_verb) not in PLAIN_VERBS and vocab.df.get(verb_term):
+        reading.extra.append((verb_term, VERB_WEIGHT))
 
     spelled = _Speller(vocab, conn)
     if speaker_text and not pronoun:
@@ -458,9 +472,9 @@ def _inherit(reading: Reading, previous: Reading, shift, own_verb: bool) -> None
         reading.corrections = list(dict.fromkeys(tuple(c) for c in both))
 
 
-def _speaker(text: str) -> tuple[str | None, str, str]:
-    """(speaker, verb as a reply words it, topic) for "what did X say about Y"; (None,
-    "said", text) for any other question."""
+def _speaker(text: str) -> tuple[str | None, str, str, str | None]:
+    """(speaker, verb as a reply words it, topic, verb as typed) for "what did X say about
+    Y"; (None, "said", text, None) for any other question."""
     for n, pattern in enumerate(_SPEAKER_PATTERNS):
         m = pattern.match(text)
         if m is None:
@@ -485,8 +499,8 @@ def _speaker(text: str) -> tuple[str | None, str, str]:
                 said = verb + ("es" if verb.endswith(("s", "sh", "ch")) else "s")
             elif aux in ("will", "would", "could", "can"):
                 said = f"{aux} {verb}"
-        return who, said, m.group("topic")
-    return None, "said", text
+        return who, said, m.group("topic"), m.group("verb")
+    return None, "said", text, None
 
 
 def _names(speaker_text: str) -> list[str]:

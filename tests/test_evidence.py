@@ -119,6 +119,25 @@ def test_a_name_only_in_the_title_counts_towards_the_answer(index_of):
     assert answer.found and answer.hits[0].hit.document == "2024-07-01-visit.md"
 
 
+AGREED = {
+    "2024-05-02-visit.txt": "date 2024-05-02 Estonia and Finland discussed energy prices."
+    " Estonia and Finland also reviewed ferry timetables.",
+    "2024-05-03-deal.txt": "date 2024-05-03 After two days of talks in Tallinn and a dinner"
+    " given by the prime minister, the ministers of Estonia and Finland agreed to build a"
+    " second power cable under the Gulf by 2030.",
+}
+
+
+def test_what_was_agreed_finds_the_agreement_not_only_the_names(index_of):
+    """The question's verb says what it asks for: "agree" is evidence, where "say" is not."""
+    ix = index_of(AGREED)
+    answer = ix.answer("what did Estonia and Finland agree?")
+    assert answer.found and answer.hits[0].hit.document == "2024-05-03-deal.txt"
+    assert "second power cable" in answer.hits[0].quote_text
+    said = ix.answer("what did Estonia and Finland say about energy prices?")
+    assert "agre" not in said.reading.query().term_list()
+
+
 LATEST = {
     "2024-08-01-storage.txt": "date 2024-08-01 Gas storage in the EU reached 85 percent, the"
     " Commission said, well ahead of the winter target.",

@@ -144,7 +144,7 @@ def test_weights_stay_positive_where_fts5_floors_them(index):
 
 def test_the_title_sentence_counts_for_every_passage_of_its_briefing(index):
     """The briefing's title is its first sentence: a question word in it counts for each
-    passage alike, and not a second time for the first passage's body."""
+    passage alike, and for the first passage's body as well, where the sentence is told."""
     with index.reading() as conn:
         vocab = vocabulary.get(conn)
         hits = search(conn, "Vladimir congratulations", k=10)
@@ -156,4 +156,6 @@ def test_the_title_sentence_counts_for_every_passage_of_its_briefing(index):
     assert len(everyone) == 5
     assert {round(f["title"], 6) for f in feats} == {1.0}
     lead = next(f for h, f in zip(everyone, feats, strict=True) if h.ordinal == 0)
-    assert lead["exact"] == 0.0 and lead["sentence"] == 0.0
+    assert lead["exact"] == 1.0 and lead["sentence"] > 0.0
+    others = [f for h, f in zip(everyone, feats, strict=True) if h.ordinal != 0]
+    assert all(f["exact"] == 0.0 and f["sentence"] == 0.0 for f in others)
