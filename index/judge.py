@@ -18,7 +18,9 @@ several things at once, each weak alone:
   a scientific claim, is answered by passages that hold less of it;
 - missing: the share of the question's words that no briefing holds at all. Such a
   word is named in the reply ("no briefing mentions Ukraine") and does not by itself empty
-  the answer, but it makes an answer less likely.
+  the answer, but it makes an answer less likely;
+- score and margin: the re-ranker's score, and how far the passage leads the best of the
+  others: an answer usually stands out from the passages that merely share its words.
 
 These are combined by a logistic model that `bench/quality/questions.py --fit` fits on the
 passage ranked first for each tuning question, labelled by whether the question has an
@@ -46,14 +48,16 @@ from .vocabulary import Vocabulary
 #: "Questions nobody tuned for").
 WEIGHTS: dict[str, float] = {
     "coverage": 1.44,
-    "rare": 0.01,
-    "speaker": 0.54,
-    "speaks": 0.42,
-    "sentence": 0.15,
-    "window": 0.55,
-    "missing": -1.22,
-    "length": 1.83,
-    "bias": -2.77,
+    "rare": -0.01,
+    "speaker": 0.41,
+    "speaks": 0.83,
+    "sentence": -0.05,
+    "window": 0.45,
+    "missing": -1.21,
+    "length": 1.72,
+    "score": 0.40,
+    "margin": 0.78,
+    "bias": -3.07,
 }
 #: Words at least this common in English (Zipf) weigh `COMMON_WEIGHT` in `missing`.
 COMMON_ZIPF = 5.5
@@ -61,7 +65,7 @@ COMMON_WEIGHT = 0.1
 #: Question words (counted once each) from which a question counts as long (`length`).
 LONG_QUESTION = 10
 #: A passage answers when the model's probability reaches this.
-THRESHOLD = 0.40
+THRESHOLD = 0.35
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,8 +138,13 @@ def judge(
     name_terms = [analysis.term(n) or n for n in names]
 
     length = min(len(groups), LONG_QUESTION) / LONG_QUESTION
+    # The re-ranker's score on the scale of its weights (about 0 to 1), and by how much a
+    # passage leads the best of the others: an answer usually stands out.
+    scale = sum(rerank.WEIGHTS.values()) or 1.0
+    scores = [score for score, _ in ranked]
     out = []
-    for hit, (score, ranking) in zip(hits, ranked, strict=True):
+    for i, (hit, (score, ranking)) in enumerate(zip(hits, ranked, strict=True)):
+        other = max(scores[:i] + scores[i + 1 :], default=0.0)
         body = tokens.get(hit.passage_id, ())
         title = rerank.title_terms(hit.title) if hit.title else frozenset()
         held: dict[int, float] = {}
@@ -156,6 +165,8 @@ def judge(
             "window": ranking.get("window", 0.0),
             "missing": missing,
             "length": length,
+            "score": score / scale,
+            "margin": (score - other) / scale,
         }
         if names:
             f["speaker"] = sum(1 for n in name_terms if n in body or n in title) / len(names)
