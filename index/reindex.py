@@ -33,10 +33,13 @@ from stat import S_ISREG
 
 from . import postings, store, swap
 from .analysis import ANALYSER_VERSION
-from .documents import SUFFIXES, UnreadableFile, parse
+from .documents import READER_VERSION, SUFFIXES, UnreadableFile, parse
 from .passages import passages as split_passages
 
 STATUSES = ("added", "changed", "removed", "unchanged", "failed")
+#: What an index was built with: one that differs reads every file again on its next reindex
+#: (stored under its old name, "analyser_version").
+INDEX_VERSION = f"{ANALYSER_VERSION}.{READER_VERSION}"
 
 #: A file modified this recently when read may change again within the same clock tick.
 RACY_SECONDS = 2.0
@@ -225,7 +228,7 @@ def _finish(conn: sqlite3.Connection, report: Report, started: float) -> None:
     report.seconds = time.monotonic() - started
     store.set_meta(conn, "last_reindex", store.now())
     store.set_meta(conn, "last_reindex_summary", report.summary())
-    store.set_meta(conn, "analyser_version", ANALYSER_VERSION)
+    store.set_meta(conn, "analyser_version", INDEX_VERSION)
 
 
 def _known(conn: sqlite3.Connection) -> dict[str, Known]:
@@ -235,7 +238,7 @@ def _known(conn: sqlite3.Connection) -> dict[str, Known]:
             "SELECT path, sha256, size, mtime_ns FROM documents"
         )
     }
-    if store.get_meta(conn, "analyser_version") not in (None, ANALYSER_VERSION):
+    if store.get_meta(conn, "analyser_version") not in (None, INDEX_VERSION):
         known = {path: ("", -1, -1) for path in known}  # terms changed: read everything again
     return known
 
@@ -331,7 +334,7 @@ def _known_one(conn: sqlite3.Connection, relative: str) -> Known | None:
     row = conn.execute(
         "SELECT sha256, size, mtime_ns FROM documents WHERE path = ?", (relative,)
     ).fetchone()
-    if row and store.get_meta(conn, "analyser_version") not in (None, ANALYSER_VERSION):
+    if row and store.get_meta(conn, "analyser_version") not in (None, INDEX_VERSION):
         return ("", -1, -1)
     return tuple(row) if row else None
 

@@ -28,7 +28,7 @@ def test_ask_answers_with_title_date_and_quote(db):
     result = run("ask", "what did Raeisi say about the railway?", "--db", str(db))
     assert result.exit_code == 0
     first = result.output.splitlines()[0]
-    assert first.startswith("1. Russian President") and "2024-03-19" in first
+    assert first.startswith("1. Putin Raeisi Nowruz") and "2024-03-19" in first
     assert "suitable groundwork" in result.output
 
 
@@ -101,7 +101,7 @@ def test_summary_prints_a_days_briefings_as_a_group_gets_them(db):
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert lines[0] == "Briefings of Tuesday 19 March 2024: 1 briefing."
-    assert lines[2].startswith("Russian President Vladimir Putin") and "2024-03-19" in lines[2]
+    assert lines[2].startswith("Putin Raeisi Nowruz") and "2024-03-19" in lines[2]
     assert lines[3].startswith("   > ")
     assert "Rasht-Astara railway" in result.output  # a hyphenated name is never cut
 
@@ -134,7 +134,7 @@ def test_console_chat_takes_the_bots_commands(db):
     result = run("chat", "--db", str(db), input="\n".join(lines) + "\n")
     out = result.output
     assert "/summary [today|yesterday|YYYY-MM-DD]" in out
-    assert "2024-03-19  Russian President Vladimir Putin" in out and "(5 passages)" in out
+    assert "2024-03-19  Putin Raeisi Nowruz" in out and "(5 passages)" in out
     assert "Briefings of Tuesday 19 March 2024: 1 briefing." in out
     assert "Use /summary, /summary yesterday or /summary 2024-03-19." in out
     # The follow-up is read with the question before it; after /new it stands alone.

@@ -13,8 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_bundled_briefing_has_its_date_title_and_sections():
     doc = read(ROOT / "corpus" / "2024-03-19-putin-raeisi-nowruz.txt", ROOT / "corpus")
     assert doc.date == dt.date(2024, 3, 19)
-    assert doc.title.startswith("Russian President Vladimir Putin extended")
-    assert len(doc.title) <= 80 and doc.title.endswith("…")
+    assert doc.title == "Putin Raeisi Nowruz"  # from the file's name, written as the text does
     headings = [b.text for b in doc.blocks if b.kind == "heading"]
     assert headings == [
         "Strengthening Economic and Strategic Ties",
@@ -53,6 +52,28 @@ def test_markdown_front_matter_gives_title_date_source():
 
 def test_title_falls_back_to_first_sentence():
     assert parse(b"Wheat rose. Corn fell.", "x.md").title == "Wheat rose."
+
+
+def test_a_title_comes_from_the_file_name_written_as_the_briefing_writes_it():
+    text = b"date 2024-05-01 Shipments to the EU rose. The EU said Japan's exports grew."
+    doc = parse(text, "2024-05-01-eu-japan-exports.txt")
+    assert doc.title == "EU Japan exports"
+    named = parse(
+        b"Officials of the Baltic Wind Interconnector met. Wind was low.",
+        "baltic-wind-interconnector-talks.txt",
+    )
+    assert named.title == "Baltic Wind Interconnector talks"  # a name stays whole
+
+
+def test_a_name_that_says_nothing_gives_way_to_a_heading_then_a_clause():
+    headed = b"Rates rose again on Monday, the bank said.\n\nMarkets\n\nStocks fell."
+    assert parse(headed, "2024-05-01-daily-briefing.txt").title == "Markets"
+    long = (
+        b"The central bank raised its rate by a quarter point on Monday,"
+        b" the fourth rise this year, and said more would follow if prices kept rising."
+    )
+    title = parse(long, "notes.txt").title
+    assert title == "The central bank raised its rate by a quarter point on Monday…"
 
 
 @pytest.mark.parametrize(
