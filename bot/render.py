@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from telegram import (
     InlineKeyboardButton,
@@ -189,6 +189,11 @@ def date_text(hit: Hit) -> str:
     return hit.date.isoformat() if hit.date else "undated"
 
 
+def day_text(date) -> str:
+    """A date as a person reads it: "19 March 2024"."""
+    return f"{date.day} {date:%B %Y}" if date else "undated"
+
+
 def source_line(hit: Hit) -> str:
     parts = [date_text(hit)]
     if hit.heading:
@@ -196,6 +201,43 @@ def source_line(hit: Hit) -> str:
     if hit.page:
         parts.append(f"p. {hit.page}")
     return " · ".join(parts)
+
+
+def grouped(hits: Sequence[QuotedHit]) -> list[QuotedHit]:
+    """The passages of one briefing together, briefings in the order of their best passage,
+    numbered in that order from the first one's number: how a reply shows them and numbers
+    its buttons."""
+    if not hits:
+        return []
+    order: dict[str, list[QuotedHit]] = {}
+    for qh in hits:
+        order.setdefault(qh.hit.document, []).append(qh)
+    first = min(qh.rank for qh in hits)
+    together = [qh for group in order.values() for qh in group]
+    return [replace(qh, rank=first + i) for i, qh in enumerate(together)]
+
+
+_WEB = re.compile(r"https?://[^\s<>\"]+\Z", re.IGNORECASE)
+
+
+def briefing_runs(hit: Hit, first_quote: str = "") -> Block:
+    """A briefing's heading in a reply: its title in bold (unless the quote below starts with
+    it, as when the title is the briefing's first sentence), its date, and its source,
+    linked when it is a web address."""
+    runs: Block = []
+    title = hit.title.strip()
+    if title and not first_quote.startswith(title.rstrip("…").rstrip()):
+        runs += [Run(title, ("b",)), Run("\n")]
+    runs.append(Run(day_text(hit.date), ("i",)))
+    if hit.page:
+        runs.append(Run(f" · p. {hit.page}", ("i",)))
+    if hit.source:
+        source = hit.source.strip()
+        if _WEB.match(source):
+            runs += [Run(" · "), Run("source", (f'a href="{html.escape(source, quote=True)}"',))]
+        else:
+            runs += [Run(" · "), Run(source, ("i",))]
+    return runs
 
 
 def _highlighted(
@@ -251,26 +293,33 @@ def _trim(runs: Block, budget: int) -> Block:
     return out
 
 
-def rest_of_passage(qh: QuotedHit) -> int:
-    """Sentences of the passage the quote leaves out."""
-    return max(len(qh.hit.sentences) - len(qh.quote.sentences), 0)
-
-
-def passage_block(qh: QuotedHit, budget: int | None = None, pointer: bool = True) -> Block:
+def passage_block(
+    qh: QuotedHit, budget: int | None = None, briefing: bool = True, number: bool = True
+) -> Block:
+    """One quoted passage: its number and section, then the quote; with `briefing`, the
+    briefing's heading above it (the first passage of a briefing in a reply). Without
+    `number` (a message shared on its own), no "1." that refers to nothing."""
     hit = qh.hit
-    runs: Block = [
-        Run(f"{qh.rank}. {hit.title}", ("b",)),
-        Run("\n"),
-        Run(source_line(hit), ("i",)),
-        Run("\n"),
-        *quote_runs(qh, budget),
-    ]
-    rest = rest_of_passage(qh)
-    if pointer and rest:
-        noun = "sentence" if rest == 1 else "sentences"
-        pointer_text = f"“Context {qh.rank}” shows the rest of this passage ({rest} more {noun})."
-        runs += [Run("\n"), Run(pointer_text, ("i",))]
+    runs: Block = []
+    if briefing:
+        runs += [*briefing_runs(hit, qh.quote_text), Run("\n")]
+    label: Block = [Run(f"{qh.rank}.", ("b",))] if number else []
+    if hit.heading:
+        label += [Run(" ")] if label else []
+        label.append(Run(hit.heading, ("i",)))
+    if label:
+        runs += [*label, Run("\n")]
+    runs += quote_runs(qh, budget)
     return runs
+
+
+def _passage_blocks(hits: Sequence[QuotedHit], budget: int | None = None) -> list[Block]:
+    """The passages of a reply grouped by briefing, each briefing's heading once."""
+    blocks, previous = [], None
+    for qh in grouped(hits):
+        blocks.append(passage_block(qh, budget, briefing=qh.hit.document != previous))
+        previous = qh.hit.document
+    return blocks
 
 
 def _missing_line(missing: Sequence[Suggestion]) -> Block:
@@ -299,7 +348,7 @@ def answer_messages(answer: Answer, limit: int = LIMIT) -> list[str]:
     blocks: list[Block] = []
     if answer.explanation:
         blocks.append([Run(answer.explanation, ("i",))])
-    blocks += [passage_block(qh) for qh in answer.hits]
+    blocks += _passage_blocks(answer.hits)
     return pack(blocks, limit)
 
 
@@ -310,7 +359,7 @@ def page_message(answer: Answer, offset: int, limit: int = LIMIT) -> str:
     header = [Run(f"Results {first}–{last}" if last > first else f"Result {first}", ("i",))]
     budget: int | None = None
     while True:
-        blocks = [header] + [passage_block(qh, budget) for qh in answer.hits]
+        blocks = [header, *_passage_blocks(answer.hits, budget)]
         messages = pack(blocks, limit)
         if len(messages) == 1:
             return messages[0]
@@ -336,7 +385,7 @@ def answer_keyboard(
                 InlineKeyboardButton(
                     f"Context {qh.rank}", callback_data=f"psg:{page}:{qh.hit.passage_id}"
                 )
-                for qh in hits
+                for qh in grouped(hits)
             ]
         )
     nav = []
@@ -525,21 +574,29 @@ def _clip(text: str, n: int) -> str:
 
 
 def inline_results(answer: Answer) -> list[InlineQueryResultArticle]:
-    """One article per passage: the message it sends is the quote with its source."""
+    """One article per passage: the message it sends is the quote under its briefing's
+    heading, standing on its own in any chat. Each result has a title of its own: the
+    briefing's title and section, or, where another result already has that, the quote's
+    first words."""
     results = []
+    used: set[str] = set()
     for qh in answer.hits:
         hit = qh.hit
         budget = None
         while True:
-            text = to_html(passage_block(qh, budget, pointer=False))
+            text = to_html(passage_block(qh, budget, number=False))
             if size(text) <= LIMIT:
                 break
             budget = int((budget or len(qh.quote_text)) * 0.7)
+        title = _clip(" · ".join(t for t in (hit.title, hit.heading) if t), 100)
+        if title in used or not title:
+            title = _clip(qh.quote_text, 60)
+        used.add(title)
         results.append(
             InlineQueryResultArticle(
                 id=str(hit.passage_id),
-                title=_clip(hit.title, 100),
-                description=_clip(f"{source_line(hit)}: {qh.quote_text}", 200),
+                title=title,
+                description=_clip(f"{day_text(hit.date)}: {qh.quote_text}", 200),
                 input_message_content=InputTextMessageContent(
                     text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
                 ),

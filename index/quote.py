@@ -20,6 +20,8 @@ from . import analysis
 #: A second sentence is quoted when it scores at least this share of the best one, or when it
 #: brings question terms the best one lacks.
 SECOND_SENTENCE_SHARE = 0.6
+#: Sentences added after a quoted one to close a quotation it opens, at most.
+MAX_CLOSING = 3
 _DIGITS = re.compile(r"\d+")
 
 
@@ -90,7 +92,33 @@ def choose(
         if scores[i] >= SECOND_SENTENCE_SHARE * scores[best] or adds:
             chosen.append(i)
             covered |= adds
-    return Quote([sentences[i] for i in sorted(chosen)], highlights)
+    return Quote(_closed(text, sentences, sorted(chosen)), highlights)
+
+
+def _open_quote(text: str) -> bool:
+    """Whether `text` opens a quotation it does not close."""
+    return text.count("“") > text.count("”") or text.count('"') % 2 == 1
+
+
+def _closed(
+    text: str, sentences: list[tuple[int, int]], chosen: list[int]
+) -> list[tuple[int, int]]:
+    """The chosen sentences, each followed by the next ones of the passage where it opens a
+    quotation that only they close: a quote never stops inside someone's words."""
+    out: list[int] = []
+    for i in chosen:
+        if i in out:
+            continue
+        out.append(i)
+        j, span = i, text[sentences[i][0] : sentences[i][1]]
+        while _open_quote(span) and j + 1 < len(sentences) and j - i < MAX_CLOSING:
+            j += 1
+            span = text[sentences[i][0] : sentences[j][1]]
+            if j not in out:
+                out.append(j)
+        if _open_quote(span):  # no sentence of the passage closes it: as it was
+            del out[out.index(i) + 1 :]
+    return [sentences[i] for i in sorted(out)]
 
 
 def _by_sentence(tokens: list[analysis.Token], sentences: list[tuple[int, int]]) -> list[list[str]]:

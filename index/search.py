@@ -48,6 +48,7 @@ class Hit:
     end: int
     sentences: list[tuple[int, int]]
     page: int | None = None  # the page the passage is on, when its file has pages (PDF)
+    source: str | None = None  # where the briefing comes from (front matter `source`)
 
 
 def question_terms(question: str) -> list[str]:
@@ -130,7 +131,8 @@ def fetch(conn: sqlite3.Connection, ranked: list[tuple[int, float]]) -> list[Hit
         row[0]: row
         for row in conn.execute(
             "SELECT p.id, d.path, d.title, d.date, p.heading, p.ordinal, p.text, p.start, p.end,"
-            " p.sentences, p.page FROM passages p JOIN documents d ON d.id = p.document_id"
+            " p.sentences, p.page, d.source FROM passages p JOIN documents d"
+            " ON d.id = p.document_id"
             f" WHERE p.id IN ({','.join('?' * len(ids))})",
             ids,
         )
@@ -140,7 +142,7 @@ def fetch(conn: sqlite3.Connection, ranked: list[tuple[int, float]]) -> list[Hit
         row = rows.get(rowid)
         if row is None:  # removed between ranking and fetching by a concurrent reindex
             continue
-        _, path, title, date, heading, ordinal, text, start, end, sentences, page = row
+        _, path, title, date, heading, ordinal, text, start, end, sentences, page, source = row
         hits.append(
             Hit(
                 rowid,
@@ -155,6 +157,7 @@ def fetch(conn: sqlite3.Connection, ranked: list[tuple[int, float]]) -> list[Hit
                 end,
                 [tuple(s) for s in json.loads(sentences)],
                 page,
+                source,
             )
         )
     return hits

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 #: The tags briefbot's replies use; Telegram rejects a message with any tag it does not know.
-TAGS = {"b", "i", "code", "blockquote"}
+TAGS = {"b", "i", "code", "blockquote", "a"}
 
 
 class _Checker(HTMLParser):
@@ -18,7 +18,11 @@ class _Checker(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         assert tag in TAGS, f"unexpected tag <{tag}>"
-        assert attrs in ([], [("expandable", None)])
+        if tag == "a":  # a link: one web address, nothing else
+            assert len(attrs) == 1 and attrs[0][0] == "href"
+            assert attrs[0][1].startswith(("http://", "https://")), attrs
+        else:
+            assert attrs in ([], [("expandable", None)])
         assert not (tag == "blockquote" and "blockquote" in self.stack)
         self.stack.append(tag)
 

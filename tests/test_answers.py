@@ -1,7 +1,9 @@
 """Questions about the bundled briefing, answered as a user would expect."""
 
 import datetime as dt
+import re
 
+from index.quote import choose
 from index.reindex import reindex
 
 
@@ -61,3 +63,21 @@ def test_a_vanished_or_damaged_index_says_so_and_recovers(corpus, db, index):
     db.unlink()
     reindex(corpus, db)
     assert index.answer("railway").found
+
+
+def test_a_quote_never_stops_inside_a_quotation_it_opened() -> None:
+    text = (
+        'The minister spoke. He said "we will build it. We must build the railway soon."'
+        " Then he left."
+    )
+    sentences = _sentences(text)
+    quoted = choose(text, sentences, ["build"], max_sentences=1)
+    assert quoted.text(text) == 'He said "we will build it. We must build the railway soon."'
+    unclosed = 'He said "we will build it. Nothing closes this. Nor this.'
+    first = _sentences(unclosed)[0]
+    quoted = choose(unclosed, _sentences(unclosed), ["build"], max_sentences=1)
+    assert quoted.sentences == [first]  # nothing closes it: the sentence alone, as before
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(r'[^\s][^.]*\."?', text)]

@@ -40,14 +40,14 @@ def test_markup_in_titles_headings_and_text_is_escaped() -> None:
     [message] = render.answer_messages(answer_of(qh))
     seen = visible(message)
     assert "The <b>railway</b> & the </b> road cost 5 < 6 dollars." in seen
-    assert "1. A <i>& B" in seen and "Roads & </blockquote>" in seen
+    assert "A <i>& B\n19 March 2024\n1. Roads & </blockquote>\n" in seen
     assert "&lt;b&gt;<b>railway</b>&lt;/b&gt; &amp; the &lt;/b&gt;" in message
 
 
 def test_matched_words_are_bold_inside_the_quote() -> None:
     [message] = render.answer_messages(answer_of(quoted("Build the railway. Then more.")))
     assert "<blockquote>Build the <b>railway</b>.</blockquote>" in message
-    assert "“Context 1” shows the rest of this passage (1 more sentence)." in visible(message)
+    assert visible(message) == "A title\n19 March 2024\n1.\nBuild the railway."
 
 
 def test_long_quotes_are_expandable() -> None:
@@ -63,9 +63,11 @@ def test_an_answer_too_long_for_one_message_is_cut_between_passages() -> None:
     assert all(render.size(m) <= render.LIMIT for m in messages)
     texts = [visible(m) for m in messages]
     # Every passage is whole in one message, numbered in order across them.
-    numbers = [int(n) for t in texts for n in re.findall(r"^(\d+)\. A title", t, re.M)]
+    numbers = [int(n) for t in texts for n in re.findall(r"^(\d+)\.$", t, re.M)]
     assert numbers == [1, 2, 3, 4, 5]
-    assert all(t.count("x" * 1500) == t.count("A title") for t in texts)
+    assert all(t.count("x" * 1500) == len(re.findall(r"^\d+\.$", t, re.M)) for t in texts)
+    assert texts[0].startswith("A title\n19 March 2024\n1.\n")  # one briefing, one heading
+    assert sum(t.count("A title") for t in texts) == 1
 
 
 def test_a_passage_longer_than_a_message_is_cut_with_tags_reopened() -> None:
@@ -100,7 +102,7 @@ def test_a_page_of_results_always_fits_one_message() -> None:
     assert render.size(message) <= render.LIMIT
     seen = visible(message)
     assert seen.startswith("Results 4–6")
-    assert all(f"{n}. A title" in seen for n in (4, 5, 6))
+    assert all(f"\n{n}.\n" in seen for n in (4, 5, 6))
     assert seen.count("…") >= 3
 
 
@@ -122,15 +124,32 @@ def test_keyboard_callback_data_stays_under_64_bytes() -> None:
 
 
 def test_inline_results_carry_title_date_quote_and_source() -> None:
-    [article] = render.inline_results(answer_of(quoted("The railway & <more>.", heading="Rail")))
-    assert article.id == "1"
-    assert article.title == "A title"
-    assert article.description.startswith("2024-03-19 · Rail: The railway & <more>.")
-    content = article.input_message_content
+    hits = [
+        quoted("The railway & <more>.", heading="Rail"),
+        quoted("The railway again.", rank=2, heading="Rail"),
+    ]
+    first, second = render.inline_results(answer_of(*hits))
+    assert first.id == "1"
+    assert first.title == "A title · Rail"
+    assert second.title == "The railway again."  # a title of its own, not a second "A title · Rail"
+    assert first.description.startswith("19 March 2024: The railway & <more>.")
+    content = first.input_message_content
     assert content.parse_mode == "HTML"
     assert content.link_preview_options.is_disabled
     assert "The <b>railway</b> &amp; &lt;more&gt;." in content.message_text
-    visible(content.message_text)
+    shared = visible(content.message_text)
+    assert shared.startswith("A title\n19 March 2024\nRail\n")  # no "1." that refers to nothing
+
+
+def test_a_source_address_is_linked_and_a_repeated_title_is_not_printed() -> None:
+    qh = quoted("Build the railway. Then more.", title="Build the railway.")
+    qh.hit.source = "https://example.org/briefing?id=1&x=2"
+    [message] = render.answer_messages(answer_of(qh))
+    assert '<a href="https://example.org/briefing?id=1&amp;x=2">source</a>' in message
+    assert visible(message).startswith("19 March 2024 · source\n1.\nBuild the railway.")
+    qh.hit.source = "Reuters"
+    [message] = render.answer_messages(answer_of(qh))
+    assert visible(message).startswith("19 March 2024 · Reuters\n")
 
 
 _TEXT = st.lists(
