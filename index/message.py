@@ -116,7 +116,7 @@ ASKING_WORDS: frozenset[str] = frozenset(
     went give gives show shows find search look looking latest newest new recent recently
     lately news update updates updated info information detail details anything something
     everything nothing anyone someone anybody somebody thing things stuff help please pls
-    plz thanks thank thx hi hello hey ok okay yes yeah briefing briefings bot article articles
+    plz thanks thank thx ok okay yes yeah briefing briefings bot article articles
     document documents question questions ask asking asked answer like want need wonder
     wondering curious get got let make also else really actually maybe regarding concerning
     """.split()
