@@ -6,10 +6,17 @@ names only the words the person typed that no briefing holds."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 
 import pytest
 from botapi import BOT_USERNAME, BotAPIStandIn, standin_fixture  # noqa: F401
 from bothelpers import GROUP, PRIVATE, RAILWAY_QUESTION, bot_settings, build_index, running_bot
+from telegram_html import visible
+
+from bot import render
+from index.answer import Answer
+from index.respond import Nearest
+from index.vocabulary import Suggestion
 
 #: Time for a message the bot should leave alone to be (wrongly) answered after all.
 SETTLE = 0.5
@@ -181,3 +188,25 @@ def test_nothing_found_names_only_the_content_words_typed(standin: BotAPIStandIn
     for reply, question in zip((bitcoin, latest, quux), questions, strict=False):
         named = reply.plain_text.split("No briefing mentions ", 1)[1].split(";")[0]
         assert set(named.replace(" or ", " ").split()) <= set(question.strip("?").split())
+
+
+def test_nothing_found_is_one_sentence_with_the_nearest_briefings() -> None:
+    """The missing words (with the spellings the briefings have), then the nearest
+    briefings, in one sentence; without missing words, that nothing answers."""
+    nearest = [
+        Nearest("Railway talks", dt.date(2024, 3, 19), "a.md"),
+        Nearest("Tariffs, duties & levies", dt.date(2024, 2, 1), "b.md"),
+        Nearest("Undated note", None, "c.md"),
+    ]
+    answer = Answer("zorblax railwey", ["railway"], nearest=nearest)
+    missing = [Suggestion("zorblax", []), Suggestion("railwey", ["railway", "rail"])]
+    said = visible(render.nothing_found(answer, missing))
+    assert said == (
+        "No briefing mentions zorblax or railwey (did you mean railway or rail?); the nearest"
+        " briefings are Railway talks (2024-03-19), Tariffs, duties & levies (2024-02-01) and"
+        " Undated note (undated)."
+    )
+    assert visible(render.nothing_found(Answer("q", ["q"], nearest=nearest[:1]))) == (
+        "Nothing in the briefings answers that; the nearest briefings are Railway talks"
+        " (2024-03-19)."
+    )
