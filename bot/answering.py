@@ -31,7 +31,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TypeVar
 
-from index import vocabulary
+from index import message, vocabulary
 from index.answer import Answer, Index
 from index.understand import Reading
 
@@ -73,9 +73,12 @@ def follow(index: Index, chain: Chain) -> Reading | None:
 
 
 def suggest(index: Index, question: str) -> list[vocabulary.Suggestion]:
-    """Words of the index nearest to the question's words that it lacks."""
+    """The words typed that no briefing holds, each with the nearest words the index has.
+    Only words a question can be about are named: a greeting in front is no word of the
+    question, and "say", "tell" or "latest" are only how it was asked (`message`)."""
     with index.reading() as conn:
-        return vocabulary.suggest(conn, question)
+        found = vocabulary.suggest(conn, message.strip(question))
+    return [s for s in found if message.content_word(s.word)]
 
 
 # -- the worker process ------------------------------------------------------------------------

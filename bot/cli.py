@@ -251,6 +251,8 @@ def _chat(index: Index, k: int, timezone: str = "UTC") -> None:
         if said.kind is Kind.THANKS:
             click.echo(WELCOME)
             continue
+        if said.kind is Kind.CHATTER:  # "ok", "lol": said back, as the bot, left alone
+            continue
         if previous is not None and said.kind is Kind.MORE:  # the next page of the last
             answer = index.answer(previous, k=k, offset=shown, today=_today(timezone))
             click.echo(render_text(answer, color=color) if answer.hits else NO_MORE)

@@ -75,6 +75,8 @@ TYPING_WAIT = 1.0
 TYPING_EVERY = 4.0
 #: A follow-up of a follow-up … is read with at most this many questions before it.
 MAX_FOLLOW_UPS = 3
+#: An unknown command is named back up to this many characters.
+MAX_COMMAND = 40
 #: Chats are written to the state file at most this often (seconds), not on every message.
 BOOKKEEPING_EVERY = 3600.0
 
@@ -86,6 +88,7 @@ REFUSAL_SHORT = "Sorry, this bot only answers in the chats it was set up for."
 ADMINS_ONLY = "Only the bot's administrators can use /{command}."
 ASK_HINT_GROUP = "Ask with /ask followed by your question, e.g. /ask what was agreed on trade?"
 ASK_HINT_PRIVATE = "Send me a question, e.g. what was agreed on trade?"
+UNKNOWN_COMMAND = "I don't know {command}. Send /help to see what I can do."
 TOO_FAST = (
     "One moment, I'm still answering your earlier questions. Questions sent meanwhile are"
     " skipped, so please ask those again once my answers are in."
@@ -117,6 +120,7 @@ def register(app: Application) -> None:
     app.add_handler(InlineQueryHandler(inline_query))
     app.add_handler(ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(CallbackQueryHandler(unknown_button), group=1)
+    app.add_handler(MessageHandler(message & filters.COMMAND, unknown_command), group=1)
     app.add_error_handler(on_error)
 
 
@@ -316,12 +320,14 @@ async def answer_question(
     if said.kind is Kind.HELP:
         await help_command(update, context)
         return
-    if said.kind is Kind.THANKS:
+    if said.kind is Kind.THANKS:  # only in a private chat (`_left_alone`)
         await send(context, chat.id, [render.esc(WELCOME)], reply_to=message.message_id)
         return
-    if earlier is not None and said.kind is Kind.MORE:
+    if said.kind is Kind.MORE and earlier is not None:
         await _more_in_reply(update, context, earlier)
         return
+    if said.kind is Kind.MORE and chat.type != ChatType.PRIVATE:
+        return  # "more" in reply to the help or the sources: there is no answer to go on with
     async with typing(context, chat.id):
         reply = await _answer(svc, chat.id, question.strip(), earlier)
     sent = await send(
@@ -339,6 +345,8 @@ async def in_turn(update: Update, context: Context, question: str) -> None:
     waiting hold up none of the updates behind them (buttons, admin commands)."""
     svc = services(context)
     chat, message = update.effective_chat, update.effective_message
+    if _left_alone(chat, question):
+        return
     turn = svc.turns.admit(chat.id, message.date.timestamp() if message.date else None)
     if isinstance(turn, Refused):
         if turn.tell:
@@ -351,6 +359,15 @@ async def in_turn(update: Update, context: Context, question: str) -> None:
             await answer_question(update, context, question, await _earlier(update, context))
 
     context.application.create_task(answer(), update=update)
+
+
+def _left_alone(chat: Chat, text: str) -> bool:
+    """Whether a message is chatter the bot does not answer: "ok", "👍", "lol", "got it" in
+    any chat, and thanks too in a group, where a reply to each would be noise for everyone
+    in it (in a private chat thanks gets a word back). It takes no turn in the chat's queue,
+    so a row of thumbs-up never makes the bot ask the chat to slow down."""
+    kind = read_message(text).kind
+    return kind is Kind.CHATTER or (kind is Kind.THANKS and chat.type != ChatType.PRIVATE)
 
 
 async def ask_command(update: Update, context: Context) -> None:
@@ -542,10 +559,19 @@ async def help_command(update: Update, context: Context) -> None:
         with svc.index.reading() as conn:
             return browse.overview(conn)
 
-    text = render.help_message(
-        await svc.run(overview), context.bot.username, chat.type != ChatType.PRIVATE
-    )
-    await send(context, chat.id, [text])
+    group = chat.type != ChatType.PRIVATE
+    text = render.help_message(await svc.run(overview), context.bot.username, group)
+    await send(context, chat.id, [text], reply_to=_in_group_reply_to(update))
+
+
+def _in_group_reply_to(update: Update) -> int | None:
+    """The message a reply to a command goes under: in a group, the command itself, so that
+    the person who asked finds the reply among everyone else's messages; in a private chat,
+    none (the reply follows the command anyway)."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or chat.type == ChatType.PRIVATE or message is None:
+        return None
+    return message.message_id
 
 
 def _sources(svc: Services, offset: int) -> tuple[list[browse.Briefing], int]:
@@ -561,6 +587,7 @@ async def sources_command(update: Update, context: Context) -> None:
         context,
         update.effective_chat.id,
         [render.sources_page(briefings, 0, total)],
+        reply_to=_in_group_reply_to(update),
         keyboard=render.sources_keyboard(0, total),
     )
 
@@ -616,6 +643,24 @@ async def reindex_command(update: Update, context: Context) -> None:
     failures = [(f.path, f.reason) for f in report.failed]
     log.info("reindex by user %s: %s", update.effective_user.id, report.summary())
     await send(context, chat.id, [render.reindex_message(report.summary(), failures)])
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    """A command no handler takes. In a private chat it can only be meant for this bot, which
+    points to /help; in a group it may be another bot's, so it is left alone. It runs after
+    the other handlers (group 1), for every command, so it steps aside when one of them took
+    it (including those other modules register)."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or chat.type != ChatType.PRIVATE:
+        return
+    for handler in context.application.handlers.get(0, []):
+        if isinstance(handler, CommandHandler) and handler.check_update(update):
+            return
+    command = (message.text or "/").split(maxsplit=1)[0].partition("@")[0]
+    if len(command) > MAX_COMMAND:  # Telegram's own commands are at most 32 characters
+        command = command[:MAX_COMMAND] + "…"
+    text = UNKNOWN_COMMAND.format(command=command)
+    await send(context, chat.id, [render.esc(text)], reply_to=message.message_id)
 
 
 # -- inline mode -----------------------------------------------------------------------------

@@ -323,11 +323,13 @@ def _passage_blocks(hits: Sequence[QuotedHit], budget: int | None = None) -> lis
 
 
 def _missing_line(missing: Sequence[Suggestion]) -> Block:
-    parts: Block = []
+    """ "No briefing mentions zorblax (did you mean …?) or quux", without a full stop: the
+    start of the one sentence a reply that found nothing is."""
+    parts: Block = [Run("No briefing mentions ")] if missing else []
     for i, s in enumerate(missing):
         if i:
-            parts.append(Run("; "))
-        parts += [Run("no briefing mentions "), Run(s.word, ("i",))]
+            parts.append(Run(" or " if i == len(missing) - 1 else ", "))
+        parts.append(Run(s.word, ("i",)))
         if s.alternatives:
             parts.append(Run(" (did you mean "))
             for j, alt in enumerate(s.alternatives):
@@ -335,10 +337,6 @@ def _missing_line(missing: Sequence[Suggestion]) -> Block:
                     parts.append(Run(" or " if j == len(s.alternatives) - 1 else ", "))
                 parts.append(Run(alt, ("b",)))
             parts.append(Run("?)"))
-    if parts:
-        first = parts[0]
-        parts[0] = Run(first.text[:1].upper() + first.text[1:], first.tags)
-        parts.append(Run("."))
     return parts
 
 
@@ -419,20 +417,19 @@ def nothing_found(answer: Answer, missing: Sequence[Suggestion] = ()) -> str:
     runs: Block = []
     if answer.explanation:
         runs += [Run(answer.explanation, ("i",)), Run("\n")]
-    runs.append(Run(NOTHING_FOUND))
-    line = _missing_line(missing)
-    if line:
-        runs += [Run(" "), *line]
+    # One sentence: the words typed that no briefing holds (or that nothing answers), then
+    # where to look instead.
+    runs += _missing_line(missing) or [Run(NOTHING_FOUND.rstrip("."))]
     if answer.nearest:
-        runs.append(Run(" The nearest briefings: "))
+        runs.append(Run("; the nearest briefings are "))
         for i, near in enumerate(answer.nearest):
             if i:
-                runs.append(Run("; "))
+                runs.append(Run(" and " if i == len(answer.nearest) - 1 else ", "))
             date = near.date.isoformat() if near.date else "undated"
             runs += [Run(_clip(near.title, 100), ("b",)), Run(f" ({date})")]
         runs.append(Run("."))
     else:
-        runs.append(Run(" Try other words, or a name or place."))
+        runs.append(Run("; try other words, or a name or place."))
     return pack([runs])[0]
 
 
@@ -508,13 +505,18 @@ def help_message(overview: Overview, username: str, group: bool) -> str:
             Run("/ask", ()),
             Run(" and your question, e.g. "),
             Run("/ask what was agreed on trade?", ("i",)),
-            Run(", or reply to one of my answers to follow up.\n"),
+            Run(", or mention me with it: "),
+            Run(f"@{username} what was agreed on trade?", ("i",)),
+            Run(". Reply to one of my answers to follow up.\n"),
         ]
     else:
         runs += [
             Run("Just send me a question, e.g. "),
             Run("what was agreed on trade?", ("i",)),
-            Run("\nReply to one of my answers to follow up; in a group, ask with /ask.\n"),
+            Run(
+                "\nReply to one of my answers to follow up; in a group, ask with /ask or"
+                f" mention me (@{username}) with your question.\n"
+            ),
         ]
     runs += [
         Run("Ask for a day's briefings too: "),
@@ -532,7 +534,7 @@ def help_message(overview: Overview, username: str, group: bool) -> str:
         Run("/daily 08:00", ()),
         Run(" posts one here every day at that time. In any chat, type "),
         Run(f"@{username} question", ("code",)),
-        Run(" to share a passage."),
+        Run(" and pick a passage from the list to share it."),
     ]
     return to_html(runs)
 

@@ -21,7 +21,7 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass, field, replace
 
-from . import analysis, browse, judge, rerank, timing, vocabulary
+from . import analysis, browse, judge, message, rerank, timing, vocabulary
 from . import query as _query
 from .quote import Quote, choose
 from .search import Filters, Hit
@@ -178,12 +178,14 @@ def arrange(reading: Reading, judged: list[judge.Judged]) -> tuple[list[judge.Ju
 
 def _missing(reading: Reading, q: _query.Query, vocab, pool: list[Hit]) -> str | None:
     """The reply's line on the question's words that no briefing holds: "No briefing
-    mentions Ukraine." """
+    mentions Ukraine." Only words typed, and only those a question can be about: never a
+    word a follow-up took from the question before, nor "say" or "latest"."""
     terms = set(judge.missing_words(q, vocab, pool))
     if not terms:
         return None
     typed = [t for t in analysis.tokens(reading.question, runs=False) if t.term in terms]
     words = list(dict.fromkeys(reading.question[t.start : t.end] for t in typed))
+    words = [w for w in words if message.content_word(w)]
     if not words:
         return None
     return f"No briefing mentions {_join(words)}."
