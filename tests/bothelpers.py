@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import shutil
 import time
 from collections.abc import AsyncIterator, Callable
@@ -130,12 +131,26 @@ def callback_answers(standin: BotAPIStandIn) -> list[dict]:
     return [c.params for c in standin.calls_to("answerCallbackQuery") if c.status == 200]
 
 
-def passage_ids(message) -> list[int]:
-    """The passages a message shows, from its "Context n" buttons."""
+def passage_ids(message) -> list[str]:
+    """The passages a message shows, as the numbered titles above their quotes (e.g.
+    "4. Tramway note 6"), the number dropped."""
+    return re.findall(r"^\d+\. (.+)$", message.plain_text, re.M)
+
+
+def rank_of(message, words: str) -> int:
+    """The rank of the passage whose quote says `words`, in an answer."""
+    for block in message.plain_text.split("\n\n"):
+        if words in block:
+            return int(block.split(".", 1)[0])
+    raise LookupError(words)
+
+
+def ranks(message) -> list[int]:
+    """The ranks of the passages a message shows, from its "Context n" buttons."""
     return [
         int(b["callback_data"].split(":")[2])
         for b in message.buttons
-        if b["callback_data"].startswith("psg:")
+        if b["callback_data"].startswith("ctx:")
     ]
 
 
