@@ -81,6 +81,9 @@ BOOKKEEPING_EVERY = 3600.0
 #: a double tap, or a press while the first is being answered. Later, it posts again, since the
 #: first may have scrolled out of sight.
 CONTEXT_ONCE_FOR = 120.0
+#: The labels the button to an answer's next page has had: answers sent before the label
+#: changed still have the old one.
+NEXT_PAGE_LABELS = (render.MORE_RESULTS, "More results ▶")
 #: Where the recent "Context" presses are kept, in `application.bot_data`.
 CONTEXT_PRESSES = "briefbot.context_presses"
 
@@ -554,7 +557,7 @@ def _next_offset(answer: Message | None) -> int | None:
     for row in markup.inline_keyboard if markup is not None else ():
         for b in row:
             data = b.callback_data if isinstance(b.callback_data, str) else ""
-            if data.startswith("more:") and b.text == render.MORE_RESULTS:
+            if data.startswith("more:") and b.text in NEXT_PAGE_LABELS:
                 return int(data.rsplit(":", 1)[1])
     return None
 
@@ -644,6 +647,8 @@ async def context_button(update: Update, context: Context) -> None:
 async def _post_context(
     update: Update, context: Context, svc: Services, page_id: int, rank: int
 ) -> bool:
+    """Post the passage a "Context" button names, or answer the press with why not; whether
+    it was posted."""
     query, chat = update.callback_query, update.effective_chat
     page = await _button_page(update, context, page_id)
     if page is None:

@@ -60,7 +60,7 @@ class Outcome:
     quotes: list[Quote] = field(default_factory=list)
     nearest: list[Nearest] = field(default_factory=list)
     note: str | None = None  # why there is nothing to quote
-    more: bool = False  # whether passages follow these, for a "More results" button
+    more: bool = False  # whether passages follow these, for a "More" button
     notices: list[str] = field(default_factory=list)  # said with the answer: missing words
     anchor: dt.date | None = None  # the date of the best passage
     total: int = 0  # passages in the order the pages come from (at least, when not `exact`)

@@ -157,7 +157,7 @@ def test_paging_to_the_end_and_back_survives_a_restart(
 
 
 def test_more_in_reply_to_an_answer_sends_its_next_page(standin: BotAPIStandIn, indexed) -> None:
-    """ "more" replied to an answer is its "More results" button, as a new message; at the
+    """ "more" replied to an answer is its "More" button, as a new message; at the
     last page it says there is no more."""
     settings = bot_settings(standin, *indexed)
 
