@@ -324,8 +324,9 @@ async def _answer(
     if not answer.found:
         return Reply([render.nothing_found(answer, missing)], None, None)
     follows = earlier.id if earlier else None
-    page = await svc.run(svc.state.new_page, chat_id, question, follows, today, asker)
-    await svc.run(svc.state.remember_shown, page, _keys(answer))
+    page = await svc.run(
+        svc.state.new_page, chat_id, question, follows, today, asker, _keys(answer)
+    )
     keyboard = render.answer_keyboard(page.id, answer, 0, k)
     return Reply(render.answer_messages(answer), keyboard, page)
 

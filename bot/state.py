@@ -227,7 +227,10 @@ class State:
         follows: int | None = None,
         today: dt.date | None = None,
         user_id: int | None = None,
+        shown: dict[int, PassageKey] | None = None,
     ) -> Page:
+        """A question answered in a chat, by `user_id`, with the passages its answer `shown`
+        (see `remember_shown`), in one transaction."""
         now = time.time()
         with self._tx() as conn:
             cur = conn.execute(
@@ -235,7 +238,9 @@ class State:
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (chat_id, question, now, follows, today.isoformat() if today else None, user_id),
             )
-            return Page(cur.lastrowid, chat_id, question, now, follows, today, user_id)
+            page = Page(cur.lastrowid, chat_id, question, now, follows, today, user_id)
+            _insert_shown(conn, page, shown or {})
+            return page
 
     def page(self, page_id: int, chat_id: int) -> Page | None:
         """The page behind a button, or None when it expired, was pruned, or belongs to
@@ -287,17 +292,9 @@ class State:
         """Note which passage a page showed at each rank, so that its buttons keep meaning
         those passages: "Context 2" opens the passage that was second, and "More" goes on from
         what was read, whatever a reindex did to the index since."""
-        if not shown:
-            return
-        with self._tx() as conn:
-            conn.executemany(
-                "INSERT OR REPLACE INTO shown (page_id, rank, chat_id, document, ordinal, digest)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (page.id, rank, page.chat_id, k.document, k.ordinal, k.digest)
-                    for rank, k in shown.items()
-                ],
-            )
+        if shown:
+            with self._tx() as conn:
+                _insert_shown(conn, page, shown)
 
     def shown(self, page: Page) -> dict[int, PassageKey]:
         """The passages a page has shown, by rank (see `remember_shown`)."""
@@ -324,6 +321,17 @@ class State:
                 "SELECT count(*) FROM chats WHERE removed_at IS NULL AND refused_at IS NULL"
             ).fetchone()[0]
         return out
+
+
+def _insert_shown(conn: sqlite3.Connection, page: Page, shown: dict[int, PassageKey]) -> None:
+    conn.executemany(
+        "INSERT OR REPLACE INTO shown (page_id, rank, chat_id, document, ordinal, digest)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (page.id, rank, page.chat_id, key.document, key.ordinal, key.digest)
+            for rank, key in shown.items()
+        ],
+    )
 
 
 # -- daily summaries ---------------------------------------------------------------------------
