@@ -19,7 +19,7 @@ import logging
 import re
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import (
@@ -79,6 +79,15 @@ MAX_FOLLOW_UPS = 3
 MAX_COMMAND = 40
 #: Chats are written to the state file at most this often (seconds), not on every message.
 BOOKKEEPING_EVERY = 3600.0
+#: A second press of the same "Context" button within this many seconds posts nothing more:
+#: a double tap, or a press while the first is being answered. Later, it posts again, since the
+#: first may have scrolled out of sight.
+CONTEXT_ONCE_FOR = 120.0
+#: The labels the button to an answer's next page has had: answers sent before the label
+#: changed still have the old one.
+NEXT_PAGE_LABELS = (render.MORE_RESULTS, "More results ▶")
+#: Where the recent "Context" presses are kept, in `application.bot_data`.
+CONTEXT_PRESSES = "briefbot.context_presses"
 
 REFUSAL = (
     "Sorry, this bot only answers in the chats it was set up for, and this is not one of them."
@@ -115,7 +124,8 @@ def register(app: Application) -> None:
     # PTB hands a button with empty data to every patterned handler, so this one goes first.
     app.add_handler(CallbackQueryHandler(empty_button, pattern=r"^$"))
     app.add_handler(CallbackQueryHandler(more_button, pattern=r"^more:\d{1,18}:\d{1,6}$"))
-    app.add_handler(CallbackQueryHandler(context_button, pattern=r"^psg:\d{1,18}:\d{1,18}$"))
+    app.add_handler(CallbackQueryHandler(context_button, pattern=r"^ctx:\d{1,18}:\d{1,6}$"))
+    app.add_handler(CallbackQueryHandler(position_button, pattern=r"^pos$"))
     app.add_handler(CallbackQueryHandler(sources_button, pattern=r"^src:\d{1,6}$"))
     app.add_handler(InlineQueryHandler(inline_query))
     app.add_handler(ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER))
@@ -293,7 +303,23 @@ def _chain(svc: Services, page: Page | None) -> list[tuple[str, dt.date | None]]
     return chain
 
 
-async def _answer(svc: Services, chat_id: int, question: str, earlier: Page | None) -> Reply:
+def _asker(update: Update) -> int | None:
+    """Who asked, for the buttons of the answer: None when the message was sent as a chat (an
+    anonymous group admin or a channel), whose person the bot cannot tell; anyone may then use
+    them."""
+    message, user = update.effective_message, update.effective_user
+    if message is not None and message.sender_chat is not None:
+        return None
+    return user.id if user is not None else None
+
+
+async def _answer(
+    svc: Services,
+    chat_id: int,
+    question: str,
+    earlier: Page | None,
+    asker: int | None = None,
+) -> Reply:
     """Search, quote and render one question."""
     k = svc.settings.results
     today = _today(svc)
@@ -302,8 +328,10 @@ async def _answer(svc: Services, chat_id: int, question: str, earlier: Page | No
     if not answer.found:
         return Reply([render.nothing_found(answer, missing)], None, None)
     follows = earlier.id if earlier else None
-    page = await svc.run(svc.state.new_page, chat_id, question, follows, today)
-    keyboard = render.answer_keyboard(page.id, answer.hits, 0, k, answer.more)
+    page = await svc.run(
+        svc.state.new_page, chat_id, question, follows, today, asker, _keys(answer)
+    )
+    keyboard = render.answer_keyboard(page.id, answer, 0, k)
     return Reply(render.answer_messages(answer), keyboard, page)
 
 
@@ -329,7 +357,7 @@ async def answer_question(
     if said.kind is Kind.MORE and chat.type != ChatType.PRIVATE:
         return  # "more" in reply to the help or the sources: there is no answer to go on with
     async with typing(context, chat.id):
-        reply = await _answer(svc, chat.id, question.strip(), earlier)
+        reply = await _answer(svc, chat.id, question.strip(), earlier, _asker(update))
     sent = await send(
         context, chat.id, reply.texts, reply_to=message.message_id, keyboard=reply.keyboard
     )
@@ -412,37 +440,118 @@ async def text_message(update: Update, context: Context) -> None:
 # -- buttons ---------------------------------------------------------------------------------
 
 
-async def _page(svc: Services, page: Page, offset: int) -> Answer:
+def _keys(answer: Answer) -> dict[int, browse.PassageKey]:
+    return {qh.rank: browse.key(qh.hit) for qh in answer.hits}
+
+
+def continued(
+    answer: Answer, shown: dict[int, browse.PassageKey], offset: int, k: int
+) -> Answer | None:
+    """The page at `offset` of an answer people have already paged through: the passages
+    they saw at those ranks, where they saw them, and at ranks nobody has seen yet the best
+    of `answer` (the question asked again, from the first rank) that were not shown at any
+    other. None when a passage shown at one of this page's ranks is no longer among
+    `answer`'s (its briefing changed, or the order cannot be reproduced): the page is then
+    not shown at all, rather than a different one in its place.
+
+    Asking again and counting on the same order would not do: a reindex changes the order,
+    and even on the same index a later page is picked from more candidates than the first,
+    which can reorder the first ranks, so a later page would repeat some passages and skip
+    others."""
+    keys = [browse.key(qh.hit) for qh in answer.hits]
+    found = dict(zip(keys, answer.hits, strict=True))
+    taken = set(shown.values())
+    fresh = iter([qh for key, qh in zip(keys, answer.hits, strict=True) if key not in taken])
+    page = []
+    for rank in range(1, offset + k + 1):
+        if rank in shown:
+            qh = found.get(shown[rank])
+            if qh is None and rank > offset:
+                return None
+        else:
+            qh = next(fresh, None)
+            if qh is None:
+                break
+        if rank > offset:
+            page.append(replace(qh, rank=rank))
+    missing = sum(1 for key in taken if key not in found)
+    beyond = max(answer.total - len(answer.hits), 0)
+    unshown = sum(1 for key in keys if key not in taken)
+    total = len(shown) + unshown + max(beyond - missing, 0)
+    return replace(
+        answer,
+        hits=page,
+        more=total > offset + len(page),
+        total=total,
+        exact=answer.exact and not missing,
+    )
+
+
+async def _page(svc: Services, page: Page, offset: int) -> Answer | None:
+    """The page at `offset` of a page's question, going on from what it showed (`continued`);
+    None when that cannot be done truthfully. The question is asked again a page deeper
+    than needed, so that passages shown before that moved down a little are still found."""
     followed = page.follows and await svc.run(svc.state.page, page.follows, page.chat_id)
     chain = await svc.run(_chain, svc, followed) if followed else []
     k = svc.settings.results
-    return await svc.answers.run(answering.ask, page.question, k, offset, chain, page.today)
+    shown = await svc.run(svc.state.shown, page)
+    for depth in sorted({offset + 2 * k, MAX_OFFSET + 2 * k}):
+        again = await svc.answers.run(answering.ask, page.question, depth, 0, chain, page.today)
+        answer = continued(again, shown, offset, k)
+        if answer is not None or not again.more:
+            break
+    if answer is not None:
+        await svc.run(svc.state.remember_shown, page, _keys(answer))
+    return answer
+
+
+def _not_theirs(update: Update, page: Page) -> bool:
+    """Whether a button under a group's answer was pressed by someone other than the asker:
+    paging edits the answer everyone reads, and "Context" posts into the group."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or chat.type == ChatType.PRIVATE or page.user_id is None:
+        return False
+    return user is None or user.id != page.user_id
+
+
+async def _button_page(update: Update, context: Context, page_id: int) -> Page | None:
+    """The page behind a button, when it is there and the one who pressed may use it; the
+    press is answered with why not otherwise."""
+    svc = services(context)
+    query, chat = update.callback_query, update.effective_chat
+    page = None
+    if chat is not None and query.message is not None and query.message.is_accessible:
+        page = await svc.run(svc.state.page, page_id, chat.id)
+    if page is None:
+        await query.answer(render.EXPIRED, show_alert=True)
+    elif _not_theirs(update, page):
+        await query.answer(render.NOT_YOURS, show_alert=True)
+        page = None
+    return page
 
 
 async def more_button(update: Update, context: Context) -> None:
-    """Another page of a question's results ("More results", "Back"), in the same message."""
+    """Another page of a question's results ("More", "Back"), in the same message."""
     svc = services(context)
     query = update.callback_query
     _, page_id, offset_text = query.data.split(":")
     offset = int(offset_text)
-    chat = update.effective_chat
-    page = None
-    if chat is not None and query.message is not None and query.message.is_accessible:
-        page = await svc.run(svc.state.page, int(page_id), chat.id)
+    page = await _button_page(update, context, int(page_id))
     if page is None:
-        await query.answer(render.EXPIRED, show_alert=True)
         return
     if offset > MAX_OFFSET:
         await query.answer("That's as far as these results go.")
         return
     answer = await _page(svc, page, offset)
+    if answer is None:
+        await query.answer(render.RESULTS_CHANGED, show_alert=True)
+        return
     if not answer.hits:
         await query.answer("There are no more results.")
         return
     await query.answer()
-    k = svc.settings.results
     text = render.page_message(answer, offset)
-    keyboard = render.answer_keyboard(page.id, answer.hits, offset, k, answer.more)
+    keyboard = render.answer_keyboard(page.id, answer, offset, svc.settings.results)
     try:
         await query.edit_message_text(
             text,
@@ -455,20 +564,25 @@ async def more_button(update: Update, context: Context) -> None:
             raise
 
 
+async def position_button(update: Update, context: Context) -> None:
+    """The page counter between "Back" and "More": it only shows where one is."""
+    await update.callback_query.answer()
+
+
 def _next_offset(answer: Message | None) -> int | None:
-    """Where the "More results" button under one of the bot's answers leads, if it has one."""
+    """Where the "More" button under one of the bot's answers leads, if it has one."""
     markup = answer.reply_markup if answer is not None else None
     for row in markup.inline_keyboard if markup is not None else ():
         for b in row:
             data = b.callback_data if isinstance(b.callback_data, str) else ""
-            if data.startswith("more:") and b.text == render.MORE_RESULTS:
+            if data.startswith("more:") and b.text in NEXT_PAGE_LABELS:
                 return int(data.rsplit(":", 1)[1])
     return None
 
 
 async def _more_in_reply(update: Update, context: Context, page: Page) -> None:
-    """ "More" in reply to an answer: the page its "More results" button would show, as a
-    new message with its own buttons (the answer replied to stays as it was)."""
+    """ "More" in reply to an answer: the page its "More" button would show, as a new message
+    with its own buttons (the answer replied to stays as it was)."""
     svc = services(context)
     chat, message = update.effective_chat, update.effective_message
     offset = _next_offset(message.reply_to_message)
@@ -476,11 +590,14 @@ async def _more_in_reply(update: Update, context: Context, page: Page) -> None:
     if offset is not None and offset <= MAX_OFFSET:
         async with typing(context, chat.id):
             answer = await _page(svc, page, offset)
+        if answer is None:
+            text = render.esc(render.RESULTS_CHANGED)
+            await send(context, chat.id, [text], reply_to=message.message_id)
+            return
     if answer is None or not answer.hits:
         await send(context, chat.id, [render.esc(NO_MORE)], reply_to=message.message_id)
         return
-    k = svc.settings.results
-    keyboard = render.answer_keyboard(page.id, answer.hits, offset, k, answer.more)
+    keyboard = render.answer_keyboard(page.id, answer, offset, svc.settings.results)
     sent = await send(
         context,
         chat.id,
@@ -493,44 +610,84 @@ async def _more_in_reply(update: Update, context: Context, page: Page) -> None:
         await svc.run(svc.state.link_messages, sent[0].chat_id, ids, page.id)
 
 
-def _surrounding(svc: Services, passage_id: int) -> list[Hit]:
+def _around(svc: Services, passage: browse.PassageKey) -> list[Hit] | bool:
+    """The passage with those around it, or whether its briefing is still there."""
     with svc.index.reading() as conn:
-        return browse.surrounding(conn, passage_id)
+        hits = browse.around(conn, passage)
+        return hits if hits is not None else browse.has_briefing(conn, passage.document)
 
 
-async def _context(svc: Services, page_id: int, chat_id: int, passage_id: int):
-    """The page a passage was shown on, the words to highlight, and the passage with those
-    around it. The question is read again by the answering process, which holds what that
-    takes (vocabulary, postings), so the bot's own process need not."""
-    page = await svc.run(svc.state.page, page_id, chat_id) if page_id else None
-    chain = await svc.run(_chain, svc, page) if page else []
+async def _terms(svc: Services, page: Page) -> list[str]:
+    """The words of a page's question to mark in a passage. The question is read again by
+    the answering process, which holds what that takes (vocabulary, postings), so the bot's
+    own process need not."""
+    chain = await svc.run(_chain, svc, page)
     reading = await svc.answers.run(answering.follow, chain) if chain else None
-    terms = reading.highlight_terms if reading else []
-    return page, terms, await svc.run(_surrounding, svc, passage_id)
+    return reading.highlight_terms if reading else []
+
+
+def _first_press(context: Context, key: tuple) -> bool:
+    """Whether this press of a "Context" button is the first in `CONTEXT_ONCE_FOR` seconds,
+    noting it if so. Read and noted with no await between, so that of two presses handled
+    side by side (updates are handled concurrently) exactly one is the first."""
+    presses: dict[tuple, float] = context.bot_data.setdefault(CONTEXT_PRESSES, {})
+    now = time.monotonic()
+    if now - presses.get(key, -CONTEXT_ONCE_FOR) < CONTEXT_ONCE_FOR:
+        return False
+    if len(presses) > 1000:  # keep only the recent ones
+        for old in [k for k, t in presses.items() if now - t >= CONTEXT_ONCE_FOR]:
+            del presses[old]
+    presses[key] = now
+    return True
 
 
 async def context_button(update: Update, context: Context) -> None:
-    """A passage whole ("Context n"), with the passages before and after it."""
+    """ "Context n": the passage shown at rank n, whole and in its place in its briefing,
+    posted under the answer once, however often the button is tapped. If its briefing
+    changed or is gone since, it says so and shows nothing else."""
     svc = services(context)
     query = update.callback_query
-    _, page_text, passage_text = query.data.split(":")
-    page_id, passage_id = int(page_text), int(passage_text)
-    chat = update.effective_chat
-    if chat is None:
+    _, page_text, rank_text = query.data.split(":")
+    chat, user = update.effective_chat, update.effective_user
+    message_id = query.message.message_id if query.message is not None else None
+    press = (chat.id if chat else None, message_id, query.data, user.id if user else None)
+    if not _first_press(context, press):
+        await query.answer(render.ALREADY_SHOWN)
+        return
+    posted = False
+    try:
+        posted = await _post_context(update, context, svc, int(page_text), int(rank_text))
+    finally:
+        if not posted:  # a press that showed nothing may be tried again at once
+            context.bot_data[CONTEXT_PRESSES].pop(press, None)
+
+
+async def _post_context(
+    update: Update, context: Context, svc: Services, page_id: int, rank: int
+) -> bool:
+    """Post the passage a "Context" button names, or answer the press with why not; whether
+    it was posted."""
+    query, chat = update.callback_query, update.effective_chat
+    page = await _button_page(update, context, page_id)
+    if page is None:
+        return False
+    passage = (await svc.run(svc.state.shown, page)).get(rank)
+    if passage is None:
         await query.answer(render.EXPIRED, show_alert=True)
-        return
-    page, terms, hits = await _context(svc, page_id, chat.id, passage_id)
-    if not hits:
-        await query.answer(render.PASSAGE_GONE, show_alert=True)
-        return
+        return False
+    hits = await svc.run(_around, svc, passage)
+    if not isinstance(hits, list):
+        gone = render.PASSAGE_CHANGED if hits else render.BRIEFING_REMOVED
+        await query.answer(gone, show_alert=True)
+        return False
+    terms = await _terms(svc, page)
     await query.answer()
-    reply_to = query.message.message_id if query.message is not None else None
-    sent = await send(
-        context, chat.id, render.context_messages(hits, passage_id, terms), reply_to=reply_to
-    )
-    if page is not None and sent:
+    texts = render.context_messages(hits, passage.ordinal, terms)
+    sent = await send(context, chat.id, texts, reply_to=query.message.message_id)
+    if sent:
         ids = [m.message_id for m in sent]
         await svc.run(svc.state.link_messages, sent[0].chat_id, ids, page.id)
+    return bool(sent)
 
 
 async def empty_button(update: Update, context: Context) -> None:

@@ -11,9 +11,10 @@ never less than what Telegram counts (the visible text, in UTF-16 code units).
 from __future__ import annotations
 
 import html
+import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from telegram import (
     InlineKeyboardButton,
@@ -39,11 +40,28 @@ SOURCES_PER_PAGE = 10
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 NOTHING_FOUND = "Nothing in the briefings answers that."
-#: The button under an answer that shows its next page.
-MORE_RESULTS = "More results ▶"
+#: The buttons under an answer that show its next and previous pages.
+MORE_RESULTS = "More ▶"
+BACK = "◀ Back"
 SOMETHING_WENT_WRONG = "Sorry, something went wrong while answering that. Please try again."
 EXPIRED = "These results have expired. Send the question again to page through them."
-PASSAGE_GONE = "That briefing has changed since this answer. Ask again to see its current text."
+PASSAGE_CHANGED = (
+    "This briefing has changed since this answer was sent; ask again for the current text."
+)
+BRIEFING_REMOVED = (
+    "This briefing has been removed since this answer was sent; ask again for a current answer."
+)
+RESULTS_CHANGED = (
+    "The briefings have changed since this answer was sent, so its pages no longer follow on;"
+    " ask again for the current results."
+)
+NOT_YOURS = (
+    "Only the person who asked can use these buttons. To page through results yourself, ask"
+    " your own question with /ask."
+)
+ALREADY_SHOWN = "Already shown, just below this answer."
+#: Characters of each neighbouring paragraph that "Context" shows around a passage.
+NEIGHBOUR_CHARS = 280
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,20 +221,6 @@ def source_line(hit: Hit) -> str:
     return " · ".join(parts)
 
 
-def grouped(hits: Sequence[QuotedHit]) -> list[QuotedHit]:
-    """The passages of one briefing together, briefings in the order of their best passage,
-    numbered in that order from the first one's number: how a reply shows them and numbers
-    its buttons."""
-    if not hits:
-        return []
-    order: dict[str, list[QuotedHit]] = {}
-    for qh in hits:
-        order.setdefault(qh.hit.document, []).append(qh)
-    first = min(qh.rank for qh in hits)
-    together = [qh for group in order.values() for qh in group]
-    return [replace(qh, rank=first + i) for i, qh in enumerate(together)]
-
-
 _WEB = re.compile(r"https?://[^\s<>\"]+\Z", re.IGNORECASE)
 
 
@@ -314,9 +318,14 @@ def passage_block(
 
 
 def _passage_blocks(hits: Sequence[QuotedHit], budget: int | None = None) -> list[Block]:
-    """The passages of a reply grouped by briefing, each briefing's heading once."""
+    """The passages of a reply grouped by briefing, each briefing's heading once above its
+    passages, briefings in the order of their best passage. Each passage keeps its number
+    (its rank, which its button and the next page follow), so "1., 3." may stand above "2."."""
+    by_document: dict[str, list[QuotedHit]] = {}
+    for qh in hits:
+        by_document.setdefault(qh.hit.document, []).append(qh)
     blocks, previous = [], None
-    for qh in grouped(hits):
+    for qh in (qh for group in by_document.values() for qh in group):
         blocks.append(passage_block(qh, budget, briefing=qh.hit.document != previous))
         previous = qh.hit.document
     return blocks
@@ -346,15 +355,29 @@ def answer_messages(answer: Answer, limit: int = LIMIT) -> list[str]:
     blocks: list[Block] = []
     if answer.explanation:
         blocks.append([Run(answer.explanation, ("i",))])
+    if answer.hits:
+        blocks.append([Run(results_line(answer), ("i",))])
     blocks += _passage_blocks(answer.hits)
     return pack(blocks, limit)
+
+
+def results_line(answer: Answer) -> str:
+    """Which results these are and of how many, as search engines say it: "Results 4–6 of
+    12", or "of 12+" when the index looked only that deep, or "3 results" when they are all
+    here. Nothing is claimed about a total the answer does not know."""
+    first, last = answer.hits[0].rank, answer.hits[-1].rank
+    shown = f"Results {first}–{last}" if last > first else f"Result {first}"
+    if answer.total < last:  # not counted
+        return shown
+    if answer.exact and first == 1 and answer.total == last:
+        return f"{last} result" if last == 1 else f"{last} results"
+    return f"{shown} of {answer.total}{'' if answer.exact else '+'}"
 
 
 def page_message(answer: Answer, offset: int, limit: int = LIMIT) -> str:
     """One page of results as a single message (it replaces the text of the message whose
     buttons were pressed), quotes shortened if all of them would not fit."""
-    first, last = offset + 1, offset + len(answer.hits)
-    header = [Run(f"Results {first}–{last}" if last > first else f"Result {first}", ("i",))]
+    header = [Run(results_line(answer), ("i",))]
     budget: int | None = None
     while True:
         blocks = [header, *_passage_blocks(answer.hits, budget)]
@@ -368,35 +391,45 @@ def page_message(answer: Answer, offset: int, limit: int = LIMIT) -> str:
 
 
 def answer_keyboard(
-    page_id: int | None, hits: Sequence[QuotedHit], offset: int, k: int, has_more: bool
+    page_id: int | None, answer: Answer, offset: int, k: int
 ) -> InlineKeyboardMarkup | None:
-    """The buttons under an answer: "Context n" for each passage, then "Back" and "More
-    results" when there are other pages.
+    """The buttons under an answer: "Context n" for each passage, then "◀ Back", where this
+    page is ("2/4", "2/4+" while the total is a lower bound) and "More ▶" when there are
+    other pages.
 
-    Callback data stays well under Telegram's 64 bytes: `more:PAGE:OFFSET`,
-    `psg:PAGE:PASSAGE`, all numbers."""
-    page = page_id or 0
+    Buttons name a page of the state file and a rank on it, never an index row: the state
+    file remembers which passage each rank showed (`State.remember_shown`), which a rebuild
+    of the index does not change. Callback data stays well under Telegram's 64 bytes:
+    `more:PAGE:OFFSET`, `ctx:PAGE:RANK`, all numbers, and `pos` for the page counter."""
+    if page_id is None:
+        return None
     rows = []
-    if hits:
+    if answer.hits:
         rows.append(
             [
-                InlineKeyboardButton(
-                    f"Context {qh.rank}", callback_data=f"psg:{page}:{qh.hit.passage_id}"
-                )
-                for qh in grouped(hits)
+                InlineKeyboardButton(f"Context {qh.rank}", callback_data=f"ctx:{page_id}:{qh.rank}")
+                for qh in answer.hits
             ]
         )
     nav = []
-    if page_id is not None and offset > 0:
-        nav.append(
-            InlineKeyboardButton("◀ Back", callback_data=f"more:{page}:{max(offset - k, 0)}")
-        )
-    if page_id is not None and has_more:
-        more = f"more:{page}:{offset + k}"
-        nav.append(InlineKeyboardButton(MORE_RESULTS, callback_data=more))
+    if offset > 0:
+        nav.append(InlineKeyboardButton(BACK, callback_data=f"more:{page_id}:{max(offset - k, 0)}"))
+    if offset > 0 or answer.more:
+        nav.append(InlineKeyboardButton(page_counter(answer, offset, k), callback_data="pos"))
+    if answer.more:
+        nav.append(InlineKeyboardButton(MORE_RESULTS, callback_data=f"more:{page_id}:{offset + k}"))
     if nav:
         rows.append(nav)
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def page_counter(answer: Answer, offset: int, k: int) -> str:
+    """ "2/4": this page and how many there are; "2/4+" when there may be more than that."""
+    shown = offset + len(answer.hits)
+    known = max(answer.total, shown + (1 if answer.more else 0))
+    pages = max(math.ceil(known / k), 1)
+    more = not answer.exact or (answer.more and answer.total <= shown)
+    return f"{offset // k + 1}/{pages}{'+' if more else ''}"
 
 
 def nothing_found(answer: Answer, missing: Sequence[Suggestion] = ()) -> str:
@@ -436,11 +469,10 @@ def nothing_found(answer: Answer, missing: Sequence[Suggestion] = ()) -> str:
 # -- context, sources, help, stats -----------------------------------------------------------
 
 
-def context_messages(hits: Sequence[Hit], focus_id: int, terms: Sequence[str]) -> list[str]:
-    """A passage whole, in a blockquote with the asked words in bold, between the passages
-    before and after it in its briefing."""
-    if not hits:
-        return [esc(PASSAGE_GONE)]
+def context_messages(hits: Sequence[Hit], focus: int, terms: Sequence[str]) -> list[str]:
+    """A passage whole, in its place in its briefing: the end of the paragraph before it and
+    the start of the one after, the passage itself marked with "▶" in a blockquote with the
+    asked words in bold, and each section's heading where it begins."""
     wanted = set(terms)
     first = hits[0]
     blocks: list[Block] = [[Run(first.title, ("b",)), Run("\n"), Run(date_text(first), ("i",))]]
@@ -450,13 +482,40 @@ def context_messages(hits: Sequence[Hit], focus_id: int, terms: Sequence[str]) -
         if hit.heading and hit.heading != heading:
             block += [Run(hit.heading, ("b", "i")), Run("\n")]
         heading = hit.heading
-        if hit.passage_id == focus_id:
+        if hit.ordinal == focus:
             spans = highlight_spans(analysis.tokens(hit.text), wanted)
+            block.append(Run("▶ ", ("blockquote",)))
             block += _highlighted(hit.text, 0, len(hit.text), spans, ("blockquote",))
         else:
-            block.append(Run(hit.text))
+            block.append(Run(_neighbour(hit, before=hit.ordinal < focus)))
         blocks.append(block)
     return pack(blocks)
+
+
+def _neighbour(hit: Hit, before: bool) -> str:
+    """What a neighbouring paragraph shows beside a passage: its last sentences (before it) or
+    its first (after it), whole sentences up to `NEIGHBOUR_CHARS`, "…" where text is left
+    out. A single sentence too long for that is cut at a space."""
+    text = hit.text.strip()
+    if len(text) <= NEIGHBOUR_CHARS:
+        return text
+    spans = [(s, e) for s, e in hit.sentences if hit.text[s:e].strip()]
+    if before:
+        spans.reverse()
+    start, end = (len(hit.text), len(hit.text)) if before else (0, 0)
+    for s, e in spans:
+        if max(end, e) - min(start, s) > NEIGHBOUR_CHARS:
+            break
+        start, end = min(start, s), max(end, e)
+    if end > start:
+        piece = hit.text[start:end].strip()
+    elif before:  # the last sentence alone is too long: its end
+        piece = hit.text[-NEIGHBOUR_CHARS:]
+        piece = piece[piece.find(" ") + 1 :] if " " in piece else piece
+    else:
+        piece = hit.text[:NEIGHBOUR_CHARS]
+        piece = piece[: piece.rfind(" ")] if " " in piece else piece
+    return f"… {piece.strip()}" if before else f"{piece.strip()} …"
 
 
 def sources_page(briefings: Sequence[Briefing], offset: int, total: int) -> str:

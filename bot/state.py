@@ -27,6 +27,8 @@ from pathlib import Path
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from index.browse import PassageKey
+
 migrations = Migrations("briefbot-state")
 
 BUSY_TIMEOUT_MS = 5_000
@@ -72,6 +74,7 @@ class Page:
     created_at: float
     follows: int | None = None  # the page this question followed up, if any
     today: dt.date | None = None  # the chat's date when asked, for "yesterday" on later pages
+    user_id: int | None = None  # who asked; None when anyone in the chat may use its buttons
 
 
 class State:
@@ -223,28 +226,34 @@ class State:
         question: str,
         follows: int | None = None,
         today: dt.date | None = None,
+        user_id: int | None = None,
+        shown: dict[int, PassageKey] | None = None,
     ) -> Page:
+        """A question answered in a chat, by `user_id`, with the passages its answer `shown`
+        (see `remember_shown`), in one transaction."""
         now = time.time()
         with self._tx() as conn:
             cur = conn.execute(
-                "INSERT INTO pages (chat_id, question, created_at, follows, today)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (chat_id, question, now, follows, today.isoformat() if today else None),
+                "INSERT INTO pages (chat_id, question, created_at, follows, today, user_id)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (chat_id, question, now, follows, today.isoformat() if today else None, user_id),
             )
-            return Page(cur.lastrowid, chat_id, question, now, follows, today)
+            page = Page(cur.lastrowid, chat_id, question, now, follows, today, user_id)
+            _insert_shown(conn, page, shown or {})
+            return page
 
     def page(self, page_id: int, chat_id: int) -> Page | None:
         """The page behind a button, or None when it expired, was pruned, or belongs to
         another chat (callback data is only a hint from the client, never trusted)."""
         rows = self._read(
-            "SELECT id, chat_id, question, created_at, follows, today FROM pages"
+            "SELECT id, chat_id, question, created_at, follows, today, user_id FROM pages"
             " WHERE id = ? AND chat_id = ?",
             (page_id, chat_id),
         )
         if not rows:
             return None
-        *head, today = rows[0]
-        page = Page(*head, dt.date.fromisoformat(today) if today else None)
+        *head, today, user_id = rows[0]
+        page = Page(*head, dt.date.fromisoformat(today) if today else None, user_id)
         if page.created_at < time.time() - self.page_ttl.total_seconds():
             return None
         return page
@@ -271,11 +280,29 @@ class State:
         """Delete pages past their time to live; returns how many."""
         cutoff = time.time() - self.page_ttl.total_seconds()
         with self._tx() as conn:
-            conn.execute(
-                "DELETE FROM messages WHERE page_id IN (SELECT id FROM pages WHERE created_at < ?)",
-                (cutoff,),
-            )
+            for table in ("messages", "shown"):
+                conn.execute(
+                    f"DELETE FROM {table} WHERE page_id IN"
+                    " (SELECT id FROM pages WHERE created_at < ?)",
+                    (cutoff,),
+                )
             return conn.execute("DELETE FROM pages WHERE created_at < ?", (cutoff,)).rowcount
+
+    def remember_shown(self, page: Page, shown: dict[int, PassageKey]) -> None:
+        """Note which passage a page showed at each rank, so that its buttons keep meaning
+        those passages: "Context 2" opens the passage that was second, and "More" goes on from
+        what was read, whatever a reindex did to the index since."""
+        if shown:
+            with self._tx() as conn:
+                _insert_shown(conn, page, shown)
+
+    def shown(self, page: Page) -> dict[int, PassageKey]:
+        """The passages a page has shown, by rank (see `remember_shown`)."""
+        rows = self._read(
+            "SELECT rank, document, ordinal, digest FROM shown WHERE page_id = ? AND chat_id = ?",
+            (page.id, page.chat_id),
+        )
+        return {rank: PassageKey(document, ordinal, d) for rank, document, ordinal, d in rows}
 
     def counts(self) -> dict[str, int]:
         """Rows per table, for the admins' /stats."""
@@ -294,6 +321,17 @@ class State:
                 "SELECT count(*) FROM chats WHERE removed_at IS NULL AND refused_at IS NULL"
             ).fetchone()[0]
         return out
+
+
+def _insert_shown(conn: sqlite3.Connection, page: Page, shown: dict[int, PassageKey]) -> None:
+    conn.executemany(
+        "INSERT OR REPLACE INTO shown (page_id, rank, chat_id, document, ordinal, digest)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (page.id, rank, page.chat_id, key.document, key.ordinal, key.digest)
+            for rank, key in shown.items()
+        ],
+    )
 
 
 # -- daily summaries ---------------------------------------------------------------------------
@@ -395,3 +433,24 @@ def add_page_context(db: Database) -> None:
     on which day, so that a later page of it is the same question read the same way."""
     db["pages"].add_column("follows", int)
     db["pages"].add_column("today", str)
+
+
+@migrations()
+def add_askers_and_shown_passages(db: Database) -> None:
+    """Who asked each question, so that in a group only they page its answer, and which
+    passage each answer showed at each rank: a rebuild of the index numbers its rows afresh,
+    so a row id kept in a button would open another briefing's passage. A passage is kept as
+    its briefing's path, its place in it and a digest of its text (`index.browse.PassageKey`)."""
+    db["pages"].add_column("user_id", int)
+    db["shown"].create(
+        {
+            "page_id": int,
+            "rank": int,  # 1 for the answer's first passage
+            "chat_id": int,
+            "document": str,
+            "ordinal": int,
+            "digest": str,
+        },
+        pk=("page_id", "rank"),
+        not_null={"document", "ordinal", "digest"},
+    )

@@ -43,6 +43,8 @@ class Answer:
     note: str | None = None  # why nothing answers, when it is the dates
     more: bool = False  # whether more passages follow these (the next `offset` has some)
     notices: list[str] = field(default_factory=list)  # said with it: "No briefing mentions …"
+    total: int = 0  # passages in the order the pages come from (at least, when not `exact`)
+    exact: bool = True  # whether `total` counts them all, for "Results 1–3 of 12" or "of 12+"
 
     @property
     def found(self) -> bool:
@@ -161,6 +163,8 @@ class Index:
             out.note,
             out.more,
             out.notices,
+            out.total,
+            out.exact,
         )
 
     def warm(self) -> None:

@@ -3,11 +3,17 @@ which dates, the list of briefings, and the passages around a passage.
 
 These are the cheap questions an application asks often (a greeting, a list, a "show me more of
 this"), so unlike `Index.stats()` none of them scans the term index.
+
+A passage's row id is no name to keep: a rebuild numbers the rows afresh, and the same id then
+belongs to another briefing's passage. What an application keeps to find a passage again (the
+passage behind a button of a message sent days ago) is its `PassageKey`: the briefing's path,
+the passage's place in it and a digest of its text, which find that passage or nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import sqlite3
 from dataclasses import dataclass
 
@@ -28,6 +34,26 @@ class Briefing:
     title: str
     date: dt.date | None
     passages: int
+
+
+@dataclass(frozen=True, slots=True)
+class PassageKey:
+    """A passage named so that a rebuild does not rename it, and a change to its text does
+    not go unnoticed."""
+
+    document: str  # the briefing's path, relative to the corpus folder
+    ordinal: int  # the passage's place in the briefing, from 0
+    digest: str  # of the passage's text (`digest`)
+
+
+def digest(text: str) -> str:
+    """A short digest of a passage's text: 64 bits, plenty to tell two versions of one
+    passage apart."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def key(hit: Hit) -> PassageKey:
+    return PassageKey(hit.document, hit.ordinal, digest(hit.text))
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -62,16 +88,10 @@ def leads(
     """The first passage of each briefing dated from `since` to `until` (either end open),
     newest first: what a question that asks for the briefings themselves gets ("what
     happened yesterday?", "what's new?")."""
-    where, params = ["p.ordinal = 0"], []
-    if since is not None:
-        where.append("d.date >= ?")
-        params.append(since.isoformat())
-    if until is not None:
-        where.append("d.date <= ?")
-        params.append(until.isoformat())
+    where, params = _dated(since, until)
     ids = conn.execute(
         "SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id"
-        f" WHERE {' AND '.join(where)}"
+        f" WHERE p.ordinal = 0 AND {where}"
         " ORDER BY d.date IS NULL, d.date DESC, d.title, d.path LIMIT ? OFFSET ?",
         [*params, limit, offset],
     ).fetchall()
@@ -87,20 +107,45 @@ def nearest_dates(conn: sqlite3.Connection, day: dt.date) -> list[dt.date]:
     return [d for d in (_date(before[0]), _date(after[0])) if d is not None]
 
 
-def surrounding(
-    conn: sqlite3.Connection, passage_id: int, before: int = 1, after: int = 1
-) -> list[Hit]:
-    """The passage with `passage_id` and up to `before`/`after` passages around it in its
-    briefing, in reading order; empty when the passage is gone (its briefing was reindexed)."""
+def count_leads(conn: sqlite3.Connection, since: dt.date | None, until: dt.date | None) -> int:
+    """How many briefings `leads` has to give for these dates: its pages' total."""
+    where, params = _dated(since, until)
+    return conn.execute(f"SELECT count(*) FROM documents d WHERE {where}", params).fetchone()[0]
+
+
+def _dated(since: dt.date | None, until: dt.date | None) -> tuple[str, list[str]]:
+    """The SQL condition on a briefing `d` dated from `since` to `until` (either end open)."""
+    where, params = ["1"], []
+    if since is not None:
+        where.append("d.date >= ?")
+        params.append(since.isoformat())
+    if until is not None:
+        where.append("d.date <= ?")
+        params.append(until.isoformat())
+    return " AND ".join(where), params
+
+
+def around(
+    conn: sqlite3.Connection, passage: PassageKey, before: int = 1, after: int = 1
+) -> list[Hit] | None:
+    """The passage and up to `before`/`after` passages around it in its briefing, in reading
+    order; None when the briefing no longer has that passage (it changed, or is gone), so
+    that a caller never shows another passage in its place."""
     row = conn.execute(
-        "SELECT document_id, ordinal FROM passages WHERE id = ?", (passage_id,)
+        "SELECT p.document_id, p.text FROM passages p JOIN documents d ON d.id = p.document_id"
+        " WHERE d.path = ? AND p.ordinal = ?",
+        (passage.document, passage.ordinal),
     ).fetchone()
-    if row is None:
-        return []
-    document_id, ordinal = row
+    if row is None or digest(row[1]) != passage.digest:
+        return None
     ids = conn.execute(
         "SELECT id FROM passages WHERE document_id = ? AND ordinal BETWEEN ? AND ?"
         " ORDER BY ordinal",
-        (document_id, ordinal - before, ordinal + after),
+        (row[0], passage.ordinal - before, passage.ordinal + after),
     ).fetchall()
     return fetch(conn, [(pid, 0.0) for (pid,) in ids])
+
+
+def has_briefing(conn: sqlite3.Connection, path: str) -> bool:
+    """Whether the index still holds the briefing at `path` (relative to the corpus)."""
+    return conn.execute("SELECT 1 FROM documents WHERE path = ?", (path,)).fetchone() is not None

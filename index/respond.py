@@ -60,9 +60,11 @@ class Outcome:
     quotes: list[Quote] = field(default_factory=list)
     nearest: list[Nearest] = field(default_factory=list)
     note: str | None = None  # why there is nothing to quote
-    more: bool = False  # whether passages follow these, for a "More results" button
+    more: bool = False  # whether passages follow these, for a "More" button
     notices: list[str] = field(default_factory=list)  # said with the answer: missing words
     anchor: dt.date | None = None  # the date of the best passage
+    total: int = 0  # passages in the order the pages come from (at least, when not `exact`)
+    exact: bool = True  # whether `total` is all there are, or only as deep as was looked
 
 
 def respond(
@@ -95,6 +97,7 @@ def respond(
         return out
     page = ordered[offset : offset + k]
     out = Outcome([j.hit for j in page], more=len(ordered) > offset + k)
+    out.total, out.exact = len(ordered), len(pool) < depth(reading, k + offset)
     out.anchor = ordered[0].hit.date
     out.notices = [n for n in (missing, *notices) if n]
     terms = q.term_list()
@@ -110,14 +113,18 @@ def respond(
     return out
 
 
+def depth(reading: Reading, wanted: int) -> int:
+    """How many of BM25's best passages are candidates when `wanted` are to be shown."""
+    return max(NEWEST_DEPTH if reading.recent else rerank.DEPTH, wanted + 1)
+
+
 def gather(
     conn: sqlite3.Connection, reading: Reading, q: _query.Query, wanted: int, vocab
 ) -> list[Hit]:
     """The candidates: BM25's best over every date, and, when the question names when
     something happened, the best from that period and the window after it (`timing`), so
     that a briefing reporting it later is among them however many others share its words."""
-    depth = max(NEWEST_DEPTH if reading.recent else rerank.DEPTH, wanted + 1)
-    hits = _query.search(conn, q, depth, 0, vocab)
+    hits = _query.search(conn, q, depth(reading, wanted), 0, vocab)
     if reading.dates is not None and not reading.dates_filter:
         span = timing.window(reading.dates)
         near = replace(q, filters=q.filters.within(span.since, span.until))
@@ -202,6 +209,7 @@ def _briefings(
     one's opening, newest first."""
     hits = browse.leads(conn, q.filters.since, q.filters.until, k + 1, offset)
     out = Outcome(hits[:k], more=len(hits) > k)
+    out.total = browse.count_leads(conn, q.filters.since, q.filters.until)
     if not out.hits:
         if reading.dates is not None and offset == 0:
             out.note = _dated_nothing(reading, vocab.dates)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import shutil
 import time
 from collections.abc import AsyncIterator, Callable
@@ -130,12 +131,38 @@ def callback_answers(standin: BotAPIStandIn) -> list[dict]:
     return [c.params for c in standin.calls_to("answerCallbackQuery") if c.status == 200]
 
 
-def passage_ids(message) -> list[int]:
-    """The passages a message shows, from its "Context n" buttons."""
+def passage_ids(message) -> list[str]:
+    """The passages a message shows, each as its briefing's title and its section (e.g.
+    "Tramway note 6"): a reply names a briefing once, above the first of its passages, each
+    passage under its number ("4." or "4. Section")."""
+    shown, title = [], None
+    for block in message.plain_text.split("\n\n"):
+        lines = block.split("\n")
+        at = next((i for i, line in enumerate(lines) if re.match(r"^\d+\.(?: |$)", line)), None)
+        if at is None:
+            continue
+        if at >= 2:
+            title = lines[at - 2]
+        section = lines[at].split(".", 1)[1].strip()
+        shown.append(" · ".join(t for t in (title, section) if t))
+    return shown
+
+
+def rank_of(message, words: str) -> int:
+    """The rank of the passage whose quote says `words`, in an answer."""
+    for block in message.plain_text.split("\n\n"):
+        number = re.search(r"^(\d+)\.", block, re.M)
+        if words in block and number:
+            return int(number.group(1))
+    raise LookupError(words)
+
+
+def ranks(message) -> list[int]:
+    """The ranks of the passages a message shows, from its "Context n" buttons."""
     return [
         int(b["callback_data"].split(":")[2])
         for b in message.buttons
-        if b["callback_data"].startswith("psg:")
+        if b["callback_data"].startswith("ctx:")
     ]
 
 

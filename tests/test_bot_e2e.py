@@ -22,6 +22,7 @@ from bothelpers import (
     button,
     callback_answers,
     passage_ids,
+    rank_of,
     running_bot,
     until,
 )
@@ -56,8 +57,10 @@ def test_railway_question_in_a_private_chat(standin: BotAPIStandIn, indexed) -> 
     assert "Highlighting the construction of the Rasht-Astara railway" in reply.plain_text
     assert "<b>railway</b>" in reply.text and "<b>Raeisi</b>" in reply.text
     assert "<blockquote" in reply.text
-    assert reply.plain_text.startswith(
-        "Putin Raeisi Nowruz\n19 March 2024\n1. Railway Project as a Catalyst for Cooperation\n"
+    assert re.match(
+        r"Results 1–3 of \d+\n\nPutin Raeisi Nowruz\n19 March 2024\n"
+        r"1\. Railway Project as a Catalyst for Cooperation\n",
+        reply.plain_text,
     )
     assert reply.plain_text.count("Putin Raeisi Nowruz") == 1  # one briefing, one heading
     assert [b["text"] for b in reply.buttons][:3] == ["Context 1", "Context 2", "Context 3"]
@@ -117,11 +120,11 @@ def test_paging_to_the_end_and_back_survives_a_restart(
         standin.push_text(PRIVATE, "Lisbon tramway stage")
         [first] = await standin.wait_for_messages_async(1, chat_id=PRIVATE)
         pages, shown = [passage_ids(first)], first
-        while (more := button(shown, "More results")) is not None:
+        while (more := button(shown, render.MORE_RESULTS)) is not None:
             shown = await press(shown, more)
             pages.append(passage_ids(shown))
         backwards = [passage_ids(shown)]
-        while (back := button(shown, "◀ Back")) is not None:
+        while (back := button(shown, render.BACK)) is not None:
             shown = await press(shown, back)
             backwards.append(passage_ids(shown))
         return first, shown, pages, backwards
@@ -131,7 +134,7 @@ def test_paging_to_the_end_and_back_survives_a_restart(
             first, last, pages, backwards = await forward_and_back()
         # A new process, the same state file: the old buttons still work.
         async with running_bot(settings):
-            again = await press(last, button(last, "More results"))
+            again = await press(last, button(last, render.MORE_RESULTS))
         return first, last, pages, backwards, again
 
     first, last, pages, backwards, again = asyncio.run(main())
@@ -150,7 +153,7 @@ def test_paging_to_the_end_and_back_survives_a_restart(
     async def expired():
         async with running_bot(settings, expired_state):
             before = len(callback_answers(standin))
-            standin.push_callback(PRIVATE, last.message_id, button(last, "More results"))
+            standin.push_callback(PRIVATE, last.message_id, button(last, render.MORE_RESULTS))
             await until(lambda: len(callback_answers(standin)) > before)
 
     asyncio.run(expired())
@@ -158,7 +161,7 @@ def test_paging_to_the_end_and_back_survives_a_restart(
 
 
 def test_more_in_reply_to_an_answer_sends_its_next_page(standin: BotAPIStandIn, indexed) -> None:
-    """ "more" replied to an answer is its "More results" button, as a new message; at the
+    """ "more" replied to an answer is its "More" button, as a new message; at the
     last page it says there is no more."""
     settings = bot_settings(standin, *indexed)
 
@@ -177,7 +180,7 @@ def test_more_in_reply_to_an_answer_sends_its_next_page(standin: BotAPIStandIn, 
     pages = [passage_ids(m) for m in (first, second, third, fourth)]
     assert [len(p) for p in pages] == [3, 3, 3, 1]  # ten tramway briefings, three a page
     assert len({p for page in pages for p in page}) == 10
-    assert second.plain_text.startswith("Results 4–6") and button(second, "◀ Back")
+    assert second.plain_text.startswith("Results 4–6") and button(second, render.BACK)
     assert first.method == second.method == "sendMessage"
     assert last.plain_text == "There are no more results for that question."
 
@@ -195,7 +198,8 @@ def test_a_long_answer_arrives_split_and_well_formed(standin: BotAPIStandIn, ind
     assert all(c.status == 200 for c in standin.calls_to("sendMessage"))  # all valid HTML
     assert all(len(m.plain_text) <= 4096 for m in messages)
     # Cut between passages: each message holds whole passages, numbered in order across them,
-    # and ends with the end of a quote.
+    # and ends with the end of a quote; the first says how many there are.
+    assert messages[0].plain_text.startswith("3 results\n\n")
     numbers = [[int(n) for n in re.findall(r"^(\d+)\.", m.plain_text, re.M)] for m in messages]
     assert all(numbers) and sum(numbers, []) == list(range(1, len(sum(numbers, [])) + 1))
     assert all(m.text.endswith("</blockquote>") for m in messages)
@@ -220,29 +224,37 @@ def test_markup_in_a_passage_is_shown_not_obeyed(standin: BotAPIStandIn, indexed
     assert "<b>tariff</b>" in reply.text
 
 
-def test_context_button_shows_the_passage_with_its_neighbours(
-    standin: BotAPIStandIn, indexed
-) -> None:
+def test_context_button_shows_the_passage_in_its_place(standin: BotAPIStandIn, indexed) -> None:
+    """The whole passage, marked, between the end of the paragraph before it and the start of
+    the one after, each under its section's heading."""
     settings = bot_settings(standin, *indexed)
 
     async def main():
         async with running_bot(settings):
             standin.push_text(PRIVATE, RAILWAY_QUESTION)
             [reply] = await standin.wait_for_messages_async(1, chat_id=PRIVATE)
-            standin.push_callback(PRIVATE, reply.message_id, button(reply, "Context 1"))
+            railway = rank_of(reply, "Highlighting the construction")
+            standin.push_callback(PRIVATE, reply.message_id, button(reply, f"Context {railway}"))
             await standin.wait_for_messages_async(2, chat_id=PRIVATE)
-            # A button whose passage is gone says so.
-            standin.push_callback(PRIVATE, reply.message_id, "psg:1:999999")
+            # A rank the answer never showed is not another passage.
+            standin.push_callback(PRIVATE, reply.message_id, button(reply, "Context 1")[:-1] + "9")
             await until(lambda: len(callback_answers(standin)) == 2)
             return standin.messages_to(PRIVATE)
 
     reply, context = asyncio.run(main())
     assert context.reply_to_message_id == reply.message_id
-    assert "This project is seen as a significant step" in context.plain_text  # rest of it
-    assert "The dialogue between Putin and Raeisi" in context.plain_text  # the next passage
-    assert "<blockquote>Highlighting the construction" in context.text
+    seen = context.plain_text
+    assert "This project is seen as a significant step" in seen  # the rest of the passage
+    assert "<blockquote>▶ Highlighting the construction" in context.text
     assert "<b>railway</b>" in context.text
-    assert callback_answers(standin)[-1]["text"] == render.PASSAGE_GONE
+    # The end of the paragraph before, under its own heading, and the start of the next.
+    before = "Addressing Regional Conflicts and Cooperation\n… The shared positions on Palestine"
+    assert before in seen
+    assert "The conversation also covered" not in seen  # its start is left out
+    assert "\nThe dialogue between Putin and Raeisi not only reinforces" in seen
+    assert "Their commitment to strengthening" not in seen and seen.endswith(" …")
+    assert seen.index("The shared positions") < seen.index("▶") < seen.index("The dialogue")
+    assert callback_answers(standin)[-1]["text"] == render.EXPIRED
 
 
 def test_inline_mode_offers_an_article_per_passage(standin: BotAPIStandIn, indexed) -> None:

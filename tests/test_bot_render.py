@@ -27,8 +27,8 @@ def quoted(text: str, rank: int = 1, title="A title", heading=None) -> QuotedHit
     return QuotedHit(hit, Quote(chosen or sentences[:1], words), rank)
 
 
-def answer_of(*hits: QuotedHit) -> Answer:
-    return Answer("q", ["railway"], list(hits))
+def answer_of(*hits: QuotedHit, more: bool = False, total: int = 0, exact: bool = True) -> Answer:
+    return Answer("q", ["railway"], list(hits), more=more, total=total, exact=exact)
 
 
 def test_markup_in_titles_headings_and_text_is_escaped() -> None:
@@ -47,7 +47,7 @@ def test_markup_in_titles_headings_and_text_is_escaped() -> None:
 def test_matched_words_are_bold_inside_the_quote() -> None:
     [message] = render.answer_messages(answer_of(quoted("Build the railway. Then more.")))
     assert "<blockquote>Build the <b>railway</b>.</blockquote>" in message
-    assert visible(message) == "A title\n19 March 2024\n1.\nBuild the railway."
+    assert visible(message).endswith("A title\n19 March 2024\n1.\nBuild the railway.")
 
 
 def test_long_quotes_are_expandable() -> None:
@@ -66,7 +66,7 @@ def test_an_answer_too_long_for_one_message_is_cut_between_passages() -> None:
     numbers = [int(n) for t in texts for n in re.findall(r"^(\d+)\.$", t, re.M)]
     assert numbers == [1, 2, 3, 4, 5]
     assert all(t.count("x" * 1500) == len(re.findall(r"^\d+\.$", t, re.M)) for t in texts)
-    assert texts[0].startswith("A title\n19 March 2024\n1.\n")  # one briefing, one heading
+    assert texts[0].startswith("Results 1–5\n\nA title\n19 March 2024\n1.\n")  # one heading
     assert sum(t.count("A title") for t in texts) == 1
 
 
@@ -98,29 +98,69 @@ def test_characters_outside_the_basic_plane_count_twice() -> None:
 
 def test_a_page_of_results_always_fits_one_message() -> None:
     hits = [quoted("The railway " + "y " * 1500 + ".", rank=n + 4) for n in range(3)]
-    message = render.page_message(answer_of(*hits), offset=3)
+    message = render.page_message(answer_of(*hits, total=12, exact=False), offset=3)
     assert render.size(message) <= render.LIMIT
     seen = visible(message)
-    assert seen.startswith("Results 4–6")
+    assert seen.startswith("Results 4–6 of 12+")
     assert all(f"\n{n}.\n" in seen for n in (4, 5, 6))
     assert seen.count("…") >= 3
 
 
 def test_keyboard_callback_data_stays_under_64_bytes() -> None:
     hits = [quoted("The railway.", rank=n) for n in (58, 59, 60)]
-    for qh in hits:
-        qh.hit.passage_id = 10**17 + qh.rank
-    keyboard = render.answer_keyboard(10**17, hits, offset=57, k=3, has_more=True)
+    answer = answer_of(*hits, more=True, total=900, exact=False)
+    keyboard = render.answer_keyboard(10**17, answer, offset=57, k=3)
     buttons = [b for row in keyboard.inline_keyboard for b in row]
     assert [b.text for b in buttons] == [
         "Context 58",
         "Context 59",
         "Context 60",
         "◀ Back",
-        "More results ▶",
+        "20/300+",
+        "More ▶",
     ]
     assert all(len(b.callback_data.encode()) < 64 for b in buttons)
-    assert render.answer_keyboard(None, [], 0, 3, False) is None
+    assert render.answer_keyboard(None, answer_of(), 0, 3) is None
+
+
+def test_the_results_line_claims_no_more_than_is_known() -> None:
+    """ "of 12" only when 12 is all there are, "of 12+" when the index looked no deeper, and
+    no total when none was counted; the page counter says the same."""
+    three = [quoted("The railway.", rank=n) for n in (1, 2, 3)]
+    cases = [
+        (answer_of(*three, total=3), "3 results", None),
+        (answer_of(*three[:1], total=1), "1 result", None),
+        (answer_of(*three, more=True, total=12), "Results 1–3 of 12", "1/4"),
+        (answer_of(*three, more=True, total=10, exact=False), "Results 1–3 of 10+", "1/4+"),
+        (answer_of(*three, more=True), "Results 1–3", "1/2+"),
+    ]
+    for answer, line, counter in cases:
+        [message] = render.answer_messages(answer)
+        assert visible(message).startswith(line + "\n\nA title\n19 March 2024\n1.\n")
+        rows = render.answer_keyboard(7, answer, 0, 3).inline_keyboard
+        assert [[b.text for b in row] for row in rows[1:]] == (
+            [[counter, "More ▶"]] if counter else []
+        )
+    last = answer_of(*[quoted("The railway.", rank=n) for n in (10, 11)], total=11)
+    assert visible(render.page_message(last, offset=9)).startswith("Results 10–11 of 11")
+    nav = render.answer_keyboard(7, last, 9, 3).inline_keyboard[-1]
+    assert [(b.text, b.callback_data) for b in nav] == [("◀ Back", "more:7:6"), ("4/4", "pos")]
+
+
+def test_context_shows_the_passage_whole_between_the_edges_of_its_neighbours() -> None:
+    before = "First words of the one before. " + "Its middle goes on. " * 30 + "Its last line."
+    after = "The next one starts here. " + "And goes on. " * 40
+    focus = "The railway was built. It took a decade."
+    hits = [quoted(t).hit for t in (before, focus, after)]
+    for ordinal, hit in enumerate(hits):
+        hit.ordinal = ordinal
+    [message] = render.context_messages(hits, 1, ["railway"])
+    seen = visible(message)
+    assert seen.startswith("A title\n2024-03-19\n\n… ")
+    assert "First words" not in seen and "Its middle goes on. Its last line.\n\n▶ The" in seen
+    assert "<blockquote>▶ The <b>railway</b> was built. It took a decade.</blockquote>" in message
+    assert "\n\nThe next one starts here. And goes on." in seen and seen.endswith(" …")
+    assert len(seen) < len(focus) + 2 * render.NEIGHBOUR_CHARS + 60
 
 
 def test_inline_results_carry_title_date_quote_and_source() -> None:
@@ -146,10 +186,14 @@ def test_a_source_address_is_linked_and_a_repeated_title_is_not_printed() -> Non
     qh.hit.source = "https://example.org/briefing?id=1&x=2"
     [message] = render.answer_messages(answer_of(qh))
     assert '<a href="https://example.org/briefing?id=1&amp;x=2">source</a>' in message
-    assert visible(message).startswith("19 March 2024 · source\n1.\nBuild the railway.")
+    assert (
+        visible(message)
+        .split("\n\n", 1)[1]
+        .startswith("19 March 2024 · source\n1.\nBuild the railway.")
+    )
     qh.hit.source = "Reuters"
     [message] = render.answer_messages(answer_of(qh))
-    assert visible(message).startswith("19 March 2024 · Reuters\n")
+    assert visible(message).split("\n\n", 1)[1].startswith("19 March 2024 · Reuters\n")
 
 
 _TEXT = st.lists(

@@ -6,6 +6,7 @@ import datetime as dt
 import sqlite3
 
 from bot.state import State, migrations
+from index.browse import PassageKey
 
 
 def test_pages_survive_reopening_and_stay_in_their_chat(tmp_path) -> None:
@@ -91,3 +92,27 @@ def test_the_schema_is_named_migrations_applied_once(tmp_path) -> None:
     assert "add_page_context" in applied and len(applied) == len(set(applied))
     assert {"id", "chat_id", "question", "created_at", "follows", "today"} <= columns
     assert State(path).path.stat().st_size > 0
+
+
+def test_the_passages_a_page_showed_stay_with_it(tmp_path) -> None:
+    """What each rank of an answer showed, and who asked: kept across reopening, moved with
+    a group that became a supergroup, and gone with the page when it expires."""
+    path = tmp_path / "state.db"
+    state = State(path)
+    page = state.new_page(-5, "railway", user_id=1001)
+    railway = PassageKey("2024-03-19-putin-raeisi-nowruz.txt", 3, "0123456789abcdef")
+    state.remember_shown(page, {1: railway, 2: PassageKey("other.md", 0, "fedcba9876543210")})
+    state.close()
+
+    state = State(path)
+    again = state.page(page.id, -5)
+    assert again.user_id == 1001 and state.new_page(-5, "q").user_id is None
+    assert state.shown(again)[1] == railway and len(state.shown(again)) == 2
+    state.migrate_chat(-5, -1005)
+    assert state.shown(state.page(page.id, -1005))[1] == railway
+    state.close()
+
+    expiring = State(path, page_ttl=dt.timedelta(0))
+    assert expiring.prune() == 2
+    assert expiring.counts()["shown"] == 0
+    expiring.close()

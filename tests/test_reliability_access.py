@@ -21,7 +21,6 @@ from bothelpers import (
     bot_settings,
     build_index,
     callback_answers,
-    passage_ids,
     running_bot,
     until,
 )
@@ -43,21 +42,25 @@ def indexed(tmp_path):
     return build_index(tmp_path)
 
 
-def _forged(page_a: int, page_b: int, passage_a: int) -> list[str]:
+def _forged(page_a: int, page_b: int) -> list[str]:
     """Button data a client could send: another chat's page, pages out of range, numbers out
     of any range, malformed and random text."""
     rng = random.Random(7)
-    alphabet = "more:psgsrcdly0123456789-_ \u202e\u0301\x00'\";%*()ÿ😀"
+    alphabet = "more:ctxpsgsrcdly0123456789-_ \u202e\u0301\x00'\";%*()ÿ😀"
     fixed = [
         f"more:{page_a}:3",
         f"more:{page_a}:0",
-        f"psg:{page_a}:{passage_a}",
+        f"ctx:{page_a}:1",
+        f"psg:{page_a}:1",
         f"more:{page_b}:999999",
         f"more:{page_b}:61",
         f"more:{page_b}:4",
         f"more:{page_b + 1000}:3",
         "more:0:3",
         "psg:0:0",
+        "ctx:0:0",
+        f"ctx:{page_b}:999999",
+        f"ctx:{page_b}:0",
         f"psg:{page_b}:999999999999999999",
         "more:999999999999999999:999999",
         "src:999999",
@@ -70,6 +73,8 @@ def _forged(page_a: int, page_b: int, passage_a: int) -> list[str]:
         "more:1",
         "more:a:b",
         "psg::",
+        "ctx::",
+        "pos:1",
         "more:1:1:1",
         "more:-1:3",
         "x" * 64,
@@ -94,7 +99,7 @@ def test_forged_buttons_never_show_another_chats_results(
             [mine] = await standin.wait_for_messages_async(1, chat_id=STRANGER)
             page_a = int(theirs.buttons[0]["callback_data"].split(":")[1])
             page_b = int(mine.buttons[0]["callback_data"].split(":")[1])
-            forged = _forged(page_a, page_b, passage_ids(theirs)[0])
+            forged = _forged(page_a, page_b)
             for data in forged:
                 standin.push_callback(STRANGER, mine.message_id, data)
             # Pressed on a message of the other chat, which this chat cannot see.
@@ -136,7 +141,7 @@ def test_outside_the_allow_list_one_refusal_and_nothing_else(
             standin.push_text(STRANGE_GROUP, "/daily 08:00")
             standin.push_text(STRANGE_GROUP, "/summary")
             standin.push_callback(STRANGER, 1, "more:1:3")
-            standin.push_callback(STRANGER, 1, "psg:1:1")
+            standin.push_callback(STRANGER, 1, "ctx:1:1")
             standin.push_inline_query(STRANGER, "railway")
             await until(
                 lambda: standin.messages_to(STRANGE_GROUP) and standin.messages_to(STRANGER)

@@ -19,7 +19,7 @@ from bothelpers import (
     until,
 )
 
-from bot import answering
+from bot import answering, render
 from bot.handlers import TOO_FAST
 from bot.services import QUESTIONS_AT_ONCE, SEARCH_THREADS, services
 
@@ -113,7 +113,7 @@ def test_buttons_and_admin_commands_are_not_held_up_by_waiting_questions(
             for chat in chats:
                 standin.push_text(chat, RAILWAY_QUESTION)
             pressed = time.time()
-            standin.push_callback(PRIVATE, first.message_id, button(first, "More results"))
+            standin.push_callback(PRIVATE, first.message_id, button(first, render.MORE_RESULTS))
             standin.push_text(ADMIN, "/stats")
             [edit] = await until(lambda: standin.calls_to("editMessageText"), timeout=20)
             [stats] = await standin.wait_for_messages_async(1, chat_id=ADMIN, timeout=20)

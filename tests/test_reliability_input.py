@@ -123,8 +123,9 @@ def test_any_question_gets_well_formed_messages(svc, question: str) -> None:
         check_message(text)
     if reply.page is None:
         return
-    # The next page, as the "More results" button shows it, and the same question inline.
+    # The next page, as the "More" button shows it, and the same question inline.
     answer = asyncio.run(handlers._page(svc, reply.page, svc.settings.results))
+    assert answer is not None  # nothing changed in between: the page goes on from the first
     if answer.hits:
         check_message(render.page_message(answer, svc.settings.results))
     for article in render.inline_results(svc.index.answer(question, k=5)):
