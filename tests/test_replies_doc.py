@@ -55,7 +55,7 @@ def test_the_command_writes_every_screen(tmp_path: Path) -> None:
     assert not re.search(r"(?<!\\)</?[A-Za-z][A-Za-z-]*(\s[^>]*)?>", page)
     assert not re.search(r"&(lt|gt|amp|quot|#\d+);", page)
     assert "\n> " in page and "**railway**" in page and "](https://" in page
-    assert "`[ Context 1 ]" in page and "[ More" in page
+    assert "`[ Context" in page and "[ More" in page  # buttons by how their labels begin
 
 
 def test_telegram_html_becomes_markdown() -> None:
