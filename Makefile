@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CORPUS ?= corpus
 DB ?= data/index.db
 
-.PHONY: run test lint bench clean fuzz
+.PHONY: run test lint bench clean fuzz replies
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ FUZZ_SECONDS ?= 120
 fuzz: $(VENV)/.installed-fuzz
 	nice -n 10 $(BIN)/python bench/fuzz_questions.py --seconds $(FUZZ_SECONDS) --questions 500
 	nice -n 10 $(BIN)/python bench/fuzz_readers.py --seconds $(FUZZ_SECONDS)
+
+# docs/replies.md: the bot's typical replies, as it sends them, from the real bot.
+replies: $(VENV)/.installed-test
+	$(BIN)/python docs/replies.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
