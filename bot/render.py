@@ -250,11 +250,20 @@ def _highlighted(
     runs, pos = [], start
     for hs, he in sorted(highlights):
         if start <= hs and he <= end and hs >= pos:
-            runs.append(Run(text[pos:hs], tags))
-            runs.append(Run(text[hs:he], (*tags, "b")))
+            runs.append(Run(_one_line(text[pos:hs]), tags))
+            runs.append(Run(_one_line(text[hs:he]), (*tags, "b")))
             pos = he
-    runs.append(Run(text[pos:end], tags))
+    runs.append(Run(_one_line(text[pos:end]), tags))
     return runs
+
+
+_WRAPPED = re.compile(r"[ \t]*\n[ \t]*")
+
+
+def _one_line(text: str) -> str:
+    """A briefing's hard-wrapped lines joined, as a reader's screen wraps them itself: a
+    quote that breaks mid-sentence on a phone reads as two."""
+    return _WRAPPED.sub(" ", text)
 
 
 def quote_runs(qh: QuotedHit, budget: int | None = None) -> Block:
@@ -458,7 +467,7 @@ def nothing_found(answer: Answer, missing: Sequence[Suggestion] = ()) -> str:
         for i, near in enumerate(answer.nearest):
             if i:
                 runs.append(Run(" and " if i == len(answer.nearest) - 1 else ", "))
-            date = near.date.isoformat() if near.date else "undated"
+            date = day_text(near.date)
             runs += [Run(_clip(near.title, 100), ("b",)), Run(f" ({date})")]
         runs.append(Run("."))
     else:
@@ -475,7 +484,7 @@ def context_messages(hits: Sequence[Hit], focus: int, terms: Sequence[str]) -> l
     asked words in bold, and each section's heading where it begins."""
     wanted = set(terms)
     first = hits[0]
-    blocks: list[Block] = [[Run(first.title, ("b",)), Run("\n"), Run(date_text(first), ("i",))]]
+    blocks: list[Block] = [[Run(first.title, ("b",)), Run("\n"), Run(day_text(first.date), ("i",))]]
     heading = None
     for hit in hits:
         block: Block = []

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from . import analysis, framing
+from . import analysis, english, framing
 
 _GREETING = (
     r"(?:hi|hello|hey|hiya|howdy|yo|greetings|good\s+(?:morning|afternoon|evening|day)"
@@ -119,15 +119,23 @@ ASKING_WORDS: frozenset[str] = frozenset(
     plz thanks thank thx ok okay yes yeah briefing briefings bot article articles
     document documents question questions ask asking asked answer like want need wonder
     wondering curious get got let make also else really actually maybe regarding concerning
+    do does did done doing being been decide decides decided
     """.split()
 )
+#: An everyday word ending in -ed or -ing at least this common in English (Zipf) is a verb
+#: form that says how something is asked about ("what was decided", "what is happening"),
+#: not what: never named as missing.
+VERB_ZIPF = 4.5
 
 
 def content_word(word: str) -> bool:
     """Whether a typed word can be what a question asks about, rather than how it is asked:
     not a stopword ("what", "the") nor one of `ASKING_WORDS` ("say", "tell", "latest"). A
     reply that says no briefing mentions "say" blames the person for the bot's reading."""
-    return analysis.term(word) is not None and analysis.spelling(word) not in ASKING_WORDS
+    spelt = analysis.spelling(word)
+    if analysis.term(word) is None or spelt in ASKING_WORDS:
+        return False
+    return not (spelt.endswith(("ed", "ing")) and english.zipf(spelt) >= VERB_ZIPF)
 
 
 class Kind(Enum):

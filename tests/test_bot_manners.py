@@ -203,10 +203,10 @@ def test_nothing_found_is_one_sentence_with_the_nearest_briefings() -> None:
     said = visible(render.nothing_found(answer, missing))
     assert said == (
         "No briefing mentions zorblax or railwey (did you mean railway or rail?); the nearest"
-        " briefings are Railway talks (2024-03-19), Tariffs, duties & levies (2024-02-01) and"
-        " Undated note (undated)."
+        " briefings are Railway talks (19 March 2024), Tariffs, duties & levies"
+        " (1 February 2024) and Undated note (undated)."
     )
     assert visible(render.nothing_found(Answer("q", ["q"], nearest=nearest[:1]))) == (
         "Nothing in the briefings answers that; the nearest briefings are Railway talks"
-        " (2024-03-19)."
+        " (19 March 2024)."
     )

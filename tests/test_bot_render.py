@@ -156,7 +156,7 @@ def test_context_shows_the_passage_whole_between_the_edges_of_its_neighbours() -
         hit.ordinal = ordinal
     [message] = render.context_messages(hits, 1, ["railway"])
     seen = visible(message)
-    assert seen.startswith("A title\n2024-03-19\n\n… ")
+    assert seen.startswith("A title\n19 March 2024\n\n… ")
     assert "First words" not in seen and "Its middle goes on. Its last line.\n\n▶ The" in seen
     assert "<blockquote>▶ The <b>railway</b> was built. It took a decade.</blockquote>" in message
     assert "\n\nThe next one starts here. And goes on." in seen and seen.endswith(" …")
@@ -218,3 +218,8 @@ def test_any_text_renders_as_valid_messages_within_the_limit(texts, title, limit
     shown = "".join("".join(visible(m) for m in messages).split()).replace("…", "")
     for qh in hits:  # every word of every quote is shown, in order (skips marked "…")
         assert "".join(qh.quote_text.split()) in shown
+
+
+def test_a_hard_wrapped_briefing_is_quoted_as_one_line() -> None:
+    [message] = render.answer_messages(answer_of(quoted("The new railway\nline opens\n  in May.")))
+    assert "<blockquote>The new <b>railway</b> line opens in May.</blockquote>" in message
