@@ -76,6 +76,9 @@ def render_text(answer: Answer, color: bool = False, width: int = 88) -> str:
         )
         blocks.append(click.style(head, fg="cyan") if color else head)
         blocks.append(quote)
+        if qh.also:
+            dates = ", ".join(h.date.isoformat() if h.date else "undated" for h in qh.also)
+            blocks.append(f"     (also in the briefings of {dates})")
     return "\n".join(blocks)
 
 
@@ -125,6 +128,14 @@ def to_json(answer: Answer) -> dict[str, Any]:
                 "passage_id": qh.hit.passage_id,
                 "quote": qh.quote_text,
                 "text": qh.hit.text,
+                "also": [
+                    {
+                        "document": h.document,
+                        "title": h.title,
+                        "date": h.date.isoformat() if h.date else None,
+                    }
+                    for h in qh.also
+                ],
             }
             for qh in answer.hits
         ],

@@ -323,7 +323,21 @@ def passage_block(
     if label:
         runs += [*label, Run("\n")]
     runs += quote_runs(qh, budget)
+    if qh.also:
+        runs += [Run("\n"), Run(also_line(qh.also), ("i",))]
     return runs
+
+
+def also_line(also: Sequence[Hit], shown: int = 3) -> str:
+    """Where else a passage is told, nearly word for word: "Also in Kelvale work begins
+    (10 April 2024) and 1 more briefing." """
+    places = list(dict.fromkeys((h.title, day_text(h.date)) for h in also))
+    named = [f"{title} ({day})" for title, day in places[:shown]]
+    rest = len(places) - len(named)
+    if rest:
+        named.append(f"{rest} more briefing{'s' if rest > 1 else ''}")
+    joined = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    return f"Also in {joined}."
 
 
 def _passage_blocks(hits: Sequence[QuotedHit], budget: int | None = None) -> list[Block]:

@@ -27,6 +27,8 @@ class QuotedHit:
     hit: Hit
     quote: Quote
     rank: int
+    #: Passages of other briefings that say nearly the same (`repeats`), shown as "also in".
+    also: list[Hit] = field(default_factory=list)
 
     @property
     def quote_text(self) -> str:
@@ -155,8 +157,10 @@ class Index:
             reading.question,
             reading.terms,
             [
-                QuotedHit(h, q, offset + i + 1)
-                for i, (h, q) in enumerate(zip(out.hits, out.quotes, strict=True))
+                QuotedHit(h, q, offset + i + 1, also)
+                for i, (h, q, also) in enumerate(
+                    zip(out.hits, out.quotes, out.also or [[] for _ in out.hits], strict=True)
+                )
             ],
             reading,
             out.nearest,

@@ -21,7 +21,7 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass, field, replace
 
-from . import analysis, browse, judge, message, rerank, timing, vocabulary
+from . import analysis, browse, judge, message, repeats, rerank, timing, vocabulary
 from . import query as _query
 from .quote import Quote, choose
 from .search import Filters, Hit
@@ -65,6 +65,7 @@ class Outcome:
     anchor: dt.date | None = None  # the date of the best passage
     total: int = 0  # passages in the order the pages come from (at least, when not `exact`)
     exact: bool = True  # whether `total` is all there are, or only as deep as was looked
+    also: list[list[Hit]] = field(default_factory=list)  # per hit, the passages repeating it
 
 
 def respond(
@@ -95,10 +96,12 @@ def respond(
         if not ordered and reading.dates is not None and reading.dates_filter:
             out.note = _dated_nothing(reading, vocab.dates)
         return out
-    page = ordered[offset : offset + k]
-    out = Outcome([j.hit for j in page], more=len(ordered) > offset + k)
-    out.total, out.exact = len(ordered), len(pool) < depth(reading, k + offset)
-    out.anchor = ordered[0].hit.date
+    told = once(reading, ordered)
+    page = told[offset : offset + k]
+    out = Outcome([t.shown.hit for t in page], more=len(told) > offset + k)
+    out.also = [[t.hit for t in g.repeats] for g in page]
+    out.total, out.exact = len(told), len(pool) < depth(reading, k + offset)
+    out.anchor = told[0].shown.hit.date
     out.notices = [n for n in (missing, *notices) if n]
     terms = q.term_list()
     figures = rerank.asks_number(reading.question)
@@ -111,6 +114,18 @@ def respond(
             quote = choose(h.text, h.sentences, terms, figures=figures)
         out.quotes.append(quote)
     return out
+
+
+def once(reading: Reading, ordered: list[judge.Judged]) -> list[repeats.Told[judge.Judged]]:
+    """The passages in order, each that repeats one before it folded into that one
+    (`repeats`); for "the latest", each statement at its earliest date, the answering ones
+    newest first by that date, so that a repeat in later background is never shown as news."""
+    told = repeats.told_once(ordered, lambda j: j.hit, earliest=reading.recent)
+    if not reading.recent:
+        return told
+    answering = [t for t in told if t.shown.answers or any(r.answers for r in t.repeats)]
+    answering.sort(key=lambda t: t.shown.hit.date or dt.date.min, reverse=True)
+    return answering + [t for t in told if t not in answering]
 
 
 def depth(reading: Reading, wanted: int) -> int:

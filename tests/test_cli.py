@@ -47,7 +47,9 @@ def test_ask_json_has_the_documented_fields(db):
         "passage_id",
         "quote",
         "text",
+        "also",
     }
+    assert hit["also"] == []  # one briefing: nothing repeats it
     assert hit["document"] == "2024-03-19-putin-raeisi-nowruz.txt"
     assert hit["rank"] == 1 and hit["date"] == "2024-03-19"
 

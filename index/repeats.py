@@ -1,0 +1,80 @@
+"""Passages that say nearly the same thing, told once.
+
+Briefings repeat themselves: a statement reported on the day comes back in the next days'
+background paragraphs, and newswire sends the same item corrected or again. An answer whose
+passages say the same thing wastes the reader's screen, so the passages that repeat one
+shown before them are folded into it ("also in …" with their briefings' dates) and the
+places they took go to the next passages that say something else.
+
+Two passages say nearly the same thing when most of the word pairs (adjacent analysed terms)
+of the shorter one are in the longer one: `SAME`, chosen on the development sets' tuning
+halves (`bench/quality/repeats.py`), where shares of 1.0 are word-for-word repeats and shares
+below 0.75 are different facts in the same words ("a spread of 7/8 points" against "of 5/8").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Generic, TypeVar
+
+from . import analysis
+from .search import Hit
+
+#: The share of the shorter passage's word pairs that the longer must hold to repeat it.
+SAME = 0.8
+#: Passages with fewer word pairs than this are never called repeats: a short line ("The
+#: council met on Monday.") says the same as many others by chance.
+MIN_PAIRS = 6
+
+T = TypeVar("T")
+
+
+@dataclass(slots=True)
+class Told(Generic[T]):
+    """A passage as shown, and the passages that repeat it (in the order they came)."""
+
+    shown: T
+    repeats: list[T] = field(default_factory=list)
+
+
+@lru_cache(maxsize=4096)
+def _pairs(text: str) -> frozenset[tuple[str, str]]:
+    terms = analysis.analyse(text)
+    return frozenset(zip(terms, terms[1:], strict=False))
+
+
+def same(a: Hit, b: Hit) -> bool:
+    """Whether two passages say nearly the same thing (`SAME`)."""
+    if a.passage_id == b.passage_id:
+        return True
+    pa, pb = _pairs(a.text), _pairs(b.text)
+    small, large = (pa, pb) if len(pa) <= len(pb) else (pb, pa)
+    if len(small) < MIN_PAIRS:
+        return False
+    return len(small & large) >= SAME * len(small)
+
+
+def told_once(items: Sequence[T], hit: Callable[[T], Hit], earliest: bool = False) -> list[Told[T]]:
+    """`items` in their order with each repeat folded into the first item it repeats. With
+    `earliest`, the item shown for a group is its earliest-dated one: for "the latest", a
+    statement repeated in later background is not news."""
+    groups: list[Told[T]] = []
+    for item in items:
+        h = hit(item)
+        for group in groups:
+            if same(hit(group.shown), h) or any(same(hit(r), h) for r in group.repeats):
+                group.repeats.append(item)
+                break
+        else:
+            groups.append(Told(item))
+    if not earliest:
+        return groups
+    out = []
+    for group in groups:
+        everyone = [group.shown, *group.repeats]
+        first = min(everyone, key=lambda i: hit(i).date or dt.date.max)
+        out.append(Told(first, [i for i in everyone if i is not first]))
+    return out
