@@ -975,6 +975,8 @@ class BotAPIStandIn:
             self._register_chat(chat_id, "supergroup", title)
             self.chats[chat_id]["is_forum"] = True
             self.topics.setdefault(chat_id, {})
+            if chat_id not in self._message_ids:  # the General topic came first
+                self._next_message_id(chat_id)
 
     def open_topic(self, chat_id: int, name: str = "Topic", *, user_id: int | None = None) -> int:
         """An administrator creates a topic in a forum; returns its ``message_thread_id``,
@@ -1043,6 +1045,12 @@ class BotAPIStandIn:
                 message, from_bot=False
             )
             self._enqueue({"message": message})
+
+    def user_deletes(self, chat_id: int | str, message_id: int) -> None:
+        """A user deletes a message (Telegram tells bots nothing): a reply to it afterwards
+        is refused, or sent as no reply with ``allow_sending_without_reply``."""
+        with self._lock:
+            del self._messages[(chat_id, message_id)]
 
     def messages_in_topic(self, chat_id: int | str, thread_id: int | None) -> list[SentMessage]:
         """Messages sent to or edited in one topic of ``chat_id`` (None: outside any topic,
