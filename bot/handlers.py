@@ -976,9 +976,6 @@ async def on_error(update: object, context: Context) -> None:
         log.info("chat %s became supergroup %s", chat.id, error.new_chat_id)
         await svc.run(svc.state.migrate_chat, chat.id, error.new_chat_id)
         return
-    if isinstance(error, BadRequest) and topic_gone(error) and chat is not None:
-        await _forget_topic(svc, chat.id, thread_of(update), error)
-        return
     if isinstance(error, NetworkError) and not isinstance(update, Update):
         log.warning("trouble reaching Telegram: %s", error)
         return
