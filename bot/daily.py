@@ -436,8 +436,6 @@ async def summary_command(update: Update, context: Context) -> None:
     args = context.args or []
     thread = thread_of(update)
     sub = await svc.run(subscription, svc.state, chat.id, thread)
-    if sub is None and thread is not None:  # a topic with no summary of its own: the group's
-        sub = await svc.run(subscription, svc.state, chat.id)
     zone = sub.timezone if sub is not None else _default_zone(svc)
     today = local_day(dt.datetime.now(dt.UTC), zone)
     day = parse_day(args[0] if args else None, today) if len(args) <= 1 else None

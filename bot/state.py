@@ -10,7 +10,9 @@ Every table with a `chat_id` column belongs to a chat: it follows the chat when 
 becomes a supergroup (`migrate_chat`) and is emptied for a chat that removed or blocked the
 bot (`forget_chat`), with no code beyond the column's name. Rows that also have a
 `message_id` are about messages of the old group, whose ids mean nothing in the supergroup
-(it numbers its messages afresh), so those are dropped rather than moved.
+(it numbers its messages afresh), so those are dropped rather than moved. A row that also has
+a `thread_id` was set in one forum topic of its chat, and goes alone when that topic is closed
+or deleted (`forget_topic`).
 """
 
 from __future__ import annotations

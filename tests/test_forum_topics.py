@@ -15,6 +15,7 @@ from bothelpers import RAILWAY_QUESTION, bot_settings, build_index, button, runn
 
 from bot import app, render
 from bot.handlers import TOO_FAST
+from bot.services import services
 from bot.state import State, subscribe, subscription
 
 FORUM = -1007001
@@ -69,7 +70,8 @@ def test_everything_asked_in_a_topic_is_answered_in_it(
     settings = bot_settings(standin, *indexed, chat_burst=20)  # more questions than a person's
 
     async def main():
-        async with running_bot(settings):
+        async with running_bot(settings) as application:
+            services(application).typing_after = 0.0  # show "typing…" however quick the answer
             shown = {"help": await ask(standin, "/help", rail)}
             shown["sources"] = await ask(standin, "/sources", rail)
             shown["empty"] = await ask(standin, "/ask", rail)
@@ -99,6 +101,8 @@ def test_everything_asked_in_a_topic_is_answered_in_it(
     assert "<b>Gaza</b>" in general[1].text
     assert [m for m in standin.messages_to(FORUM) if m.message_thread_id != rail] == general
     assert refused(standin) == []
+    typing = [c.params.get("message_thread_id") for c in standin.calls_to("sendChatAction")]
+    assert typing and set(typing) <= {rail, None} and rail in typing
 
 
 def test_a_reply_stays_in_the_topic_when_the_question_is_gone(
