@@ -1,10 +1,11 @@
 """Daily summaries: `/daily` subscriptions, the jobs that post them, and `/summary` on demand.
 
 A subscription is a row in the state file; the job that posts it is a PTB `run_daily` job named
-`daily:<chat id>`, at the chat's local time in its own time zone (so summer time moves with
-it). PTB keeps jobs in memory only, so they are rebuilt from the state file at start-up, and
-brought in line again whenever a chat migrates, removes the bot, or its job finds no
-subscription behind it.
+`daily:<chat id>` (`daily:<chat id>:<topic>` for one set in a forum topic, which posts to that
+topic: each topic of a group has its own), at the chat's local time in its own time zone (so
+summer time moves with it). PTB keeps jobs in memory only, so they are rebuilt from the state
+file at start-up, and brought in line again whenever a chat migrates, removes the bot, closes
+or deletes the topic a summary goes to, or its job finds no subscription behind it.
 
 The summary covers the briefings dated the chat's local day, then the "late additions":
 briefings dated earlier that were indexed since the chat's last summary (after the index's
@@ -55,6 +56,7 @@ from . import render, render_summary
 from .handlers import send
 from .services import Services, services
 from .state import Subscription, subscribe, subscription, subscriptions, summary_sent, unsubscribe
+from .topics import thread_of
 
 log = logging.getLogger("briefbot.daily")
 
@@ -221,28 +223,42 @@ def _plan(sub: Subscription) -> tuple[str, str]:
     return sub.at.strftime("%H:%M"), sub.timezone
 
 
+def job_name(chat_id: int, thread_id: int | None = None, kind: str = JOB) -> str:
+    """The name of the job posting a chat's summary, or one topic's: `daily:<chat>[:<topic>]`.
+    The name is the job's key, so that each topic of a group has a job of its own."""
+    return f"{kind}{chat_id}" if thread_id is None else f"{kind}{chat_id}:{thread_id}"
+
+
+def _thread_in(name: str | None) -> int | None:
+    """The topic a job posts to, from its name (`job_name`)."""
+    parts = (name or "").split(":")
+    return int(parts[2]) if len(parts) > 2 else None
+
+
 def schedule(job_queue: JobQueue, sub: Subscription) -> None:
-    """(Re)place the chat's daily job at its local time in its time zone."""
-    for job in job_queue.get_jobs_by_name(f"{JOB}{sub.chat_id}"):
+    """(Re)place the daily job of the chat (or topic) at its local time in its time zone."""
+    name = job_name(sub.chat_id, sub.thread_id)
+    for job in job_queue.get_jobs_by_name(name):
         job.schedule_removal()
     job_queue.run_daily(
         daily_job,
         time=sub.at.replace(tzinfo=ZoneInfo(sub.timezone)),
         chat_id=sub.chat_id,
-        name=f"{JOB}{sub.chat_id}",
+        name=name,
         data=_plan(sub),
     )
 
 
 def sync(job_queue: JobQueue, subs: list[Subscription]) -> None:
-    """Make the daily jobs match the subscriptions: one job per subscribed chat, none else."""
-    wanted = {s.chat_id: s for s in subs}
+    """Make the daily jobs match the subscriptions: one job per subscribed chat or topic, none
+    else."""
+    wanted = {job_name(s.chat_id, s.thread_id): s for s in subs}
     for job in job_queue.jobs():
         if not (job.name or "").startswith(JOB):
             continue
-        sub = wanted.get(job.chat_id)
+        sub = wanted.get(job.name)
         if sub is not None and job.data == _plan(sub) and not job.removed:
-            del wanted[job.chat_id]  # already right
+            del wanted[job.name]  # already right
         else:
             job.schedule_removal()
     for sub in wanted.values():
@@ -254,7 +270,7 @@ async def rebuild_jobs(app: Application) -> None:
     svc = services(app)
     subs = await svc.run(subscriptions, svc.state)
     sync(app.job_queue, subs)
-    log.info("daily summaries scheduled for %d chats", len(subs))
+    log.info("daily summaries scheduled for %d chats and topics", len(subs))
 
 
 async def resync(context: CallbackContext) -> None:
@@ -267,7 +283,8 @@ async def _resync_handler(update: Update, context: Context) -> None:
 
 
 async def deliver(context: CallbackContext, sub: Subscription) -> bool:
-    """Post the chat's summary for its local day now; False when the chat is gone."""
+    """Post the chat's summary for its local day now, in the topic it was set in; False when
+    the chat, or the topic, is gone."""
     svc = services(context)
     now = dt.datetime.now(dt.UTC)
     day = local_day(now, sub.timezone)
@@ -276,18 +293,20 @@ async def deliver(context: CallbackContext, sub: Subscription) -> bool:
     )
     if summary.empty:
         if svc.settings.daily_silent_when_empty:
-            await svc.run(summary_sent, svc.state, sub.chat_id, now.timestamp(), mark)
+            await svc.run(
+                summary_sent, svc.state, sub.chat_id, now.timestamp(), mark, sub.thread_id
+            )
             return True
         texts = [render.esc(render_summary.nothing_new(day))]
     else:
         texts = render_summary.summary_messages(summary, 0, late_total)
     keyboard = render_summary.more_keyboard(summary, 0)
-    sent = await send(context, sub.chat_id, texts, keyboard=keyboard)
-    if not sent:  # the chat removed or blocked the bot and was forgotten
+    sent = await send(context, sub.chat_id, texts, keyboard=keyboard, thread=sub.thread_id)
+    if not sent:  # the chat removed or blocked the bot, or the topic went, and was forgotten
         await resync(context)
         return False
     chat_id = sent[0].chat_id
-    await svc.run(summary_sent, svc.state, chat_id, now.timestamp(), mark)
+    await svc.run(summary_sent, svc.state, chat_id, now.timestamp(), mark, sub.thread_id)
     if chat_id != sub.chat_id:  # the group became a supergroup on the way
         await resync(context)
     return True
@@ -297,11 +316,11 @@ async def daily_job(context: CallbackContext) -> None:
     """A chat's daily summary, or its one retry. Errors stop here: they are logged, and the
     first one schedules the retry."""
     job = context.job
-    chat_id = job.chat_id
+    chat_id, thread = job.chat_id, _thread_in(job.name)
     retry = (job.name or "").startswith(RETRY_JOB)
     svc = services(context)
     try:
-        sub = await svc.run(subscription, svc.state, chat_id)
+        sub = await svc.run(subscription, svc.state, chat_id, thread)
         if sub is None:  # stopped, migrated or forgotten since the job was made
             await resync(context)
             return
@@ -319,7 +338,7 @@ async def daily_job(context: CallbackContext) -> None:
             RETRY_AFTER,
         )
         context.job_queue.run_once(
-            daily_job, RETRY_AFTER, chat_id=chat_id, name=f"{RETRY_JOB}{chat_id}"
+            daily_job, RETRY_AFTER, chat_id=chat_id, name=job_name(chat_id, thread, RETRY_JOB)
         )
 
 
@@ -343,7 +362,7 @@ async def may_change(update: Update, context: Context) -> bool:
 
 
 def _next_run(context: CallbackContext, sub: Subscription) -> str:
-    jobs = context.job_queue.get_jobs_by_name(f"{JOB}{sub.chat_id}")
+    jobs = context.job_queue.get_jobs_by_name(job_name(sub.chat_id, sub.thread_id))
     when = jobs[0].next_t if jobs else None
     if when is None:
         return ""
@@ -356,18 +375,21 @@ def _setting(context: CallbackContext, sub: Subscription) -> str:
 
 
 async def daily_command(update: Update, context: Context) -> None:
-    """/daily HH:MM [zone] subscribes, /daily shows, /daily off stops."""
+    """/daily HH:MM [zone] subscribes, /daily shows, /daily off stops; in a forum topic, the
+    summary of that topic, which each topic sets for itself."""
     svc = services(context)
     chat, message = update.effective_chat, update.effective_message
     args = context.args or []
-    current = await svc.run(subscription, svc.state, chat.id)
+    thread = thread_of(update)
+    here = "topic" if thread is not None else "chat"
+    current = await svc.run(subscription, svc.state, chat.id, thread)
 
     async def reply(text: str) -> None:
-        await send(context, chat.id, [render.esc(text)], reply_to=message.message_id)
+        await send(context, chat.id, [render.esc(text)], reply_to=message.message_id, thread=thread)
 
     if not args:
         if current is None:
-            await reply(f"This chat has no daily summary. {USAGE}")
+            await reply(f"This {here} has no daily summary. {USAGE}")
         else:
             await reply(_setting(context, current))
         return
@@ -378,9 +400,9 @@ async def daily_command(update: Update, context: Context) -> None:
         await reply(ADMINS_ONLY)
         return
     if args[0].lower() in ("off", "stop"):
-        stopped = await svc.run(unsubscribe, svc.state, chat.id)
+        stopped = await svc.run(unsubscribe, svc.state, chat.id, thread)
         await resync(context)
-        await reply("Daily summaries stopped." if stopped else "This chat had no daily summary.")
+        await reply("Daily summaries stopped." if stopped else f"This {here} had no daily summary.")
         return
     hours, minutes = _TIME.match(args[0]).groups()
     if len(args) == 2:
@@ -401,6 +423,7 @@ async def daily_command(update: Update, context: Context) -> None:
         zone,
         seen,
         user.id if user else None,
+        thread,
     )
     schedule(context.job_queue, sub)
     await reply(_setting(context, sub))
@@ -411,12 +434,14 @@ async def summary_command(update: Update, context: Context) -> None:
     svc = services(context)
     chat, message = update.effective_chat, update.effective_message
     args = context.args or []
-    sub = await svc.run(subscription, svc.state, chat.id)
+    thread = thread_of(update)
+    sub = await svc.run(subscription, svc.state, chat.id, thread)
     zone = sub.timezone if sub is not None else _default_zone(svc)
     today = local_day(dt.datetime.now(dt.UTC), zone)
     day = parse_day(args[0] if args else None, today) if len(args) <= 1 else None
     if day is None:
-        await send(context, chat.id, [render.esc(SUMMARY_USAGE)], reply_to=message.message_id)
+        text = [render.esc(SUMMARY_USAGE)]
+        await send(context, chat.id, text, reply_to=message.message_id, thread=thread)
         return
     started = time.perf_counter()
     summary, _, _ = await svc.run(build, svc, _cache(context), day)
@@ -426,7 +451,9 @@ async def summary_command(update: Update, context: Context) -> None:
         nearest = await svc.run(_nearest_dates, svc, day)
         texts = [render.esc(render_summary.no_briefings(day, nearest))]
     keyboard = render_summary.more_keyboard(summary, 0)
-    await send(context, chat.id, texts, reply_to=message.message_id, keyboard=keyboard)
+    await send(
+        context, chat.id, texts, reply_to=message.message_id, keyboard=keyboard, thread=thread
+    )
 
 
 def _nearest_dates(svc: Services, day: dt.date) -> list[dt.date]:
@@ -457,4 +484,5 @@ async def more_button(update: Update, context: Context) -> None:
         except BadRequest as exc:
             log.debug("could not remove the More button: %s", exc)
     texts = render_summary.summary_messages(summary, page)
-    await send(context, chat.id, texts, keyboard=render_summary.more_keyboard(summary, page))
+    keyboard = render_summary.more_keyboard(summary, page)
+    await send(context, chat.id, texts, keyboard=keyboard, thread=thread_of(update))

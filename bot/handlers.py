@@ -58,7 +58,8 @@ from index.store import IndexMissing
 from . import answering, render
 from .console import NO_MORE, WELCOME
 from .services import Services, services
-from .state import Page
+from .state import Page, forget_topic
+from .topics import thread_of, topic_gone
 from .turns import Refused
 
 log = logging.getLogger("briefbot.bot")
@@ -188,7 +189,8 @@ async def _refuse(update: Update, context: Context, svc: Services) -> None:
     title = chat.title if chat.type != ChatType.PRIVATE else None
     if await svc.run(svc.state.refuse_once, chat.id, chat.type, title):
         log.info("refused chat %s (%s): not in ALLOWED_CHAT_IDS", chat.id, chat.type)
-        await send(context, chat.id, [render.esc(REFUSAL.format(chat_id=chat.id))])
+        text = render.esc(REFUSAL.format(chat_id=chat.id))
+        await send(context, chat.id, [text], thread=thread_of(update))
 
 
 def _is_admin(svc: Services, update: Update) -> bool:
@@ -206,10 +208,13 @@ async def send(
     *,
     reply_to: int | None = None,
     keyboard: InlineKeyboardMarkup | None = None,
+    thread: int | None = None,
 ) -> list[Message]:
     """Send HTML messages in order, the keyboard on the last, the first replying to
-    `reply_to`. A group that became a supergroup is followed to its new id; a chat that
-    removed or blocked the bot is forgotten and sent nothing more."""
+    `reply_to`, all in the forum topic `thread` (`topics.thread_of`; without it a message
+    goes to the General topic, wherever it was asked). A group that became a supergroup is
+    followed to its new id; a chat that removed or blocked the bot is forgotten and sent
+    nothing more, and so is a topic that was closed or deleted (only that topic)."""
     svc = services(context)
     sent: list[Message] = []
     for i, text in enumerate(texts):
@@ -217,6 +222,7 @@ async def send(
             "parse_mode": ParseMode.HTML,
             "link_preview_options": render.NO_PREVIEW,
             "reply_markup": keyboard if i == len(texts) - 1 else None,
+            "message_thread_id": thread,
         }
         if reply_to is not None and i == 0:
             kwargs["reply_parameters"] = ReplyParameters(reply_to, allow_sending_without_reply=True)
@@ -232,28 +238,42 @@ async def send(
             log.info("chat %s removed or blocked the bot (%s); forgetting it", chat_id, exc)
             await svc.run(svc.state.forget_chat, chat_id)
             break
+        except BadRequest as exc:
+            if not topic_gone(exc):
+                raise
+            await _forget_topic(svc, chat_id, thread, exc)
+            break
     return sent
 
 
-async def _typing(context: Context, chat_id: int) -> None:
+async def _forget_topic(svc: Services, chat_id: int, thread: int | None, error: Exception) -> None:
+    """A topic that was closed or deleted: what was set in it stops, as for a chat that
+    removed the bot, and the group's other topics go on."""
+    where = f"topic {thread}" if thread is not None else "the General topic"
+    log.info("%s of chat %s was closed or deleted (%s); forgetting it", where, chat_id, error)
+    await svc.run(forget_topic, svc.state, chat_id, thread)
+
+
+async def _typing(context: Context, chat_id: int, thread: int | None = None) -> None:
     try:
-        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+        await context.bot.send_chat_action(chat_id, ChatAction.TYPING, message_thread_id=thread)
     except TelegramError as exc:  # only a courtesy; the reply itself reports real trouble
         log.debug("typing action failed in chat %s: %s", chat_id, exc)
 
 
 @contextlib.asynccontextmanager
-async def typing(context: Context, chat_id: int) -> AsyncIterator[None]:
-    """Show "typing…" while the body works, once it has taken a noticeable time (Telegram
-    asks bots to send it only then), renewed until the body ends. A quick answer sends no
-    extra request, which under load is a third of the bot's HTTP calls."""
+async def typing(context: Context, chat_id: int, thread: int | None = None) -> AsyncIterator[None]:
+    """Show "typing…" (in the forum topic `thread`) while the body works, once it has taken
+    a noticeable time (Telegram asks bots to send it only then), renewed until the body ends.
+    A quick answer sends no extra request, which under load is a third of the bot's HTTP
+    calls."""
     svc = services(context)
     done = asyncio.Event()
     task: asyncio.Task | None = None
 
     async def keep_typing() -> None:
         while not done.is_set():
-            await _typing(context, chat_id)
+            await _typing(context, chat_id, thread)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(done.wait(), TYPING_EVERY)
 
@@ -339,27 +359,34 @@ async def answer_question(
     update: Update, context: Context, question: str, earlier: Page | None = None
 ) -> None:
     svc = services(context)
-    chat, message = update.effective_chat, update.effective_message
+    chat, message, thread = update.effective_chat, update.effective_message, thread_of(update)
     if not question.strip():
         hint = ASK_HINT_PRIVATE if chat.type == ChatType.PRIVATE else ASK_HINT_GROUP
-        await send(context, chat.id, [render.esc(hint)], reply_to=message.message_id)
+        await send(context, chat.id, [render.esc(hint)], reply_to=message.message_id, thread=thread)
         return
     said = read_message(question)
     if said.kind is Kind.HELP:
         await help_command(update, context)
         return
     if said.kind is Kind.THANKS:  # only in a private chat (`_left_alone`)
-        await send(context, chat.id, [render.esc(WELCOME)], reply_to=message.message_id)
+        await send(
+            context, chat.id, [render.esc(WELCOME)], reply_to=message.message_id, thread=thread
+        )
         return
     if said.kind is Kind.MORE and earlier is not None:
         await _more_in_reply(update, context, earlier)
         return
     if said.kind is Kind.MORE and chat.type != ChatType.PRIVATE:
         return  # "more" in reply to the help or the sources: there is no answer to go on with
-    async with typing(context, chat.id):
+    async with typing(context, chat.id, thread):
         reply = await _answer(svc, chat.id, question.strip(), earlier, _asker(update))
     sent = await send(
-        context, chat.id, reply.texts, reply_to=message.message_id, keyboard=reply.keyboard
+        context,
+        chat.id,
+        reply.texts,
+        reply_to=message.message_id,
+        keyboard=reply.keyboard,
+        thread=thread,
     )
     if reply.page is not None and sent:
         ids = [m.message_id for m in sent]
@@ -379,7 +406,10 @@ async def in_turn(update: Update, context: Context, question: str) -> None:
     if isinstance(turn, Refused):
         if turn.tell:
             log.info("chat %s is sending questions too fast; dropping them for now", chat.id)
-            await send(context, chat.id, [render.esc(TOO_FAST)], reply_to=message.message_id)
+            text = [render.esc(TOO_FAST)]
+            await send(
+                context, chat.id, text, reply_to=message.message_id, thread=thread_of(update)
+            )
         return
 
     async def answer() -> None:
@@ -584,18 +614,19 @@ async def _more_in_reply(update: Update, context: Context, page: Page) -> None:
     """ "More" in reply to an answer: the page its "More" button would show, as a new message
     with its own buttons (the answer replied to stays as it was)."""
     svc = services(context)
-    chat, message = update.effective_chat, update.effective_message
+    chat, message, thread = update.effective_chat, update.effective_message, thread_of(update)
     offset = _next_offset(message.reply_to_message)
     answer = None
     if offset is not None and offset <= MAX_OFFSET:
-        async with typing(context, chat.id):
+        async with typing(context, chat.id, thread):
             answer = await _page(svc, page, offset)
         if answer is None:
             text = render.esc(render.RESULTS_CHANGED)
-            await send(context, chat.id, [text], reply_to=message.message_id)
+            await send(context, chat.id, [text], reply_to=message.message_id, thread=thread)
             return
     if answer is None or not answer.hits:
-        await send(context, chat.id, [render.esc(NO_MORE)], reply_to=message.message_id)
+        text = render.esc(NO_MORE)
+        await send(context, chat.id, [text], reply_to=message.message_id, thread=thread)
         return
     keyboard = render.answer_keyboard(page.id, answer, offset, svc.settings.results)
     sent = await send(
@@ -604,6 +635,7 @@ async def _more_in_reply(update: Update, context: Context, page: Page) -> None:
         [render.page_message(answer, offset)],
         reply_to=message.message_id,
         keyboard=keyboard,
+        thread=thread,
     )
     if sent:
         ids = [m.message_id for m in sent]
@@ -683,7 +715,8 @@ async def _post_context(
     terms = await _terms(svc, page)
     await query.answer()
     texts = render.context_messages(hits, passage.ordinal, terms)
-    sent = await send(context, chat.id, texts, reply_to=query.message.message_id)
+    reply_to = query.message.message_id
+    sent = await send(context, chat.id, texts, reply_to=reply_to, thread=thread_of(update))
     if sent:
         ids = [m.message_id for m in sent]
         await svc.run(svc.state.link_messages, sent[0].chat_id, ids, page.id)
@@ -718,7 +751,9 @@ async def help_command(update: Update, context: Context) -> None:
 
     group = chat.type != ChatType.PRIVATE
     text = render.help_message(await svc.run(overview), context.bot.username, group)
-    await send(context, chat.id, [text], reply_to=_in_group_reply_to(update))
+    await send(
+        context, chat.id, [text], reply_to=_in_group_reply_to(update), thread=thread_of(update)
+    )
 
 
 def _in_group_reply_to(update: Update) -> int | None:
@@ -746,6 +781,7 @@ async def sources_command(update: Update, context: Context) -> None:
         [render.sources_page(briefings, 0, total)],
         reply_to=_in_group_reply_to(update),
         keyboard=render.sources_keyboard(0, total),
+        thread=thread_of(update),
     )
 
 
@@ -770,36 +806,39 @@ async def sources_button(update: Update, context: Context) -> None:
 
 async def stats_command(update: Update, context: Context) -> None:
     svc = services(context)
-    chat = update.effective_chat
+    chat, thread = update.effective_chat, thread_of(update)
     if not _is_admin(svc, update):
-        await send(context, chat.id, [render.esc(ADMINS_ONLY.format(command="stats"))])
+        text = render.esc(ADMINS_ONLY.format(command="stats"))
+        await send(context, chat.id, [text], thread=thread)
         return
     stats = await svc.run(svc.index.stats)
     counts = await svc.run(svc.state.counts)
-    await send(context, chat.id, [render.stats_message(stats, counts)])
+    await send(context, chat.id, [render.stats_message(stats, counts)], thread=thread)
 
 
 async def reindex_command(update: Update, context: Context) -> None:
     """The incremental reindex the CLI runs, in a thread of its own so questions go on being
     answered meanwhile (from the old index until it commits)."""
     svc = services(context)
-    chat = update.effective_chat
+    chat, thread = update.effective_chat, thread_of(update)
     if not _is_admin(svc, update):
-        await send(context, chat.id, [render.esc(ADMINS_ONLY.format(command="reindex"))])
+        text = render.esc(ADMINS_ONLY.format(command="reindex"))
+        await send(context, chat.id, [text], thread=thread)
         return
     try:
-        async with typing(context, chat.id):
+        async with typing(context, chat.id, thread):
             report = await asyncio.to_thread(reindex, svc.settings.corpus, svc.settings.db)
     except ReindexBusy:
         text = "Another reindex is running. Try again when it has finished."
-        await send(context, chat.id, [render.esc(text)])
+        await send(context, chat.id, [render.esc(text)], thread=thread)
         return
     except FileNotFoundError as exc:
-        await send(context, chat.id, [render.esc(f"Can't reindex: {exc}.")])
+        await send(context, chat.id, [render.esc(f"Can't reindex: {exc}.")], thread=thread)
         return
     failures = [(f.path, f.reason) for f in report.failed]
     log.info("reindex by user %s: %s", update.effective_user.id, report.summary())
-    await send(context, chat.id, [render.reindex_message(report.summary(), failures)])
+    text = render.reindex_message(report.summary(), failures)
+    await send(context, chat.id, [text], thread=thread)
 
 
 async def unknown_command(update: Update, context: Context) -> None:
@@ -817,7 +856,9 @@ async def unknown_command(update: Update, context: Context) -> None:
     if len(command) > MAX_COMMAND:  # Telegram's own commands are at most 32 characters
         command = command[:MAX_COMMAND] + "…"
     text = UNKNOWN_COMMAND.format(command=command)
-    await send(context, chat.id, [render.esc(text)], reply_to=message.message_id)
+    await send(
+        context, chat.id, [render.esc(text)], reply_to=message.message_id, thread=thread_of(update)
+    )
 
 
 # -- inline mode -----------------------------------------------------------------------------
@@ -950,6 +991,11 @@ async def on_error(update: object, context: Context) -> None:
         if update.callback_query is not None:
             await update.callback_query.answer(text, show_alert=True)
         elif chat is not None and update.inline_query is None:
-            await context.bot.send_message(chat.id, render.esc(text), parse_mode=ParseMode.HTML)
+            await context.bot.send_message(
+                chat.id,
+                render.esc(text),
+                parse_mode=ParseMode.HTML,
+                message_thread_id=thread_of(update),
+            )
     except TelegramError as exc:
         log.warning("could not tell chat %s about the error: %s", chat.id if chat else "-", exc)

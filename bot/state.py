@@ -10,7 +10,9 @@ Every table with a `chat_id` column belongs to a chat: it follows the chat when 
 becomes a supergroup (`migrate_chat`) and is emptied for a chat that removed or blocked the
 bot (`forget_chat`), with no code beyond the column's name. Rows that also have a
 `message_id` are about messages of the old group, whose ids mean nothing in the supergroup
-(it numbers its messages afresh), so those are dropped rather than moved.
+(it numbers its messages afresh), so those are dropped rather than moved. A row that also has
+a `thread_id` was set in one forum topic of its chat, and goes alone when that topic is closed
+or deleted (`forget_topic`).
 """
 
 from __future__ import annotations
@@ -366,15 +368,24 @@ class Subscription:
     created_at: float
     last_sent: float | None
     seen_up_to: str | None
+    thread_id: int | None = None  # the forum topic it was set in and posts to; None: no topic
 
 
-_SUBSCRIPTION = "SELECT chat_id, at, timezone, created_at, last_sent, seen_up_to FROM subscriptions"
+_SUBSCRIPTION = (
+    "SELECT chat_id, at, timezone, created_at, last_sent, seen_up_to, thread_id FROM subscriptions"
+)
 
 
 def _subscription(row: tuple) -> Subscription:
-    chat_id, at, timezone, created_at, last_sent, seen_up_to = row
+    chat_id, at, timezone, created_at, last_sent, seen_up_to, thread_id = row
     return Subscription(
-        chat_id, dt.time.fromisoformat(at), timezone, created_at, last_sent, seen_up_to
+        chat_id,
+        dt.time.fromisoformat(at),
+        timezone,
+        created_at,
+        last_sent,
+        seen_up_to,
+        thread_id or None,
     )
 
 
@@ -385,42 +396,63 @@ def subscribe(
     timezone: str,
     seen_up_to: str | None = None,
     by_user: int | None = None,
+    thread_id: int | None = None,
 ) -> Subscription:
-    """Start or change a chat's daily summary; a change keeps what was already seen."""
+    """Start or change the daily summary of a chat, or of one topic of a forum group (each
+    topic has its own); a change keeps what was already seen."""
     now = time.time()
+    topic = topic_key(thread_id)
     with state._tx() as conn:
         conn.execute(
-            "INSERT INTO subscriptions (chat_id, at, timezone, created_at, seen_up_to, by_user)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id) DO UPDATE SET at = excluded.at,"
-            " timezone = excluded.timezone, by_user = excluded.by_user",
-            (chat_id, at.strftime("%H:%M"), timezone, now, seen_up_to, by_user),
+            "INSERT INTO subscriptions"
+            " (chat_id, thread_id, at, timezone, created_at, seen_up_to, by_user)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id, thread_id) DO UPDATE SET"
+            " at = excluded.at, timezone = excluded.timezone, by_user = excluded.by_user",
+            (chat_id, topic, at.strftime("%H:%M"), timezone, now, seen_up_to, by_user),
         )
-        row = conn.execute(f"{_SUBSCRIPTION} WHERE chat_id = ?", (chat_id,)).fetchone()
+        row = conn.execute(
+            f"{_SUBSCRIPTION} WHERE chat_id = ? AND thread_id = ?", (chat_id, topic)
+        ).fetchone()
     return _subscription(row)
 
 
-def subscription(state: State, chat_id: int) -> Subscription | None:
-    rows = state._read(f"{_SUBSCRIPTION} WHERE chat_id = ?", (chat_id,))
+def subscription(state: State, chat_id: int, thread_id: int | None = None) -> Subscription | None:
+    """The daily summary set in a chat, or in one of its topics."""
+    rows = state._read(
+        f"{_SUBSCRIPTION} WHERE chat_id = ? AND thread_id = ?", (chat_id, topic_key(thread_id))
+    )
     return _subscription(rows[0]) if rows else None
 
 
 def subscriptions(state: State) -> list[Subscription]:
-    return [_subscription(r) for r in state._read(f"{_SUBSCRIPTION} ORDER BY chat_id")]
+    return [_subscription(r) for r in state._read(f"{_SUBSCRIPTION} ORDER BY chat_id, thread_id")]
 
 
-def unsubscribe(state: State, chat_id: int) -> bool:
-    """Stop a chat's daily summary; False when it had none."""
+def unsubscribe(state: State, chat_id: int, thread_id: int | None = None) -> bool:
+    """Stop the daily summary of a chat (or of one of its topics); False when it had none."""
     with state._tx() as conn:
-        return conn.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,)).rowcount > 0
+        return (
+            conn.execute(
+                "DELETE FROM subscriptions WHERE chat_id = ? AND thread_id = ?",
+                (chat_id, topic_key(thread_id)),
+            ).rowcount
+            > 0
+        )
 
 
-def summary_sent(state: State, chat_id: int, at: float, seen_up_to: str | None) -> None:
+def summary_sent(
+    state: State,
+    chat_id: int,
+    at: float,
+    seen_up_to: str | None,
+    thread_id: int | None = None,
+) -> None:
     """Record a delivered summary and how far into the index it read."""
     with state._tx() as conn:
         conn.execute(
             "UPDATE subscriptions SET last_sent = ?, seen_up_to = coalesce(?, seen_up_to)"
-            " WHERE chat_id = ?",
-            (at, seen_up_to, chat_id),
+            " WHERE chat_id = ? AND thread_id = ?",
+            (at, seen_up_to, chat_id, topic_key(thread_id)),
         )
 
 
@@ -454,3 +486,39 @@ def add_askers_and_shown_passages(db: Database) -> None:
         pk=("page_id", "rank"),
         not_null={"document", "ordinal", "digest"},
     )
+
+
+# -- forum topics --------------------------------------------------------------------------------
+# In a forum group each topic has its own subscriptions: a row with a `thread_id` column belongs
+# to one topic of its chat (0: the chat as a whole, which in a forum is its General topic). It
+# follows the chat and leaves with it like any row with a `chat_id`, and `forget_topic` drops
+# the rows of one topic that was closed or deleted, leaving the group's other topics alone.
+
+
+@migrations()
+def add_topics_to_subscriptions(db: Database) -> None:
+    """A daily summary per topic: the topic it was set in is part of its key. 0 rather than
+    NULL for "no topic", since NULLs never clash in a key and `ON CONFLICT` would not see two
+    subscriptions of the same chat as one."""
+    db["subscriptions"].add_column("thread_id", int, not_null_default=0)
+    db["subscriptions"].transform(pk=("chat_id", "thread_id"))
+
+
+def topic_key(thread_id: int | None) -> int:
+    """How a topic is kept in a `thread_id` column: 0 for none."""
+    return thread_id or 0
+
+
+def forget_topic(state: State, chat_id: int, thread_id: int | None) -> int:
+    """A topic was closed or deleted: drop what was set in it (its subscriptions), and only
+    that. Returns how many rows went."""
+    gone = 0
+    with state._tx() as conn:
+        for table in state._chat_tables(conn):
+            columns = {col[1] for col in conn.execute(f'PRAGMA table_info("{table}")')}
+            if "thread_id" in columns:
+                gone += conn.execute(
+                    f'DELETE FROM "{table}" WHERE chat_id = ? AND thread_id = ?',
+                    (chat_id, topic_key(thread_id)),
+                ).rowcount
+    return gone

@@ -30,6 +30,17 @@ It deliberately behaves like Telegram where bots commonly get things wrong: HTML
 markup is validated, ``message is not modified`` is returned for no-op edits, group privacy
 mode hides ordinary group chatter, migrated groups answer with ``migrate_to_chat_id``, and
 blocked/kicked chats answer 403. Each of these can be relaxed through an attribute.
+
+Forum groups (``make_forum``) have topics (``open_topic``), which an administrator may close
+or delete (``close_topic``, ``delete_topic``, ``close_general_topic``). As in Telegram, a
+message in a topic carries ``message_thread_id`` and ``is_topic_message``, and replies to the
+topic's first (service) message unless it replies to another; a reply in the General topic
+carries a ``message_thread_id`` too (the first message of its chain of replies) but no
+``is_topic_message``, and that id is no topic. A message sent without ``message_thread_id``
+goes to the topic of the message it replies to, if that is still there, else to the General
+topic. Posting to a closed topic answers 400 ``TOPIC_CLOSED`` (unless the bot is an
+administrator), to a deleted topic or to a thread id that is no topic 400 ``message thread
+not found``. ``SentMessage.message_thread_id`` is the topic a message landed in.
 """
 
 from __future__ import annotations
@@ -202,6 +213,9 @@ class SentMessage:
     timestamp: float
     plain_text: str | None = None
     params: JSONDict = field(default_factory=dict, repr=False)
+    #: The forum topic the message is in (None: not in one, e.g. the General topic), whether
+    #: the bot named it (``params["message_thread_id"]``) or it followed the message replied to.
+    message_thread_id: int | None = None
 
     @property
     def buttons(self) -> list[JSONDict]:
@@ -547,6 +561,10 @@ class BotAPIStandIn:
         self.owners: dict[int | str, int] = {}
         self.users: dict[int, JSONDict] = {}
         self.chats: dict[int | str, JSONDict] = {}
+        #: Forum topics by chat: thread id -> "open" or "closed" (deleted ones are gone).
+        self.topics: dict[int | str, dict[int, str]] = {}
+        #: Forum chats whose General topic an administrator closed.
+        self.general_closed: set[int | str] = set()
         #: The token seen in the most recent request path. Kept for assertions; never logged.
         self.token: str | None = None
 
@@ -901,8 +919,13 @@ class BotAPIStandIn:
         chat_title: str | None = None,
         reply_to_message: SentMessage | JSONDict | int | None = None,
         entities: list[JSONDict] | None = None,
+        thread_id: int | None = None,
     ) -> int | None:
         """Queue a text message from a user; return its update_id.
+
+        ``thread_id`` posts it in that topic of a forum (``open_topic``); without it, a
+        message in a forum goes to the General topic, or to the topic of the message it
+        replies to.
 
         ``chat_type`` defaults to what the chat was seen as before, else it is inferred from
         the id (positive: private, ``-100...``: supergroup, other negative: group).
@@ -918,6 +941,13 @@ class BotAPIStandIn:
             chat = self._register_chat(chat_id, chat_type, chat_title)
             if user_id is None:
                 user_id = int(chat_id) if chat["type"] == "private" else DEFAULT_USER_ID
+            reply = None
+            if reply_to_message is not None:
+                reply = self._resolve_reply(chat_id, reply_to_message)
+            if thread_id is None and reply is not None and reply.get("is_topic_message"):
+                thread_id = reply.get("message_thread_id")
+            if thread_id is not None and thread_id not in self.topics.get(chat_id, {}):
+                raise KeyError(f"no topic {thread_id} open in chat {chat_id}")
             message = {
                 "message_id": self._next_message_id(chat_id),
                 "from": self._user_json(user_id),
@@ -928,8 +958,7 @@ class BotAPIStandIn:
             found = compute_entities(text) if entities is None else entities
             if found:
                 message["entities"] = found
-            if reply_to_message is not None:
-                message["reply_to_message"] = self._resolve_reply(chat_id, reply_to_message)
+            self._place(chat_id, message, thread_id, reply)
             self._messages[(chat_id, message["message_id"])] = _StoredMessage(
                 message, from_bot=False, raw_text=text
             )
@@ -937,6 +966,99 @@ class BotAPIStandIn:
                 self.hidden.append(message)
                 return None
             return self._enqueue({"message": message})
+
+    # -- forum topics --------------------------------------------------------------------
+
+    def make_forum(self, chat_id: int, *, title: str | None = None) -> None:
+        """Make ``chat_id`` a supergroup organised in topics (``is_forum``)."""
+        with self._lock:
+            self._register_chat(chat_id, "supergroup", title)
+            self.chats[chat_id]["is_forum"] = True
+            self.topics.setdefault(chat_id, {})
+            if chat_id not in self._message_ids:  # the General topic came first
+                self._next_message_id(chat_id)
+
+    def open_topic(self, chat_id: int, name: str = "Topic", *, user_id: int | None = None) -> int:
+        """An administrator creates a topic in a forum; returns its ``message_thread_id``,
+        which is the id of the service message that opens it (pushed as an update, as
+        Telegram delivers it)."""
+        with self._lock:
+            if not self.chats.get(chat_id, {}).get("is_forum"):
+                raise KeyError(f"chat {chat_id} is not a forum (make_forum)")
+            thread = self._next_message_id(chat_id)
+            message = {
+                "message_id": thread,
+                "from": self._user_json(user_id or DEFAULT_USER_ID),
+                "chat": self.chats[chat_id],
+                "date": int(time.time()),
+                "message_thread_id": thread,
+                "is_topic_message": True,
+                "forum_topic_created": {"name": name, "icon_color": 7322096},
+            }
+            self._messages[(chat_id, thread)] = _StoredMessage(message, from_bot=False)
+            self.topics[chat_id][thread] = "open"
+            self._enqueue({"message": message})
+            return thread
+
+    def close_topic(self, chat_id: int, thread_id: int, *, user_id: int | None = None) -> None:
+        """An administrator closes a topic: only administrators may post there now, so the
+        bot's posts answer 400 ``TOPIC_CLOSED`` unless it is one. The service message saying
+        so is pushed as an update."""
+        self._set_topic(chat_id, thread_id, "closed", "forum_topic_closed", user_id)
+
+    def reopen_topic(self, chat_id: int, thread_id: int, *, user_id: int | None = None) -> None:
+        """An administrator reopens a closed topic."""
+        self._set_topic(chat_id, thread_id, "open", "forum_topic_reopened", user_id)
+
+    def close_general_topic(self, chat_id: int) -> None:
+        """An administrator closes the General topic: posts that go there (sent without a
+        ``message_thread_id`` and not replying into another topic) answer ``TOPIC_CLOSED``."""
+        with self._lock:
+            self.general_closed.add(chat_id)
+
+    def delete_topic(self, chat_id: int, thread_id: int) -> None:
+        """An administrator deletes a topic with all its messages (Telegram tells bots
+        nothing): posts to it answer 400 ``message thread not found``."""
+        with self._lock:
+            del self.topics[chat_id][thread_id]
+            for key, stored in list(self._messages.items()):
+                in_topic = stored.json.get("is_topic_message")
+                if key[0] == chat_id and in_topic and stored.json["message_thread_id"] == thread_id:
+                    del self._messages[key]
+
+    def _set_topic(
+        self, chat_id: int, thread_id: int, status: str, event: str, user_id: int | None
+    ) -> None:
+        with self._lock:
+            if thread_id not in self.topics.get(chat_id, {}):
+                raise KeyError(f"no topic {thread_id} in chat {chat_id}")
+            self.topics[chat_id][thread_id] = status
+            message = {
+                "message_id": self._next_message_id(chat_id),
+                "from": self._user_json(user_id or DEFAULT_USER_ID),
+                "chat": self.chats[chat_id],
+                "date": int(time.time()),
+                event: {},
+            }
+            self._place(chat_id, message, thread_id, None)
+            self._messages[(chat_id, message["message_id"])] = _StoredMessage(
+                message, from_bot=False
+            )
+            self._enqueue({"message": message})
+
+    def user_deletes(self, chat_id: int | str, message_id: int) -> None:
+        """A user deletes a message (Telegram tells bots nothing): a reply to it afterwards
+        is refused, or sent as no reply with ``allow_sending_without_reply``."""
+        with self._lock:
+            del self._messages[(chat_id, message_id)]
+
+    def messages_in_topic(self, chat_id: int | str, thread_id: int | None) -> list[SentMessage]:
+        """Messages sent to or edited in one topic of ``chat_id`` (None: outside any topic,
+        i.e. the General topic of a forum), oldest first."""
+        with self._lock:
+            return [
+                m for m in self.sent if m.chat_id == chat_id and m.message_thread_id == thread_id
+            ]
 
     def push_callback(
         self, chat_id: int | str, message_id: int, data: str, *, user_id: int | None = None
@@ -1115,6 +1237,8 @@ class BotAPIStandIn:
                 chat["username"] = user["username"]
         else:
             chat["title"] = title or (known or {}).get("title") or f"Group {chat_id}"
+            if (known or {}).get("is_forum") and kind == "supergroup":
+                chat["is_forum"] = True
         self.chats[chat_id] = chat
         return chat
 
@@ -1422,6 +1546,7 @@ class BotAPIStandIn:
         message_id: int | None,
         text: str | None,
         visible: str | None,
+        thread_id: int | None = None,
     ) -> None:
         """Append a ``SentMessage`` for a successful send or edit and wake any waiters."""
         reply_parameters = params.get("reply_parameters")
@@ -1446,6 +1571,7 @@ class BotAPIStandIn:
             timestamp=time.time(),
             plain_text=visible,
             params=params,
+            message_thread_id=thread_id,
         )
         with self._lock:
             self.sent.append(record)
@@ -1456,6 +1582,7 @@ class BotAPIStandIn:
             chat_id = self._target_chat(params)
             text, visible = self._checked_text(params)
             reply = self._reply_target(chat_id, params)
+            thread = self._destination_topic(chat_id, params, reply)
             message: JSONDict = {
                 "message_id": self._next_message_id(chat_id),
                 "from": dict(BOT_USER),
@@ -1463,8 +1590,7 @@ class BotAPIStandIn:
                 "date": int(time.time()),
                 "text": visible,
             }
-            if reply is not None:
-                message["reply_to_message"] = reply
+            self._place(chat_id, message, thread, reply)
             markup = params.get("reply_markup")
             if isinstance(markup, dict) and "inline_keyboard" in markup:
                 message["reply_markup"] = markup  # only inline keyboards are echoed back
@@ -1473,8 +1599,47 @@ class BotAPIStandIn:
             self._messages[(chat_id, message["message_id"])] = _StoredMessage(
                 message, from_bot=True, raw_text=text, parse_mode=params.get("parse_mode")
             )
-            self._record("sendMessage", params, chat_id, message["message_id"], text, visible)
+            self._record(
+                "sendMessage", params, chat_id, message["message_id"], text, visible, thread
+            )
             return message
+
+    def _destination_topic(
+        self, chat_id: int | str, params: JSONDict, reply: JSONDict | None
+    ) -> int | None:
+        """The forum topic a message goes to (None: none, or the General topic), refused as
+        Telegram refuses a closed or deleted one."""
+        thread = params.get("message_thread_id")
+        if thread is None and reply is not None and reply.get("is_topic_message"):
+            thread = reply.get("message_thread_id")  # a reply goes where its message is
+        if thread is None:
+            if chat_id in self.general_closed and BOT_ID not in self.admins.get(chat_id, set()):
+                raise _bad_request("TOPIC_CLOSED")
+            return None
+        thread = _as_int(thread)
+        status = self.topics.get(chat_id, {}).get(thread)
+        if status is None:  # deleted, never a topic, or not a forum at all
+            raise _bad_request("message thread not found")
+        if status == "closed" and BOT_ID not in self.admins.get(chat_id, set()):
+            raise _bad_request("TOPIC_CLOSED")
+        return thread
+
+    def _place(
+        self, chat_id: int | str, message: JSONDict, thread: int | None, reply: JSONDict | None
+    ) -> None:
+        """Put a new message in its topic, with the reply Telegram adds: a message in a topic
+        that replies to nothing else replies to the topic's first message, and in a forum's
+        General topic a reply names the first message of its chain as its thread (no topic)."""
+        if thread is not None:
+            message["message_thread_id"] = thread
+            message["is_topic_message"] = True
+            opening = self._messages.get((chat_id, thread))
+            if reply is None and opening is not None:
+                reply = {k: v for k, v in opening.json.items() if k != "reply_to_message"}
+        elif reply is not None and self._chat_json(chat_id).get("is_forum"):
+            message["message_thread_id"] = reply.get("message_thread_id") or reply["message_id"]
+        if reply is not None:
+            message["reply_to_message"] = reply
 
     def _reply_target(self, chat_id: int | str, params: JSONDict) -> JSONDict | None:
         reply_parameters = params.get("reply_parameters")
@@ -1536,7 +1701,8 @@ class BotAPIStandIn:
         else:
             message.pop("reply_markup", None)
         stored.json, stored.raw_text, stored.parse_mode = message, text, parse_mode
-        self._record(method, params, chat_id, message["message_id"], text, visible)
+        thread = message.get("message_thread_id") if message.get("is_topic_message") else None
+        self._record(method, params, chat_id, message["message_id"], text, visible, thread)
         return message
 
     def _edit_message_text(self, params: JSONDict) -> JSONDict | bool:

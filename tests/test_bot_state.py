@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
-from bot.state import State, migrations
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from bot.state import State, forget_topic, migrations, subscribe, subscription, subscriptions
 from index.browse import PassageKey
 
 
@@ -116,3 +119,52 @@ def test_the_passages_a_page_showed_stay_with_it(tmp_path) -> None:
     assert expiring.prune() == 2
     assert expiring.counts()["shown"] == 0
     expiring.close()
+
+
+def test_subscriptions_from_before_topics_are_kept_for_the_whole_chat(tmp_path) -> None:
+    """A state file written before forum topics: its subscriptions are the chats' own (no
+    topic) once reopened, and a topic of the same chat can then have one of its own."""
+    path = tmp_path / "state.db"
+    earlier = Migrations(migrations.name)
+    for m in migrations.pending(Database(memory=True)):  # all of them, in order
+        if m.name != "add_topics_to_subscriptions":
+            earlier(name=m.name)(m.fn)
+    db = Database(path)
+    earlier.apply(db)
+    db.execute(
+        "INSERT INTO subscriptions (chat_id, at, timezone, created_at)"
+        " VALUES (-5, '08:00', 'UTC', 1)"
+    )
+    db.conn.commit()
+    db.close()
+
+    state = State(path)
+    [kept] = subscriptions(state)
+    assert (kept.chat_id, kept.thread_id, kept.at) == (-5, None, dt.time(8, 0))
+    subscribe(state, -5, dt.time(9, 0), "Asia/Tokyo", thread_id=12)
+    assert subscription(state, -5).at == dt.time(8, 0)
+    assert subscription(state, -5, 12).timezone == "Asia/Tokyo"
+    assert subscription(state, -5, 13) is None
+
+
+def test_a_topic_that_went_takes_only_its_own_subscription(tmp_path) -> None:
+    """`forget_topic` drops one topic's rows; a migration moves every topic's, and a chat
+    that removed the bot loses them all."""
+    state = State(tmp_path / "state.db")
+    for thread in (None, 12, 13):
+        subscribe(state, -5, dt.time(8, 0), "UTC", thread_id=thread)
+    subscribe(state, -6, dt.time(8, 0), "UTC", thread_id=12)
+
+    assert forget_topic(state, -5, 12) == 1
+    assert [(s.chat_id, s.thread_id) for s in subscriptions(state)] == [
+        (-6, 12),
+        (-5, None),
+        (-5, 13),
+    ]
+    assert forget_topic(state, -5, None) == 1  # the General topic, closed
+    assert subscription(state, -5, 13) is not None
+
+    state.migrate_chat(-6, -1006)
+    assert subscription(state, -1006, 12) is not None and subscription(state, -6, 12) is None
+    state.forget_chat(-5)
+    assert [(s.chat_id, s.thread_id) for s in subscriptions(state)] == [(-1006, 12)]

@@ -30,6 +30,7 @@ from telegram import (
     InputTextMessageContent,
     LinkPreviewOptions,
     MessageEntity,
+    ReplyParameters,
     Update,
 )
 from telegram.constants import ParseMode
@@ -405,3 +406,68 @@ async def _send_later(standin: BotAPIStandIn, delay: float) -> None:
     await asyncio.sleep(delay)
     async with standin.bot(TOKEN) as bot:
         await bot.send_message(4, "later")
+
+
+FORUM = -1007000
+
+
+def test_forum_topics_as_telegram_has_them(standin: BotAPIStandIn) -> None:
+    """Messages in topics carry their topic, replies follow their message into its topic, a
+    reply in the General topic names a thread that is no topic, and closed or deleted topics
+    refuse posts with Telegram's errors."""
+    standin.make_forum(FORUM, title="Desk")
+    rail = standin.open_topic(FORUM, "Railways")
+    gas = standin.open_topic(FORUM, "Gas")
+
+    async def main():
+        async with standin.bot(TOKEN) as bot:
+            standin.push_text(FORUM, "/ask trains", thread_id=rail)
+            standin.push_text(FORUM, "/ask anything")
+            *opened, asked, general = await bot.get_updates(timeout=0)
+            named = await bot.send_message(FORUM, "named", message_thread_id=rail)
+            followed = await bot.send_message(
+                FORUM, "followed", reply_parameters=ReplyParameters(asked.message.message_id)
+            )
+            in_general = await bot.send_message(FORUM, "general")
+            standin.push_text(FORUM, "and then?", reply_to_message=in_general.message_id)
+            [*_, reply] = await bot.get_updates(offset=general.update_id + 1, timeout=0)
+            with pytest.raises(BadRequest, match="(?i)message thread not found"):
+                await bot.send_message(
+                    FORUM, "x", message_thread_id=reply.message.message_thread_id
+                )
+            standin.close_topic(FORUM, rail)
+            with pytest.raises(BadRequest, match="(?i)^topic_closed$"):
+                await bot.send_message(FORUM, "x", message_thread_id=rail)
+            with pytest.raises(BadRequest, match="(?i)^topic_closed$"):  # a reply goes there too
+                await bot.send_message(
+                    FORUM, "x", reply_parameters=ReplyParameters(asked.message.message_id)
+                )
+            standin.delete_topic(FORUM, gas)
+            with pytest.raises(BadRequest, match="(?i)message thread not found"):
+                await bot.send_message(FORUM, "x", message_thread_id=gas)
+            standin.close_general_topic(FORUM)
+            with pytest.raises(BadRequest, match="(?i)^topic_closed$"):
+                await bot.send_message(FORUM, "x")
+            standin.set_admins(FORUM, BOT_ID)  # administrators still post in closed topics
+            await bot.send_message(FORUM, "as admin", message_thread_id=rail)
+            return opened, asked, general, named, followed, in_general, reply
+
+    opened, asked, general, named, followed, in_general, reply = asyncio.run(main())
+    assert [u.message.forum_topic_created.name for u in opened] == ["Railways", "Gas"]
+    assert [u.message.message_thread_id for u in opened] == [rail, gas]
+    assert asked.message.chat.is_forum
+    assert asked.message.is_topic_message and asked.message.message_thread_id == rail
+    assert asked.message.reply_to_message.forum_topic_created.name == "Railways"
+    assert not general.message.is_topic_message and general.message.message_thread_id is None
+    assert named.is_topic_message and named.message_thread_id == rail
+    assert followed.message_thread_id == rail and followed.is_topic_message
+    assert in_general.message_thread_id is None
+    assert not reply.message.is_topic_message
+    assert reply.message.message_thread_id == in_general.message_id
+    where = {m.text: m.message_thread_id for m in standin.messages_to(FORUM)}
+    assert where == {"named": rail, "followed": rail, "general": None, "as admin": rail}
+    assert [m.text for m in standin.messages_in_topic(FORUM, rail)] == [
+        "named",
+        "followed",
+        "as admin",
+    ]

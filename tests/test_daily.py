@@ -17,7 +17,7 @@ from bothelpers import running_bot
 
 from bot import daily, render_summary
 from bot.settings import Settings
-from bot.state import State, subscribe, subscription
+from bot.state import State, subscribe, subscription, subscriptions
 from index import store
 from index.reindex import reindex
 from index.summary import Briefing, summarise, watermark
@@ -99,23 +99,25 @@ def sends(standin, chat_id: int) -> list:
     return [m for m in standin.messages_to(chat_id) if m.method == "sendMessage"]
 
 
-async def reply_to(standin, chat_id: int, text: str, user_id: int = ADMIN) -> str:
+async def reply_to(
+    standin, chat_id: int, text: str, user_id: int = ADMIN, thread: int | None = None
+) -> str:
     before = len(sends(standin, chat_id))
-    standin.push_text(chat_id, text, user_id=user_id)
+    standin.push_text(chat_id, text, user_id=user_id, thread_id=thread)
     messages = await until(lambda: sends(standin, chat_id)[before:])
     return messages[0].plain_text
 
 
-def fire(app, chat_id: int) -> None:
-    """Ask the scheduler to run the chat's real daily job now."""
-    [job] = app.job_queue.get_jobs_by_name(f"{daily.JOB}{chat_id}")
+def fire(app, chat_id: int, thread: int | None = None) -> None:
+    """Ask the scheduler to run the real daily job of the chat (or of its topic) now."""
+    [job] = app.job_queue.get_jobs_by_name(daily.job_name(chat_id, thread))
     job.job.modify(next_run_time=dt.datetime.now(dt.UTC))
 
 
-async def finished(app, chat_id: int) -> None:
+async def finished(app, chat_id: int, thread: int | None = None) -> None:
     """Wait until the chat's job has no run in progress (the scheduler skips a run while one
     is), so it can be fired again."""
-    [job] = app.job_queue.get_jobs_by_name(f"{daily.JOB}{chat_id}")
+    [job] = app.job_queue.get_jobs_by_name(daily.job_name(chat_id, thread))
     executor = app.job_queue.scheduler._lookup_executor(job.job.executor)
     await until(lambda: executor._instances[job.job.id] == 0)
 
@@ -344,6 +346,154 @@ def test_removing_the_bot_drops_the_subscription(tmp_path: Path, standin) -> Non
         assert subscription(bot.state(), GROUP) is None
 
     asyncio.run(main())
+
+
+# -- forum topics -----------------------------------------------------------------------------
+
+FORUM = -1007002
+
+
+def jobs_by_name(app) -> dict[str, tuple]:
+    return {j.name: j.data for j in app.job_queue.jobs() if (j.name or "").startswith(daily.JOB)}
+
+
+def in_topic(standin, thread: int | None) -> list:
+    """Summaries and replies sent to one topic of the forum (None: its General topic)."""
+    return [m for m in standin.messages_in_topic(FORUM, thread) if m.method == "sendMessage"]
+
+
+def test_each_topic_of_a_forum_has_its_own_daily_summary(tmp_path: Path, standin) -> None:
+    """/daily in a topic sets, shows and stops that topic's summary, which is posted there;
+    the group's General topic and other topics keep theirs, across a restart too."""
+    bot = Bot(tmp_path, standin)
+    write(bot.corpus, "rail.md", dt.datetime.now(dt.UTC).date(), "Railway deal", RAIL)
+    standin.make_forum(FORUM)
+    standin.set_admins(FORUM, ADMIN)
+    rail, gas, quiet = (standin.open_topic(FORUM, name) for name in ("Rail", "Gas", "Quiet"))
+
+    async def main():
+        async with bot.running() as app:
+            text = await reply_to(standin, FORUM, "/daily 08:00", thread=rail)
+            assert text.startswith("Daily summary at 08:00 (UTC).")
+            await reply_to(standin, FORUM, "/daily 09:30 Asia/Tokyo", thread=gas)
+            await reply_to(standin, FORUM, "/daily 10:00")
+            assert jobs_by_name(app) == {
+                daily.job_name(FORUM, rail): ("08:00", "UTC"),
+                daily.job_name(FORUM, gas): ("09:30", "Asia/Tokyo"),
+                daily.job_name(FORUM): ("10:00", "UTC"),
+            }
+            text = await reply_to(standin, FORUM, "/daily", user_id=MEMBER, thread=gas)
+            assert text.startswith("Daily summary at 09:30 (Asia/Tokyo).")
+            text = await reply_to(standin, FORUM, "/daily", user_id=MEMBER)
+            assert text.startswith("Daily summary at 10:00 (UTC).")
+            text = await reply_to(standin, FORUM, "/daily", user_id=MEMBER, thread=quiet)
+            assert text.startswith("This topic has no daily summary.")
+            assert await reply_to(standin, FORUM, "/daily off", thread=gas) == (
+                "Daily summaries stopped."
+            )
+            text = await reply_to(standin, FORUM, "/daily off", thread=quiet)
+            assert text == "This topic had no daily summary."
+            assert set(jobs_by_name(app)) == {daily.job_name(FORUM, rail), daily.job_name(FORUM)}
+            replies = in_topic(standin, gas) + in_topic(standin, quiet)
+            assert len(replies) == 5 and {m.params["message_thread_id"] for m in replies} == {
+                gas,
+                quiet,
+            }
+        async with bot.running() as app:  # rebuilt from the state file, topic by topic
+            assert jobs_by_name(app) == {
+                daily.job_name(FORUM, rail): ("08:00", "UTC"),
+                daily.job_name(FORUM): ("10:00", "UTC"),
+            }
+            standin.clear()
+            fire(app, FORUM, rail)
+            [summary] = await until(lambda: in_topic(standin, rail))
+            assert "Railway deal" in summary.plain_text
+            assert summary.params["message_thread_id"] == rail
+            assert sends(standin, FORUM) == [summary]
+            fire(app, FORUM)
+            [general] = await until(lambda: in_topic(standin, None))
+            assert "Railway deal" in general.plain_text
+            assert general.params.get("message_thread_id") is None
+            await finished(app, FORUM, rail)
+        state = bot.state()
+        assert subscription(state, FORUM, rail).last_sent is not None
+        assert subscription(state, FORUM, gas) is None
+        assert subscription(state, FORUM).timezone == "UTC"
+
+    asyncio.run(main())
+
+
+def test_a_closed_or_deleted_topic_loses_its_summary_and_the_others_keep_theirs(
+    tmp_path: Path, standin, monkeypatch, caplog
+) -> None:
+    """Like a chat that removed the bot: the summary of a topic an administrator closed or
+    deleted stops, the reason is logged, and nothing is tried again; the group's other
+    topics go on. A closed General topic stops the summary set there, and only that one."""
+    monkeypatch.setattr(daily, "RETRY_AFTER", 0.2)
+    bot = Bot(tmp_path, standin)
+    write(bot.corpus, "rail.md", dt.datetime.now(dt.UTC).date(), "Railway deal", RAIL)
+    standin.make_forum(FORUM)
+    closed, deleted, open_ = (standin.open_topic(FORUM, n) for n in ("Closed", "Gone", "Open"))
+    state = bot.state()
+    for thread in (closed, deleted, open_, None):
+        subscribe(state, FORUM, dt.time(7, 0), "UTC", thread_id=thread)
+
+    async def main():
+        async with bot.running() as app:
+            standin.close_topic(FORUM, closed)
+            standin.delete_topic(FORUM, deleted)
+            standin.close_general_topic(FORUM)
+            for thread in (closed, deleted, open_, None):
+                fire(app, FORUM, thread)
+            await until(lambda: in_topic(standin, open_))
+            await until(lambda: len(jobs_by_name(app)) == 1)
+            await asyncio.sleep(0.5)  # past RETRY_AFTER: time for a retry to (wrongly) run
+            assert set(jobs_by_name(app)) == {daily.job_name(FORUM, open_)}
+            assert not [j for j in app.job_queue.jobs() if j.name.startswith(daily.RETRY_JOB)]
+
+    with caplog.at_level("INFO", logger="briefbot"):
+        asyncio.run(main())
+    tried = [
+        (c.params.get("message_thread_id"), c.status)
+        for c in standin.calls_to("sendMessage")
+        if c.status != 200
+    ]
+    assert sorted(tried, key=str) == sorted([(closed, 400), (deleted, 400), (None, 400)], key=str)
+    assert [s.thread_id for s in subscriptions(state)] == [open_]
+    assert state.chat(FORUM)["removed_at"] is None  # the group itself still has the bot
+    logged = [r.getMessage() for r in caplog.records]
+    for where, why in (
+        (f"topic {closed}", "Topic_closed"),
+        (f"topic {deleted}", "Message thread not found"),
+        ("the General topic", "Topic_closed"),
+    ):
+        assert f"{where} of chat {FORUM} was closed or deleted ({why}); forgetting it" in logged
+    state.close()
+
+
+def test_a_summary_asked_for_in_a_topic_pages_there(tmp_path: Path, standin) -> None:
+    """/summary and its "More" button under a digest, in the topic asked in."""
+    bot = Bot(tmp_path, standin)
+    busy_day(bot.corpus, dt.date(2024, 3, 19), n=40)
+    standin.make_forum(FORUM)
+    topic = standin.open_topic(FORUM, "Markets")
+
+    async def main():
+        async with bot.running():
+            standin.push_text(FORUM, "/summary 2024-03-19", thread_id=topic)
+            first = await until(
+                lambda: (
+                    [m for m in in_topic(standin, topic) if m.buttons] and in_topic(standin, topic)
+                )
+            )
+            [button] = first[-1].buttons
+            standin.push_callback(FORUM, first[-1].message_id, button["callback_data"])
+            more = await until(lambda: in_topic(standin, topic)[len(first) :])
+            assert "stories 11–" in more[0].plain_text
+
+    asyncio.run(main())
+    assert {m.params["message_thread_id"] for m in in_topic(standin, topic)} == {topic}
+    assert in_topic(standin, None) == []
 
 
 # -- empty days -------------------------------------------------------------------------------
