@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Generic, TypeVar
 
-from . import analysis
+from . import rerank
 from .search import Hit
 
 #: The share of the shorter passage's word pairs that the longer must hold to repeat it.
@@ -40,9 +40,13 @@ class Told(Generic[T]):
     repeats: list[T] = field(default_factory=list)
 
 
+def _pairs(hit: Hit) -> frozenset[tuple[str, str]]:
+    """A passage's word pairs, from the terms the re-ranker has already read."""
+    return _pairs_of(rerank.passage_sequence(hit))
+
+
 @lru_cache(maxsize=4096)
-def _pairs(text: str) -> frozenset[tuple[str, str]]:
-    terms = analysis.analyse(text)
+def _pairs_of(terms: tuple[str, ...]) -> frozenset[tuple[str, str]]:
     return frozenset(zip(terms, terms[1:], strict=False))
 
 
@@ -50,19 +54,25 @@ def same(a: Hit, b: Hit) -> bool:
     """Whether two passages say nearly the same thing (`SAME`)."""
     if a.passage_id == b.passage_id:
         return True
-    pa, pb = _pairs(a.text), _pairs(b.text)
+    pa, pb = _pairs(a), _pairs(b)
     small, large = (pa, pb) if len(pa) <= len(pb) else (pb, pa)
     if len(small) < MIN_PAIRS:
         return False
     return len(small & large) >= SAME * len(small)
 
 
-def told_once(items: Sequence[T], hit: Callable[[T], Hit], earliest: bool = False) -> list[Told[T]]:
+def told_once(
+    items: Sequence[T], hit: Callable[[T], Hit], earliest: bool = False, enough: int | None = None
+) -> list[Told[T]]:
     """`items` in their order with each repeat folded into the first item it repeats. With
     `earliest`, the item shown for a group is its earliest-dated one: for "the latest", a
-    statement repeated in later background is not news."""
+    statement repeated in later background is not news. Once more than `enough` groups are
+    told, the items after them come as they are, unread: no page asked for shows them."""
     groups: list[Told[T]] = []
-    for item in items:
+    for n, item in enumerate(items):
+        if enough is not None and len(groups) > enough:
+            groups += [Told(i) for i in items[n:]]
+            break
         h = hit(item)
         for group in groups:
             if same(hit(group.shown), h) or any(same(hit(r), h) for r in group.repeats):

@@ -151,6 +151,12 @@ def _read_text(text: str, sentences: tuple[tuple[int, int], ...], heading: str |
     )
 
 
+def passage_sequence(hit: Hit) -> tuple[str, ...]:
+    """A passage's terms in order, heading first, as the features read them (remembered from
+    `features`, so no second analysis)."""
+    return _read(hit).terms
+
+
 def passage_terms(hit: Hit) -> frozenset[str]:
     """The terms a passage holds, heading and body, as the features read them (remembered
     from `features`, so no second read of the index)."""

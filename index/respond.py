@@ -96,7 +96,7 @@ def respond(
         if not ordered and reading.dates is not None and reading.dates_filter:
             out.note = _dated_nothing(reading, vocab.dates)
         return out
-    told = once(reading, ordered)
+    told = once(reading, ordered, offset + k)
     page = told[offset : offset + k]
     out = Outcome([t.shown.hit for t in page], more=len(told) > offset + k)
     out.also = [[t.hit for t in g.repeats] for g in page]
@@ -116,11 +116,14 @@ def respond(
     return out
 
 
-def once(reading: Reading, ordered: list[judge.Judged]) -> list[repeats.Told[judge.Judged]]:
+def once(
+    reading: Reading, ordered: list[judge.Judged], wanted: int
+) -> list[repeats.Told[judge.Judged]]:
     """The passages in order, each that repeats one before it folded into that one
     (`repeats`); for "the latest", each statement at its earliest date, the answering ones
     newest first by that date, so that a repeat in later background is never shown as news."""
-    told = repeats.told_once(ordered, lambda j: j.hit, earliest=reading.recent)
+    enough = None if reading.recent else wanted  # "the latest" reorders them all by date
+    told = repeats.told_once(ordered, lambda j: j.hit, earliest=reading.recent, enough=enough)
     if not reading.recent:
         return told
     answering = [t for t in told if t.shown.answers or any(r.answers for r in t.repeats)]
