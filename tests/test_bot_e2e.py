@@ -311,7 +311,7 @@ def test_start_sources_and_admin_commands(standin: BotAPIStandIn, indexed) -> No
             standin.push_text(admin, "Aswan")
             await standin.wait_for_messages_async(4, chat_id=admin)
             standin.push_text(admin, "/stats")
-            await standin.wait_for_messages_async(5, chat_id=admin)
+            await standin.wait_for_messages_async(6, chat_id=admin)
             return start, sources, older, refused, standin.messages_to(admin)
 
     start, sources, older, refused, admin_messages = asyncio.run(main())
@@ -323,12 +323,13 @@ def test_start_sources_and_admin_commands(standin: BotAPIStandIn, indexed) -> No
     assert "2024-04-10 Tramway note 9" in sources.plain_text
     assert older.method == "editMessageText" and "11–13 of 13" in older.plain_text
     assert refused.plain_text == "Only the bot's administrators can use /stats."
-    before, after, reindexed, aswan, stats = admin_messages
+    before, after, reindexed, aswan, stats, feedback = admin_messages
     assert before.plain_text.startswith("No briefing mentions Ouagadougou;")
     assert "Ouagadougou" in after.plain_text and "<b>Ouagadougou</b>" in after.text
     assert "1 added" in reindexed.plain_text and "0 failed" in reindexed.plain_text
     assert "Aswan" in aswan.plain_text
     assert "documents: 15" in stats.plain_text
+    assert "3 questions: 2 answered, 1 with nothing to answer them" in feedback.plain_text
     admin_scope = {"type": "chat", "chat_id": admin}
     assert {c["command"] for c in standin.commands_for(admin_scope)} >= {"stats", "reindex"}
 
@@ -354,7 +355,8 @@ def test_misspellings_and_nothing_relevant(standin: BotAPIStandIn, indexed) -> N
     assert "no words I can look up" in stopwords.plain_text
     # "in 2019" says when, not which briefings: the best answers, saying they are of 2024.
     assert "Nothing in the briefings in 2019 or soon after answers that" in dates.plain_text
-    assert not unknown.buttons and not stopwords.buttons
+    assert [b["text"] for b in unknown.buttons] == ["I expected an answer"]
+    assert not stopwords.buttons  # nothing to look up: not a question the briefings could answer
 
 
 def test_a_question_for_a_days_briefings_and_a_framed_question(
