@@ -20,13 +20,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import sqlite3
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index import browse
+from index.answer import Index
 from index.browse import PassageKey
+from index.store import IndexMissing
 from index.understand import Reading
 
 from .state import State
@@ -37,6 +42,8 @@ UP, DOWN = 1, -1
 #: exports of the same file can be merged without duplicates.
 EXPORT_PREFIX = "asked"
 
+#: Characters of a shown passage's text that the report and the export give.
+TEXT_CHARS = 160
 #: The start of a shown passage's text, from the index, when it still holds that passage.
 PassageText = Callable[[PassageKey], str | None]
 
@@ -405,6 +412,40 @@ def report(state: State, since: float, until: float) -> Report:
     return Report(since, until, records(state, since, until))
 
 
+def report_for(
+    state: State, since: float | None, until: float | None, days: float, now: float | None = None
+) -> Report:
+    """The report from `since` (else `days` before `until`) to `until` (else now)."""
+    until = (time.time() if now is None else now) + 1 if until is None else until
+    return report(state, until - days * DAY if since is None else since, until)
+
+
+@contextmanager
+def opened(state_path: Path, index_path: Path | None) -> Iterator[tuple[State, PassageText | None]]:
+    """The state file, and the shown passages' texts from the index when there is one (a
+    report names each passage by its briefing and place; its words say more)."""
+    state = State(state_path)
+    index = Index(index_path) if index_path is not None else None
+
+    def text(key: PassageKey) -> str | None:
+        try:
+            with index.reading() as conn:
+                hits = browse.around(conn, key, 0, 0)
+        except (IndexMissing, sqlite3.Error):
+            return None
+        if not hits:
+            return None
+        words = " ".join(hits[0].text.split())
+        return words if len(words) <= TEXT_CHARS else words[: TEXT_CHARS - 1].rstrip() + "…"
+
+    try:
+        yield state, (text if index is not None else None)
+    finally:
+        state.close()
+        if index is not None:
+            index.close()
+
+
 def _pct(part: int, whole: int) -> str:
     return f"{part / whole:.0%}" if whole else "–"
 
@@ -555,11 +596,16 @@ def _chain(state: State, r: Record) -> list[Record]:
     return chain
 
 
+def _times(n: int) -> str:
+    return {1: "once", 2: "twice"}.get(n, f"{n} times")
+
+
 def _down_note(g: Group) -> str:
     also = f" Also typed: {'; '.join(g.wordings)}." if g.wordings else ""
-    asked = f" Asked {g.asked} times." if g.asked > 1 else ""
+    asked = f" Asked {_times(g.asked)}." if g.asked > 1 else ""
+    up = f", up {_times(g.up)}" if g.up else ""
     return (
-        f"Voted down {g.down} times, up {g.up} ({g.typical.chat_type} chat).{asked}{also}"
+        f"Voted down {_times(g.down)}{up} ({g.typical.chat_type} chat).{asked}{also}"
         " Gold to mark by hand: the passages that answer, or kind unanswerable if none does."
     )
 
@@ -567,8 +613,9 @@ def _down_note(g: Group) -> str:
 def _missed_note(g: Group) -> str:
     also = f" Also typed: {'; '.join(g.wordings)}." if g.wordings else ""
     expected = f" {g.down} said they expected an answer." if g.down else ""
+    by = f" by {g.people} people" if g.people > 1 else ""
     return (
-        f"Nothing answered; asked {g.asked} times by {g.people}.{expected}{also}"
+        f"Nothing answered; asked {_times(g.asked)}{by}.{expected}{also}"
         " Gold to mark by hand: the passages that answer, or kind unanswerable if none does."
     )
 

@@ -108,14 +108,16 @@ def _jsonl(path: Path) -> Iterator[dict]:
                 yield json.loads(line)
 
 
-def briefings_dev() -> tuple[Path, list[Question]]:
-    folder = DATA / "briefings-dev"
+def question_records(path: Path, set_name: str = "briefings") -> list[Question]:
+    """Questions in the briefings dev set's layout (`id`, `q`, `kind`, `today`, `gold`): its
+    own, and those `briefbot feedback --export` writes from what people asked, once their
+    gold is marked."""
     out = []
-    for r in _jsonl(folder / "questions.jsonl"):
+    for r in _jsonl(path):
         gold = r["gold"]
         out.append(
             Question(
-                "briefings",
+                set_name,
                 r["id"],
                 r["q"],
                 r["kind"],
@@ -124,7 +126,12 @@ def briefings_dev() -> tuple[Path, list[Question]]:
                 [(g["doc"], g["text"]) for g in gold],
             )
         )
-    return folder / "corpus", out
+    return out
+
+
+def briefings_dev() -> tuple[Path, list[Question]]:
+    folder = DATA / "briefings-dev"
+    return folder / "corpus", question_records(folder / "questions.jsonl")
 
 
 def reuters_dev() -> tuple[Path, list[Question]]:
