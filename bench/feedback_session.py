@@ -138,11 +138,12 @@ def session(records: list[dict], again: int = 50) -> list[Step]:
 
 async def _reply(standin: BotAPIStandIn, chat: int, before: int) -> SentMessage:
     """The reply to a question: its message with the feedback buttons (the last of a long
-    answer), or its only message when it has none."""
+    answer), or its only message when it has none. Edits are left out: the buttons of an
+    earlier answer, edited after a press, may land meanwhile."""
     await standin.wait_for_messages_async(before + 1, chat_id=chat, timeout=30)
     deadline = time.monotonic() + 1.0
     while True:
-        new = standin.messages_to(chat)[before:]
+        new = [m for m in standin.messages_to(chat)[before:] if m.method == "sendMessage"]
         keyed = [m for m in new if any(b["callback_data"][:5] in FEEDBACK for b in m.buttons)]
         if keyed or time.monotonic() > deadline:
             return (keyed or new)[-1]
