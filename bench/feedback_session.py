@@ -52,18 +52,20 @@ GROUP_MEMBERS = (201, 202, 203, 204)
 @dataclass
 class Step:
     """One question: who asks it where, which earlier step's answer it replies to, and what
-    each reader presses once the reply is in (`votes(reply) → [(user, "+" | "-" | "miss")]`)."""
+    each reader presses once the reply is in: `votes(reply, text)`, given the message with
+    the buttons and the whole reply's text, is `[(user, "+" | "-" | "miss"), ...]`."""
 
     chat: int
     user: int
     text: str
-    votes: Callable[[SentMessage], list[tuple[int, str]]]
+    votes: Callable[[SentMessage, str], list[tuple[int, str]]]
     follows: int | None = None
 
 
 @dataclass
 class Played:
-    replies: list[SentMessage | None] = field(default_factory=list)
+    replies: list[SentMessage] = field(default_factory=list)  # each with the buttons
+    texts: list[str] = field(default_factory=list)  # each reply's text, all its messages
     presses: int = 0
     seconds: float = 0.0
 
@@ -71,21 +73,23 @@ class Played:
 # -- the script --------------------------------------------------------------------------------
 
 
-def _right(reply: SentMessage, gold: list[dict]) -> bool:
-    text = " ".join((reply.plain_text or "").split())
+def _right(text: str, gold: list[dict]) -> bool:
+    text = " ".join(text.split())
     return any(" ".join(g["text"].split()) in text for g in gold)
 
 
-def judge(gold: list[dict], voters: list[int], n: int) -> Callable[[SentMessage], list]:
+def judge(gold: list[dict], voters: list[int], n: int) -> Callable[[SentMessage, str], list]:
     """How the readers of one reply vote, as a careful reader would (see the module's doc)."""
 
-    def votes(reply: SentMessage) -> list[tuple[int, str]]:
+    def votes(reply: SentMessage, text: str) -> list[tuple[int, str]]:
         data = [b["callback_data"] for b in reply.buttons]
+        if not voters:
+            return []
         if any(d.startswith("miss:") for d in data):
             return [(voters[0], "miss")] if gold else []
         if not any(d.startswith("vote:") for d in data):
             return []
-        sign = "+" if gold and _right(reply, gold) else "-"
+        sign = "+" if gold and _right(text, gold) else "-"
         out = [(v, sign) for v in voters]
         if len(voters) > 1 and n % 3 == 0:  # the second reader first votes the other way
             other = "-" if sign == "+" else "+"
@@ -120,9 +124,7 @@ def session(records: list[dict], again: int = 50) -> list[Step]:
         voters = [user] if chat > 0 else [user, GROUP_MEMBERS[(n + 1) % len(GROUP_MEMBERS)]]
         if n % 5 == 4:  # this asker does not vote
             voters = voters[1:]
-        steps.append(Step(chat, user, text, judge(r["gold"], voters or [user], n), follows))
-        if not voters:
-            steps[-1].votes = lambda reply: []
+        steps.append(Step(chat, user, text, judge(r["gold"], voters, n), follows))
         index_of[r["id"]] = len(steps) - 1
     standalone = [r for r in records if not r.get("follows")]
     unanswerable = [r for r in standalone if not r["gold"]]
@@ -136,17 +138,18 @@ def session(records: list[dict], again: int = 50) -> list[Step]:
 # -- playing it through the bot ----------------------------------------------------------------
 
 
-async def _reply(standin: BotAPIStandIn, chat: int, before: int) -> SentMessage:
+async def _reply(standin: BotAPIStandIn, chat: int, before: int) -> tuple[SentMessage, str]:
     """The reply to a question: its message with the feedback buttons (the last of a long
-    answer), or its only message when it has none. Edits are left out: the buttons of an
-    earlier answer, edited after a press, may land meanwhile."""
+    answer), or its only message when it has none, and the text of all its messages. Edits
+    are left out: the buttons of an earlier answer, edited after a press, may land meanwhile."""
     await standin.wait_for_messages_async(before + 1, chat_id=chat, timeout=30)
     deadline = time.monotonic() + 1.0
     while True:
         new = [m for m in standin.messages_to(chat)[before:] if m.method == "sendMessage"]
         keyed = [m for m in new if any(b["callback_data"][:5] in FEEDBACK for b in m.buttons)]
         if keyed or time.monotonic() > deadline:
-            return (keyed or new)[-1]
+            upto = new.index(keyed[-1]) + 1 if keyed else len(new)
+            return (keyed or new)[-1], "\n\n".join(m.plain_text or "" for m in new[:upto])
         await asyncio.sleep(0.01)
 
 
@@ -173,9 +176,10 @@ async def play(standin: BotAPIStandIn, settings: Settings, steps: list[Step]) ->
             before = len(standin.messages_to(step.chat))
             kind = {"user_id": step.user, "chat_type": chat_type}
             standin.push_text(step.chat, step.text, reply_to_message=earlier, **kind)
-            reply = await _reply(standin, step.chat, before)
+            reply, text = await _reply(standin, step.chat, before)
             played.replies.append(reply)
-            for user, press in step.votes(reply):
+            played.texts.append(text)
+            for user, press in step.votes(reply, text):
                 data = next(
                     b["callback_data"]
                     for b in reply.buttons

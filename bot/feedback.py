@@ -334,10 +334,10 @@ class Group:
     @property
     def typical(self) -> Record:
         """The record that stands for the group: the most votes against, then the wording
-        most often typed, then the latest."""
+        most often typed, then the first asked."""
         wordings = Counter(_plain(r.question) for r in self.records)
         return max(
-            self.records, key=lambda r: (r.down, wordings[_plain(r.question)], r.asked_at, r.id)
+            self.records, key=lambda r: (r.down, wordings[_plain(r.question)], -r.asked_at, -r.id)
         )
 
     @property
@@ -480,7 +480,11 @@ def text_report(rep: Report, limit: int = 20, passage_text: PassageText | None =
     a shown passage's text (from the index), to see what was wrong with it."""
     out = [period_line(rep), *(f"  {line}" for line in summary_lines(rep)), ""]
     down = rep.down_groups
-    out.append(f"Answers voted down ({len(down)}; most votes against first)")
+    answers = sum(len(g.records) for g in down)
+    out.append(
+        f"Answers voted down ({answers} answers to {len(down)} different questions;"
+        " most votes against first)"
+    )
     for g in down[:limit]:
         r = g.typical
         out.append(f"  {g.down} down, {g.up} up  {r.question.strip()}")
@@ -495,10 +499,13 @@ def text_report(rep: Report, limit: int = 20, passage_text: PassageText | None =
         out.append("  none")
     out.append("")
     missed = rep.unanswered_groups
-    out.append(f"Questions nothing answered ({len(missed)}; most asked first)")
+    out.append(
+        f"Questions nothing answered ({len(rep.unanswered)} times, {len(missed)} different;"
+        " most asked first)"
+    )
     for g in missed[:limit]:
         r = g.typical
-        people = f" by {g.people}" if g.people != g.asked else ""
+        people = f" by {g.people} people" if g.people != g.asked else ""
         expected = f"; {g.down} expected an answer" if g.down else ""
         out.append(f"  {g.asked}×{people}  {r.question.strip()}{expected}")
         out += _details(g, r)
@@ -557,23 +564,23 @@ def export(
     (`id`, `q`, `kind`, `today`, `gold`, `note`, and `follows` for a follow-up), with `gold`
     empty, to be marked by hand. A follow-up's earlier question is written before it, so that
     it can be asked in its context. Extra fields help whoever marks the gold and are ignored
-    by the loaders: `shown` (the passages the answer showed), `votes`, `asked`, `expected`,
-    `read_as`. Returns the records written."""
-    chosen: list[tuple[Record, str]] = []
-    for g in rep.down_groups:
-        chosen.append((g.typical, _down_note(g)))
-    for g in rep.unanswered_groups:
-        chosen.append((g.typical, _missed_note(g)))
+    by the loaders: `read_as` (how the bot read it), `shown` (the passages its answer showed,
+    with their first words), and for its group of near-duplicates `asked` (how often) and
+    `votes` (for and against an answer) or `expected` (how many expected one). Returns the
+    records written."""
     out: list[dict] = []
     written: set[int] = set()
-    for r, note in chosen:
-        chain = [r, *_chain(state, r)]  # r, then the questions it followed, nearest first
+    for g in rep.down_groups + rep.unanswered_groups:
+        chain = [g.typical, *_chain(state, g.typical)]  # then what it followed, nearest first
         for i in reversed(range(len(chain))):
-            earlier = chain[i + 1].id if i + 1 < len(chain) else None
-            if chain[i].id not in written:
-                said = note if i == 0 else "Asked before the question that follows it up."
-                out.append(_question(chain[i], said, earlier, passage_text))
-                written.add(chain[i].id)
+            r, earlier = chain[i], chain[i + 1].id if i + 1 < len(chain) else None
+            if r.id in written:
+                continue
+            if i == 0:
+                out.append(_question(r, _note(g), earlier, passage_text, g))
+            else:
+                out.append(_question(r, FOLLOWED, earlier, passage_text))
+            written.add(r.id)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8") as f:
         for q in out:
@@ -600,28 +607,29 @@ def _times(n: int) -> str:
     return {1: "once", 2: "twice"}.get(n, f"{n} times")
 
 
-def _down_note(g: Group) -> str:
-    also = f" Also typed: {'; '.join(g.wordings)}." if g.wordings else ""
-    asked = f" Asked {_times(g.asked)}." if g.asked > 1 else ""
-    up = f", up {_times(g.up)}" if g.up else ""
-    return (
-        f"Voted down {_times(g.down)}{up} ({g.typical.chat_type} chat).{asked}{also}"
-        " Gold to mark by hand: the passages that answer, or kind unanswerable if none does."
-    )
+FOLLOWED = "Asked before the question that follows it up; exported as its context."
+TO_MARK = " Gold to mark by hand: the passages that answer, or kind unanswerable if none does."
 
 
-def _missed_note(g: Group) -> str:
-    also = f" Also typed: {'; '.join(g.wordings)}." if g.wordings else ""
-    expected = f" {g.down} said they expected an answer." if g.down else ""
+def _note(g: Group) -> str:
+    """What happened to a group of near-duplicates, for whoever marks its gold."""
     by = f" by {g.people} people" if g.people > 1 else ""
-    return (
-        f"Nothing answered; asked {_times(g.asked)}{by}.{expected}{also}"
-        " Gold to mark by hand: the passages that answer, or kind unanswerable if none does."
-    )
+    if g.typical.found:
+        up = f" and up {_times(g.up)}" if g.up else ""
+        said = f"Asked {_times(g.asked)}{by}; voted down {_times(g.down)}{up}."
+    else:
+        expected = f" {g.down} said they expected an answer." if g.down else ""
+        said = f"Nothing answered; asked {_times(g.asked)}{by}.{expected}"
+    also = f" Also typed: {'; '.join(g.wordings)}." if g.wordings else ""
+    return said + also + TO_MARK
 
 
 def _question(
-    r: Record, note: str, follows: int | None, passage_text: PassageText | None = None
+    r: Record,
+    note: str,
+    follows: int | None,
+    passage_text: PassageText | None = None,
+    group: Group | None = None,
 ) -> dict:
     q: dict = {
         "id": export_id(r.id),
@@ -641,5 +649,10 @@ def _question(
             | ({"text": t} if passage_text and (t := passage_text(key)) else {})
             for rank, key in r.shown
         ]
-    q["votes"] = {"up": r.up, "down": r.down}
+    g = group or Group([r])
+    q["asked"] = g.asked
+    if r.found:
+        q["votes"] = {"up": g.up, "down": g.down}
+    else:
+        q["expected"] = g.down
     return q

@@ -352,6 +352,8 @@ def test_export_is_json_lines_in_the_dev_set_layout(standin: BotAPIStandIn, inde
         assert {"id", "q", "kind", "today", "gold", "note"} <= set(q) and q["gold"] == []
         assert dt.date.fromisoformat(q["today"])
     assert down["kind"] == "speaker-topic"
-    assert down["note"].startswith("Voted down once (private chat).")
+    assert down["note"].startswith("Asked once; voted down once. Gold to mark by hand")
+    assert (down["asked"], down["votes"], missed["expected"]) == (1, {"up": 0, "down": 1}, 0)
     assert down["shown"][0]["doc"] == "2024-03-19-putin-raeisi-nowruz.txt"
-    assert missed["q"] == NOTHING and missed["note"].startswith("Nothing answered; asked once.")
+    assert missed["q"] == NOTHING
+    assert missed["note"].startswith("Nothing answered; asked once. Gold")

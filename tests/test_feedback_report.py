@@ -68,7 +68,7 @@ def played(tmp_path_factory):
     steps = session(_records())
     with BotAPIStandIn() as standin:
         result = asyncio.run(play(standin, settings_for(standin, db, tmp / "state.db"), steps))
-    return steps, result.replies, db, tmp / "state.db", tmp
+    return steps, result, db, tmp / "state.db", tmp
 
 
 def _feedback(state, db, *args) -> str:
@@ -82,14 +82,15 @@ def _kinds(reply) -> set[str]:
 
 
 def test_the_report_gives_the_sessions_figures(played):
-    steps, replies, db, state, _ = played
+    steps, result, db, state, _ = played
+    replies = result.replies
     assert len(steps) == 200 and all(r is not None for r in replies)
     answered = sum("vote" in _kinds(r) for r in replies)
     nothing = sum("miss" in _kinds(r) for r in replies)
     assert answered + nothing == 200
     up = down = voted = 0
-    for step, reply in zip(steps, replies, strict=True):
-        final = dict(step.votes(reply))  # each voter's last press
+    for step, reply, text in zip(steps, replies, result.texts, strict=True):
+        final = dict(step.votes(reply, text))  # each voter's last press
         signs = Counter(final.values())
         if "vote" in _kinds(reply) and final:
             voted += 1
@@ -103,7 +104,8 @@ def test_the_report_gives_the_sessions_figures(played):
 
 
 def test_questions_nothing_answered_come_most_asked_first_with_near_duplicates_together(played):
-    steps, replies, db, state, _ = played
+    steps, result, db, state, _ = played
+    replies = result.replies
     report = _feedback(state, db, "--limit", "50")
     section = report.split("Questions nothing answered", 1)[1]
     counts = [int(n) for n in re.findall(r"^  (\d+)×", section, re.M)]
