@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import html
 import json
+import re
 import sqlite3
 
 import pytest
@@ -14,6 +16,7 @@ from bothelpers import (
     GROUP,
     PRIVATE,
     RAILWAY_QUESTION,
+    ROOT,
     bot_settings,
     build_index,
     button,
@@ -23,6 +26,7 @@ from bothelpers import (
 )
 
 from bot import feedback, render, render_feedback, votes
+from bot.settings import Settings
 from bot.state import State
 from index.reindex import reindex
 from index.understand import Reading
@@ -357,3 +361,13 @@ def test_export_is_json_lines_in_the_dev_set_layout(standin: BotAPIStandIn, inde
     assert down["shown"][0]["doc"] == "2024-03-19-putin-raeisi-nowruz.txt"
     assert missed["q"] == NOTHING
     assert missed["note"].startswith("Nothing answered; asked once. Gold")
+
+
+def test_the_readme_quotes_privacy_as_the_bot_says_it():
+    """The README's privacy paragraph is the bot's own, at the default settings."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quoted = re.search(r"says it in one paragraph:\n\n((?:> .*\n)+)", readme).group(1)
+    settings = Settings(_env_file=None)
+    said = render_feedback.privacy_message(settings.feedback_days, settings.page_ttl_days)
+    plain = html.unescape(re.sub(r"<[^>]+>", "", said)).split("\n", 1)[1]
+    assert " ".join(quoted.replace("> ", " ").split()) == " ".join(plain.split())
