@@ -781,7 +781,8 @@ async def stats_command(update: Update, context: Context) -> None:
         return
     stats = await svc.run(svc.index.stats)
     counts = await svc.run(svc.state.counts)
-    await send(context, chat.id, [render.stats_message(stats, counts), await votes.stats_text(svc)])
+    texts = await votes.with_feedback(svc, render.stats_message(stats, counts))
+    await send(context, chat.id, texts)
 
 
 async def reindex_command(update: Update, context: Context) -> None:

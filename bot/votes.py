@@ -25,7 +25,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from index.answer import Answer
 from index.browse import key
 
-from . import feedback, render_feedback
+from . import feedback, render, render_feedback
 from .services import Services, services
 from .state import Page
 
@@ -174,14 +174,17 @@ async def privacy_command(update: Update, context: Context) -> None:
     await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML, reply_parameters=reply)
 
 
-async def stats_text(svc: Services) -> str:
-    """The feedback part of the admins' `/stats`: the last `STATS_DAYS` days."""
+async def with_feedback(svc: Services, stats: str) -> list[str]:
+    """The admins' `/stats` with the feedback of the last `STATS_DAYS` days after it, in one
+    message when both fit."""
     if not collecting(svc):
-        return render_feedback.COLLECTION_OFF
-    now = time.time()
-    since = now - min(STATS_DAYS, svc.settings.feedback_days) * feedback.DAY
-    rep = await svc.run(feedback.report, svc.state, since, now + 1)
-    return render_feedback.stats_feedback(rep, min(STATS_DAYS, svc.settings.feedback_days))
+        text = render_feedback.COLLECTION_OFF
+    else:
+        now, days = time.time(), min(STATS_DAYS, svc.settings.feedback_days)
+        rep = await svc.run(feedback.report, svc.state, now - days * feedback.DAY, now + 1)
+        text = render_feedback.stats_feedback(rep, days)
+    both = f"{stats}\n\n{text}"
+    return [both] if render.size(both) <= render.LIMIT else [stats, text]
 
 
 async def prune(svc: Services) -> int:
