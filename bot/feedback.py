@@ -283,6 +283,17 @@ def record_by_id(state: State, record_id: int) -> Record | None:
     return _record(rows[0]) if rows else None
 
 
+def _reading(text: str | None) -> Reading | None:
+    """A record's reading, or None when it was written by a version of the bot that read
+    questions otherwise (the question as typed is still there)."""
+    if not text:
+        return None
+    try:
+        return Reading.from_json(json.loads(text))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def _record(row: tuple) -> Record:
     rid, question, reading, terms, found, shown, chat_type, asker, follows, today, at, up, down = (
         row
@@ -290,7 +301,7 @@ def _record(row: tuple) -> Record:
     return Record(
         rid,
         question,
-        Reading.from_json(json.loads(reading)) if reading else None,
+        _reading(reading),
         json.loads(terms),
         bool(found),
         [(rank, PassageKey(d, o, g)) for rank, d, o, g in json.loads(shown)],

@@ -6,6 +6,7 @@ bench's loader as benchmark questions."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import re
 from collections import Counter
@@ -17,7 +18,9 @@ from click.testing import CliRunner
 
 from bench.feedback_session import play, session, settings_for
 from bench.quality.questions import question_records
+from bot import feedback
 from bot.cli import main
+from bot.state import State
 
 RAILWAY_DOC = "2024-03-19-putin-raeisi-nowruz.txt"
 #: Questions with no answer in the tests' corpus, each also typed another way.
@@ -147,3 +150,36 @@ def test_the_export_is_read_back_by_the_quality_bench(played):
     path.write_text(json.dumps(marked) + "\n", encoding="utf-8")
     [question] = question_records(path, "real")
     assert question.answerable and question.right(RAILWAY_DOC, 'a "suitable groundwork" for')
+
+
+def test_the_report_covers_the_days_asked_for(tmp_path):
+    """--since/--until and --days choose the questions by when they were asked; a missing
+    state file is named, with what to do."""
+    state_path = tmp_path / "state.db"
+    state = State(state_path)
+    day = 86_400
+    start = dt.datetime(2026, 11, 1, 12, tzinfo=dt.UTC).timestamp()
+    try:
+        for n, question in enumerate(["railway", "gaza", "tramway", "zorblax"]):
+            feedback.record(
+                state,
+                question=question,
+                reading=None,
+                terms=[question],
+                shown={},
+                chat_id=42,
+                chat_type="private",
+                asker=42,
+                now=start + n * 10 * day,  # 1, 11, 21 November, 1 December
+            )
+    finally:
+        state.close()
+    db = tmp_path / "absent.db"
+    november = _feedback(state_path, db, "--since", "2026-11-05", "--until", "2026-11-21")
+    assert "2 questions: 0 answered, 2 with nothing" in november
+    assert "gaza" in november and "tramway" in november and "railway" not in november
+    everything = _feedback(state_path, db, "--days", "100000")
+    assert "4 questions" in everything
+    missing = CliRunner().invoke(main, ["feedback", "--state", str(tmp_path / "none.db")])
+    assert missing.exit_code == 1
+    assert "there is no state file at" in missing.output and "--state" in missing.output
