@@ -145,6 +145,13 @@ def test_two_people_vote_in_a_group_and_the_buttons_count_them(standin: BotAPISt
     assert labels(page2) == ["👍 2", "👎 1"]
     assert [m.method for m in standin.calls_to("sendMessage")] == ["sendMessage"]
     assert rows(settings.state_db, "SELECT count(DISTINCT voter) FROM votes") == [(3,)]
+    # No one's id, and not the group's, is among what was kept: only their salted hashes.
+    kept = rows(settings.state_db, "SELECT * FROM asked") + rows(
+        settings.state_db, "SELECT * FROM votes"
+    )
+    values = {v for row in kept for v in row}
+    assert not values & {asker, second, third, GROUP, str(asker), str(second), str(third)}
+    assert not any(str(GROUP) in v for v in values if isinstance(v, str))
 
 
 def test_i_expected_an_answer(standin: BotAPIStandIn, indexed):
