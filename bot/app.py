@@ -25,7 +25,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRa
 from index.answer import Index
 from index.store import IndexMissing
 
-from . import daily, handlers, logs, render
+from . import daily, handlers, logs, render, votes
 from .http import AiohttpRequest
 from .services import KEY, Services, services
 from .settings import Settings
@@ -34,7 +34,11 @@ from .state import State
 log = logging.getLogger("briefbot.bot")
 
 #: Each feature's `register(application)`, called in order when the application is built.
-FEATURES: tuple[Callable[[Application], None], ...] = (handlers.register, daily.register)
+FEATURES: tuple[Callable[[Application], None], ...] = (
+    handlers.register,
+    daily.register,
+    votes.register,
+)
 
 #: Keep-alive connections to the Bot API for replies: a few carry hundreds of requests a
 #: second. Long polling has one of its own, so a slow getUpdates never holds up a reply.
@@ -49,6 +53,7 @@ COMMANDS = [
     BotCommand("help", "What I know and how to ask"),
     BotCommand("summary", "Summary of today's (or another day's) briefings"),
     BotCommand("daily", "Get a daily summary at a set time"),
+    BotCommand("privacy", "What I keep about your questions, and for how long"),
 ]
 ADMIN_COMMANDS = [
     BotCommand("stats", "Index and bot statistics"),

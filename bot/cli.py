@@ -23,6 +23,7 @@ from index.message import read as read_message
 from index.reindex import ReindexBusy, Report, corpus_files, reindex
 from index.store import IndexMissing
 
+from . import feedback
 from .console import NO_MORE, WELCOME, blocks_text, render_text, to_json
 from .settings import Settings
 
@@ -352,6 +353,50 @@ def stats_command(ctx, db):
         click.echo(f"failed       {len(st.failures)} file(s) could not be read:")
     for path, reason in st.failures:
         click.echo(f"  {path}: {reason}")
+
+
+@main.command("feedback")
+@click.option(
+    "--days",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    help="The questions of the last DAYS days.",
+)
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="From this day (UTC) on.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Up to this day (UTC), included.")
+@click.option(
+    "--export",
+    "export_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write them to FILE as benchmark questions (questions.jsonl layout).",
+)
+@click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="Listed.")
+@click.option(
+    "--state", "state_db", type=click.Path(dir_okay=False, path_type=Path), help="State file."
+)
+@_db_option
+@click.pass_context
+def feedback_command(ctx, days, since, until, export_path, limit, state_db, db):
+    """What people made of the answers: those voted down, the questions nothing answered
+    (most asked first, near-duplicates together) and the share of answers voted up."""
+    s = _settings(ctx, state_db=state_db, db=db)
+    if not s.state_db.exists():
+        raise click.ClickException(
+            f"there is no state file at {s.state_db}; the bot writes it once it runs"
+            " (pass --state or set BRIEFBOT_STATE_DB)"
+        )
+    end = (until + dt.timedelta(days=1)).replace(tzinfo=dt.UTC).timestamp() if until else None
+    start = since.replace(tzinfo=dt.UTC).timestamp() if since else None
+    with feedback.opened(s.state_db, s.db if s.db.exists() else None) as (state, text):
+        rep = feedback.report_for(state, start, end, days)
+        click.echo(feedback.text_report(rep, limit, text))
+        if export_path is not None:
+            written = feedback.export(state, rep, export_path, text)
+            click.echo(
+                f"\nWrote {len(written)} questions to {export_path}, their gold empty: mark the"
+                " passages that answer each by hand (README, 'Feedback')."
+            )
 
 
 @main.command("run")

@@ -55,7 +55,7 @@ from index.reindex import ReindexBusy, reindex
 from index.search import Hit
 from index.store import IndexMissing
 
-from . import answering, render
+from . import answering, render, votes
 from .console import NO_MORE, WELCOME
 from .services import Services, services
 from .state import Page, forget_topic
@@ -301,6 +301,8 @@ class Reply:
     texts: list[str]
     keyboard: InlineKeyboardMarkup | None
     page: Page | None
+    answer: Answer | None = None
+    today: dt.date | None = None
 
 
 def _today(svc: Services) -> dt.date:
@@ -346,13 +348,13 @@ async def _answer(
     chain = await svc.run(_chain, svc, earlier) if earlier else []
     answer, missing = await svc.answers.run(answering.reply, question, k, chain, today)
     if not answer.found:
-        return Reply([render.nothing_found(answer, missing)], None, None)
+        return Reply([render.nothing_found(answer, missing)], None, None, answer, today)
     follows = earlier.id if earlier else None
     page = await svc.run(
         svc.state.new_page, chat_id, question, follows, today, asker, _keys(answer)
     )
     keyboard = render.answer_keyboard(page.id, answer, 0, k)
-    return Reply(render.answer_messages(answer), keyboard, page)
+    return Reply(render.answer_messages(answer), keyboard, page, answer, today)
 
 
 async def answer_question(
@@ -380,6 +382,7 @@ async def answer_question(
         return  # "more" in reply to the help or the sources: there is no answer to go on with
     async with typing(context, chat.id, thread):
         reply = await _answer(svc, chat.id, question.strip(), earlier, _asker(update))
+        reply.keyboard = await votes.keep(svc, chat, _asker(update), reply, earlier)
     sent = await send(
         context,
         chat.id,
@@ -582,6 +585,7 @@ async def more_button(update: Update, context: Context) -> None:
     await query.answer()
     text = render.page_message(answer, offset)
     keyboard = render.answer_keyboard(page.id, answer, offset, svc.settings.results)
+    keyboard = await votes.page_keyboard(svc, update.effective_chat, page, keyboard)
     try:
         await query.edit_message_text(
             text,
@@ -629,6 +633,7 @@ async def _more_in_reply(update: Update, context: Context, page: Page) -> None:
         await send(context, chat.id, [text], reply_to=message.message_id, thread=thread)
         return
     keyboard = render.answer_keyboard(page.id, answer, offset, svc.settings.results)
+    keyboard = await votes.page_keyboard(svc, chat, page, keyboard)
     sent = await send(
         context,
         chat.id,
@@ -813,7 +818,8 @@ async def stats_command(update: Update, context: Context) -> None:
         return
     stats = await svc.run(svc.index.stats)
     counts = await svc.run(svc.state.counts)
-    await send(context, chat.id, [render.stats_message(stats, counts)], thread=thread)
+    texts = await votes.with_feedback(svc, render.stats_message(stats, counts))
+    await send(context, chat.id, texts, thread=thread)
 
 
 async def reindex_command(update: Update, context: Context) -> None:

@@ -616,7 +616,9 @@ def help_message(overview: Overview, username: str, group: bool) -> str:
         Run("/daily 08:00", ()),
         Run(" posts one here every day at that time. In any chat, type "),
         Run(f"@{username} question", ("code",)),
-        Run(" and pick a passage from the list to share it."),
+        Run(" and pick a passage from the list to share it. "),
+        Run("/privacy", ()),
+        Run(" says what I keep about the questions asked."),
     ]
     return to_html(runs)
 

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     webhook_port: int = 8443
     webhook_secret: SecretStr | None = None
     page_ttl_days: float = Field(7, gt=0)
+    #: Days the questions asked and the votes on the answers are kept (bot/feedback.py);
+    #: 0 keeps none and shows no vote buttons.
+    feedback_days: float = Field(90, ge=0)
     inline_cache_seconds: int = Field(30, ge=0)
     #: A chat that sends more questions than this within `chat_burst_seconds`, or has this
     #: many waiting, has the rest dropped (with one notice) until it slows down (bot/turns.py).

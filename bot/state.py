@@ -522,3 +522,49 @@ def forget_topic(state: State, chat_id: int, thread_id: int | None) -> int:
                     (chat_id, topic_key(thread_id)),
                 ).rowcount
     return gone
+
+
+# -- feedback ------------------------------------------------------------------------------------
+# What people make of the answers (bot/feedback.py): each question asked, how it was read, what
+# it showed, and the votes on it. No table here has a `chat_id`: a record names its chat and
+# its people only by salted hashes, so it is no one's to move or forget, and it goes when it
+# is older than BRIEFBOT_FEEDBACK_DAYS.
+
+
+@migrations()
+def create_feedback(db: Database) -> None:
+    """Questions asked and the votes on their answers, apart from `pages` (which lives a week,
+    for paging, and keeps who asked). The salt makes a person's hash stable across restarts
+    and meaningless outside this file."""
+    import secrets
+
+    db["feedback_salt"].create({"salt": str}, not_null={"salt"})
+    db["feedback_salt"].insert({"salt": secrets.token_hex(16)})
+    # AUTOINCREMENT: a vote button of a record pruned long ago must not rate a later one.
+    db.execute(
+        "CREATE TABLE asked (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " question TEXT NOT NULL,"  # as typed
+        " reading TEXT,"  # `Reading.to_json()`: how it was read (a follow-up, in its context)
+        " terms TEXT NOT NULL,"  # JSON list of the analysed terms searched for
+        " found INTEGER NOT NULL,"  # 1 when passages were shown, 0 for "nothing answers"
+        " shown TEXT NOT NULL,"  # JSON [[rank, document, ordinal, digest], ...]
+        " chat_type TEXT NOT NULL,"  # private, group, supergroup
+        " chat_hash TEXT NOT NULL,"  # the chat, salted and hashed: a vote must come from it
+        " asker TEXT,"  # the person, salted and hashed; NULL when sent as a chat
+        " page_id INTEGER,"  # the page of results, while it lives (`pages`)
+        " follows INTEGER,"  # the record of the question this one followed up
+        " today TEXT,"  # the date it was asked on, where the bot's users are
+        " asked_at REAL NOT NULL)"
+    )
+    db["asked"].create_index(["asked_at"])
+    db["asked"].create_index(["page_id"])
+    db["votes"].create(
+        {
+            "asked_id": int,
+            "voter": str,  # the person, salted and hashed: one vote each
+            "vote": int,  # +1 helpful, -1 not (on "nothing answers": an answer was expected)
+            "at": float,
+        },
+        pk=("asked_id", "voter"),
+        not_null={"vote", "at"},
+    )

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from botapi import DEFAULT_TOKEN, BotAPIStandIn
-from telegram.ext import Application
+from telegram.ext import Application, BaseRateLimiter
 
 from bot.app import build_application
 from bot.settings import Settings
@@ -95,11 +95,13 @@ def bot_settings(standin: BotAPIStandIn, corpus: Path, db: Path, **overrides: An
 
 
 @contextlib.asynccontextmanager
-async def running_bot(settings: Settings, state: State | None = None) -> AsyncIterator[Application]:
+async def running_bot(
+    settings: Settings, state: State | None = None, rate_limiter: BaseRateLimiter | None = None
+) -> AsyncIterator[Application]:
     index = Index(settings.db)
     own_state = state is None
     state = state or State(settings.state_db)
-    app = build_application(settings, index, state)
+    app = build_application(settings, index, state, rate_limiter=rate_limiter)
     async with app:
         await app.post_init(app)
         await app.start()

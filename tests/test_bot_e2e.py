@@ -329,6 +329,7 @@ def test_start_sources_and_admin_commands(standin: BotAPIStandIn, indexed) -> No
     assert "1 added" in reindexed.plain_text and "0 failed" in reindexed.plain_text
     assert "Aswan" in aswan.plain_text
     assert "documents: 15" in stats.plain_text
+    assert "3 questions: 2 answered, 1 with nothing to answer them" in stats.plain_text
     admin_scope = {"type": "chat", "chat_id": admin}
     assert {c["command"] for c in standin.commands_for(admin_scope)} >= {"stats", "reindex"}
 
@@ -354,7 +355,8 @@ def test_misspellings_and_nothing_relevant(standin: BotAPIStandIn, indexed) -> N
     assert "no words I can look up" in stopwords.plain_text
     # "in 2019" says when, not which briefings: the best answers, saying they are of 2024.
     assert "Nothing in the briefings in 2019 or soon after answers that" in dates.plain_text
-    assert not unknown.buttons and not stopwords.buttons
+    assert [b["text"] for b in unknown.buttons] == ["I expected an answer"]
+    assert not stopwords.buttons  # nothing to look up: not a question the briefings could answer
 
 
 def test_a_question_for_a_days_briefings_and_a_framed_question(

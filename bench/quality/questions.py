@@ -5,6 +5,7 @@
     nice -n 10 .venv/bin/python -m bench.quality.questions --before /tmp/before --write
     nice -n 10 .venv/bin/python -m bench.quality.questions --fit              # `judge.WEIGHTS`
     nice -n 10 .venv/bin/python -m bench.quality.questions --lags             # `timing.LAGS`
+    nice -n 10 .venv/bin/python -m bench.quality.questions --real marked.jsonl # people's own
 
 Four sets, each indexed through `reindex` into `bench/out/questions/` (reused, brought up to
 date on every run), every question asked through `Index.answer` with the cut-off applied, as
@@ -18,6 +19,9 @@ faketime; follow-ups alone, as `ask` gets them):
 - SQuAD v1.1 dev with every other paragraph of each article left out of the index: a question
   about a paragraph left out is the "nothing answers" condition (1,000 drawn from each half);
 - BEIR SciFact: long claims, all with answers (train claims tune, test claims held out).
+
+`--real FILE` adds the questions people asked the bot, exported by `briefbot feedback --export`
+and their gold marked by hand (README, "Feedback"), over `--real-corpus` (the bot's `corpus/`).
 
 The development sets are split by id (odd ids tune), SQuAD by article as `bench/quality`
 splits it. Columns: right passage first, in the first three, answerable questions refused
@@ -108,14 +112,16 @@ def _jsonl(path: Path) -> Iterator[dict]:
                 yield json.loads(line)
 
 
-def briefings_dev() -> tuple[Path, list[Question]]:
-    folder = DATA / "briefings-dev"
+def question_records(path: Path, set_name: str = "briefings") -> list[Question]:
+    """Questions in the briefings dev set's layout (`id`, `q`, `kind`, `today`, `gold`): its
+    own, and those `briefbot feedback --export` writes from what people asked, once their
+    gold is marked."""
     out = []
-    for r in _jsonl(folder / "questions.jsonl"):
+    for r in _jsonl(path):
         gold = r["gold"]
         out.append(
             Question(
-                "briefings",
+                set_name,
                 r["id"],
                 r["q"],
                 r["kind"],
@@ -124,7 +130,12 @@ def briefings_dev() -> tuple[Path, list[Question]]:
                 [(g["doc"], g["text"]) for g in gold],
             )
         )
-    return folder / "corpus", out
+    return out
+
+
+def briefings_dev() -> tuple[Path, list[Question]]:
+    folder = DATA / "briefings-dev"
+    return folder / "corpus", question_records(folder / "questions.jsonl")
 
 
 def reuters_dev() -> tuple[Path, list[Question]]:
@@ -333,7 +344,7 @@ def table(results: list[Result]) -> str:
         " | before: unanswerable refused |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for name in ("briefings", "reuters", "squad", "scifact"):
+    for name in ("briefings", "reuters", "squad", "scifact", "real"):
         for half, tuning in (("tune", True), ("held out", False)):
             group = [r for r in results if r.question.set == name and r.question.tuning == tuning]
             kinds = defaultdict(list)
@@ -460,6 +471,14 @@ def main() -> None:
         " in columns beside",
     )
     parser.add_argument("--write", action="store_true", help="write the table into the docs")
+    parser.add_argument(
+        "--real",
+        type=Path,
+        help="questions people asked (briefbot feedback --export), their gold marked by hand",
+    )
+    parser.add_argument(
+        "--real-corpus", type=Path, default=ROOT / "corpus", help="the briefings they asked about"
+    )
     args = parser.parse_args()
     corpus_b, qs_b = briefings_dev()
     corpus_r, qs_r = reuters_dev()
@@ -472,6 +491,9 @@ def main() -> None:
         "scifact": indexed("scifact", corpus_f),
     }
     questions = qs_b + qs_r + qs_s + qs_f
+    if args.real:
+        index_of["real"] = indexed("real", args.real_corpus)
+        questions += question_records(args.real, "real")
     if args.lags:
         lags(questions, index_of)
         return
