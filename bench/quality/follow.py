@@ -19,8 +19,10 @@ matched through the analyser (stems, folded accents), as a filter on words does.
 Timelines (`index.timeline`) are built over the whole index for each subject: the dates it
 lists against the gold's dates (the days with a gold passage), and, for each day both hold,
 whether the sentence it shows is one of the day's gold sentences (what was new that day),
-beside two other ways of choosing it: the sentence a question's answer quotes first that
-day, and the first sentence of the best answering briefing.
+beside two other ways of choosing it: the sentences a question's answer quotes from the
+day's best passage (up to two, which favours it), and the first sentence of that passage's
+briefing. The timeline's two weights (`timeline.SAID_BEFORE`, `timeline.LATER`) were chosen
+on the odd-numbered subjects; the even-numbered ones are reported apart.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from index import analysis, follow, store, vocabulary  # noqa: E402
+from index import analysis, follow, respond, store, timeline, vocabulary  # noqa: E402
 from index.reindex import reindex  # noqa: E402
 from index.search import fetch  # noqa: E402
 
@@ -176,6 +178,7 @@ def main() -> None:
         print(_table("`/follow` (judged as questions are)", sent, subjects))
         print(_table("keyword alert: every word", every, subjects))
         print(_table("keyword alert: any word", anyword, subjects))
+        timelines(conn, subjects, args.details)
         if args.details:
             for s in subjects:
                 got = sent.get(s.text, set())
@@ -185,6 +188,68 @@ def main() -> None:
                     print(f"  extra   {doc} #{o}: {_text(conn, doc, o)[:90]}")
                 for doc, o in sorted(s.gold - got):
                     print(f"  missed  {doc} #{o}: {_text(conn, doc, o)[:90]}")
+
+
+def timelines(conn, subjects: list[Subject], details: bool) -> None:
+    """Each subject's timeline over the whole index against the gold days, and the sentence
+    shown for each day beside two other ways of choosing it."""
+    dates_right = dates_shown = dates_wanted = 0
+    names = ("timeline (new and on the subject)", "answer's quote", "briefing's lead")
+    right = {name: [0, 0] for name in names}  # [odd ids (tuning), even ids (held out)]
+    both = [0, 0]
+    for s in subjects:
+        t = timeline.build(conn, s.text)
+        shown = {e.date.isoformat(): e for e in t.entries}
+        dates_right += len(shown.keys() & s.days.keys())
+        dates_shown += len(shown)
+        dates_wanted += len(s.days)
+        if details:
+            print(f"\n{s.id} {s.text}")
+        for day, entry in sorted(shown.items()):
+            gold = s.days.get(day)
+            if details:
+                mark = "  " if gold is None else "ok" if _has(entry.text, gold) else "--"
+                print(f"  {mark} {day} {entry.text[:110]}")
+            if gold is None:
+                continue
+            half = 1 - int(s.id[1:]) % 2
+            both[half] += 1
+            top = entry.hits[0]
+            quoted = respond.quote(t.reading, t.reading.query(), top).text(top.text)
+            shown_texts = (entry.text, quoted, _lead(conn, top.document))
+            for name, text in zip(names, shown_texts, strict=True):
+                right[name][half] += _has(text, gold)
+        for day in sorted(s.days.keys() - shown.keys()):
+            if details:
+                print(f"  missed {day}")
+    p = dates_right / dates_shown if dates_shown else 0.0
+    r = dates_right / dates_wanted if dates_wanted else 0.0
+    print(
+        f"\nTimeline days: {dates_shown} listed, {dates_right} of them gold days"
+        f" (precision {p:.1%}), of {dates_wanted} gold days (recall {r:.1%}).\n"
+    )
+    print("| sentence shown for a gold day | odd subjects (tuning) | even subjects | all |")
+    print("|---|---:|---:|---:|")
+    for name, (odd, even) in right.items():
+        cells = [f"{n} of {m} ({n / m:.0%})" for n, m in ((odd, both[0]), (even, both[1]))]
+        total = odd + even
+        cells.append(f"{total} of {sum(both)} ({total / sum(both):.0%})")
+        print(f"| {name} | {' | '.join(cells)} |")
+
+
+def _has(text: str, gold: list[str]) -> bool:
+    return any(g in text for g in gold)
+
+
+def _lead(conn, document: str) -> str:
+    """The first sentence of a briefing."""
+    text, spans = conn.execute(
+        "SELECT p.text, p.sentences FROM passages p JOIN documents d ON d.id = p.document_id"
+        " WHERE d.path = ? ORDER BY p.ordinal LIMIT 1",
+        (document,),
+    ).fetchone()
+    start, end = json.loads(spans)[0] if spans != "[]" else (0, len(text))
+    return text[start:end]
 
 
 def _text(conn, doc: str, ordinal: int) -> str:
