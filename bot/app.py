@@ -25,7 +25,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRa
 from index.answer import Index
 from index.store import IndexMissing
 
-from . import daily, handlers, logs, render
+from . import daily, follow, handlers, logs, render, timeline
 from .http import AiohttpRequest
 from .services import KEY, Services, services
 from .settings import Settings
@@ -34,7 +34,12 @@ from .state import State
 log = logging.getLogger("briefbot.bot")
 
 #: Each feature's `register(application)`, called in order when the application is built.
-FEATURES: tuple[Callable[[Application], None], ...] = (handlers.register, daily.register)
+FEATURES: tuple[Callable[[Application], None], ...] = (
+    handlers.register,
+    daily.register,
+    follow.register,
+    timeline.register,
+)
 
 #: Keep-alive connections to the Bot API for replies: a few carry hundreds of requests a
 #: second. Long polling has one of its own, so a slow getUpdates never holds up a reply.
@@ -49,6 +54,10 @@ COMMANDS = [
     BotCommand("help", "What I know and how to ask"),
     BotCommand("summary", "Summary of today's (or another day's) briefings"),
     BotCommand("daily", "Get a daily summary at a set time"),
+    BotCommand("follow", "Get new passages about a subject as they come"),
+    BotCommand("following", "The subjects this chat follows"),
+    BotCommand("unfollow", "Stop following a subject"),
+    BotCommand("timeline", "How a story developed, day by day"),
 ]
 ADMIN_COMMANDS = [
     BotCommand("stats", "Index and bot statistics"),

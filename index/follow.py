@@ -30,8 +30,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from . import analysis, rerank, respond, understand, vocabulary
 from . import query as _query
-from . import rerank, respond, understand, vocabulary
 from .aliases import Aliases
 from .answer import QuotedHit
 from .judge import Judged, missing_words, probability
@@ -285,6 +285,14 @@ def _coverage(q: _query.Query, held: frozenset[str], vocab: Vocabulary) -> float
             got[t.group] = max(got.get(t.group, 0.0), w)
     total = sum(asked.values())
     return sum(got.values()) / total if total > 0 else 0.0
+
+
+def unknown_words(text: str, q: _query.Query, vocab: Vocabulary) -> list[str]:
+    """The words of `text` (a subject or a question, read into `q`) that no briefing holds,
+    as typed ("Ukraine", not "ukrain"): what a reply names ("No briefing mentions …")."""
+    missing = set(missing_words(q, vocab))
+    typed = [t for t in analysis.tokens(text, runs=False) if t.term in missing]
+    return list(dict.fromkeys(text[t.start : t.end] for t in typed))
 
 
 def _distinct(terms: list[_query.Weighted]) -> list[_query.Weighted]:

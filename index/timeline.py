@@ -27,7 +27,8 @@ from dataclasses import dataclass, field, replace
 from . import analysis, follow, message, rerank, understand, vocabulary
 from . import query as _query
 from .aliases import Aliases
-from .judge import Judged, missing_words
+from .answer import Index
+from .judge import Judged
 from .quote import highlight_spans
 from .search import Filters, Hit
 
@@ -76,7 +77,10 @@ def asked(text: str) -> str | None:
         if m:
             subject = m.group("subject") + " " + (m.groupdict().get("rest") or "")
             subject = " ".join(subject.split()).strip(" ,;:-")
-            return subject or None
+            # "how did it go?" asks after no subject
+            if any(message.content_word(w) for w in analysis.words(subject)):
+                return subject
+            return None
     return None
 
 
@@ -140,7 +144,7 @@ def build(
         q = replace(q, filters=Filters(reading.dates.since, reading.dates.until))
     if not (q.terms or q.required):
         return out
-    out.missing = [_typed(reading.question, t) for t in missing_words(q, vocab)]
+    out.missing = follow.unknown_words(reading.question, q, vocab)
     found = _query.search(conn, q, follow.DAY_DEPTH, 0, vocab)
     best = _query.search(conn, replace(q, filters=Filters()), rerank.DEPTH, 0, vocab)
     days = [
@@ -152,14 +156,6 @@ def build(
         out.earlier, days = len(days) - max_days, days[-max_days:]
     out.entries = _entries(days, q.term_list(), vocab)
     return out
-
-
-def _typed(question: str, term: str) -> str:
-    """The word as typed for a term no briefing holds ("Ukraine", not "ukrain")."""
-    for t in analysis.tokens(question, runs=False):
-        if t.term == term:
-            return question[t.start : t.end]
-    return term
 
 
 def _entries(
@@ -211,7 +207,15 @@ def _entries(
     return out
 
 
-def of(index, subject: str, today: dt.date | None = None) -> Timeline:
-    """`build` on an `answer.Index` (for the bot's answering process and the console)."""
+def of(index: Index, subject: str, today: dt.date | None = None) -> Timeline:
+    """`build` on an open index (the bot's answering process, the console, the CLI)."""
     with index.reading() as conn:
         return build(conn, subject, aliases=index.aliases.current(), today=today)
+
+
+def terms(index: Index, subject: str) -> list[str]:
+    """The terms of `subject` as a timeline searches them: the words to put in bold in a
+    passage opened from its timeline."""
+    with index.reading() as conn:
+        vocab = vocabulary.get(conn)
+        return understand.read(subject, vocab, conn=conn, aliases=index.aliases.current()).terms
