@@ -2,13 +2,14 @@
 each chat the new passages that answer its subjects.
 
 The bot does not reindex; maintainers do (`briefbot reindex`, `briefbot watch`, or /reindex),
-in this process or another. A repeating job reads the index's `last_reindex` every
-`BRIEFBOT_FOLLOW_CHECK_SECONDS`; when it has moved, the briefings indexed since the last look
-are compared with what the state file recorded of them (`index.follow.new_passages`), and
-their new passages are matched against every followed subject at once
-(`index.follow.Subjects`). Each subscription then gets one message for all of its new
-passages, grouped by briefing and quoted as answers are, and each passage is recorded as sent
-to it, so none is sent twice, whatever restarts or rebuilds come between.
+in this process or another. A repeating job looks at the index every
+`BRIEFBOT_FOLLOW_CHECK_SECONDS`; when its passages have changed (`vocabulary.fingerprint`, two
+rows to read), the briefings indexed since the last look are compared with what the state
+file recorded of them (`index.follow.new_passages`), and their new passages are matched
+against every followed subject at once (`index.follow.Subjects`). Each subscription then
+gets one message for all of its new passages, grouped by briefing and quoted as answers are,
+and each passage is recorded as sent to it, so none is sent twice, whatever restarts or
+rebuilds come between.
 
 A chat follows at most `MAX_SUBJECTS` subjects. In a group only its administrators may follow,
 unfollow or clear (as for /daily); anyone may see the list. A chat that removed or blocked the
@@ -20,6 +21,7 @@ retries) leaves the batch to be tried again at the next look, up to `ATTEMPTS` t
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from dataclasses import dataclass, field
 
@@ -34,7 +36,7 @@ from telegram.ext import (
     filters,
 )
 
-from index import follow, store, vocabulary
+from index import follow, vocabulary
 from index.answer import QuotedHit
 from index.store import IndexMissing
 
@@ -293,11 +295,12 @@ async def timeline_button(update: Update, context: Context) -> None:
 
 @dataclass
 class _Watch:
-    """What the job keeps between looks, in memory: the subjects as read, the index's last
-    reindex time it handled, and how often the current batch failed to go out."""
+    """What the job keeps between looks, in memory: the subjects as read, the state of the
+    passages it handled last (`vocabulary.fingerprint`, which every reindex that changes a
+    passage moves), and how often the current batch failed to go out."""
 
     subjects: follow.Subjects = field(default_factory=follow.Subjects)
-    reindexed: str | None = None
+    changed: tuple | None = None
     attempts: int = 0
 
 
@@ -306,7 +309,7 @@ class Batch:
     """New passages found at one look: the briefings they came in (to record as seen once
     sent), the watermark they reach, and for each followed subject its passages."""
 
-    reindexed: str | None
+    changed: tuple
     briefings: list[tuple[str, str, list[int]]]
     up_to: str | None
     found: dict[str, list[QuotedHit]] = field(default_factory=dict)
@@ -314,39 +317,51 @@ class Batch:
 
 def collect(svc: Services, watch: _Watch) -> Batch | None:
     """The new passages since the last look and the subjects they answer; None when the
-    index has not been reindexed since. The first look ever records the whole index as
-    seen, so that following starts from then."""
+    passages have not changed since (or the vocabulary is still being read again after a
+    reindex: the next look will do). The first look ever records the whole index as seen,
+    so that following starts from then. Everything is read in one transaction, so that the
+    briefings, their passages and the vocabulary are of the same reindex."""
     with svc.index.reading() as conn:
-        reindexed = store.get_meta(conn, "last_reindex")
-        if reindexed == watch.reindexed and watch.attempts == 0:
-            return None
-        mark = seen_up_to(svc.state)
-        versions = follow.versions_since(conn, mark)
-        # "" reads every briefing next time: the first look found an empty index.
-        up_to = max((v.indexed_at for v in versions), default=mark or "")
-        seen = [(v.path, v.sha256, sorted(v.keys)) for v in versions]
-        batch = Batch(reindexed, seen, up_to)
-        if mark is None:
-            return batch
-        known = seen_briefings(svc.state, [v.path for v in versions])
-        ids = follow.new_passages(versions, known.get)
-        subjects = sorted({item.subject for item in follows(svc.state)})
-        if not ids or not subjects:
-            return batch
-        vocab = vocabulary.get(conn)
-        watch.subjects.aliases = svc.index.aliases.current()
-        watch.subjects.update(subjects, vocab, conn)
-        started = time.perf_counter()
-        for m in follow.match_new(conn, watch.subjects, ids, vocab):
-            batch.found[m.subject] = m.hits
-        log.info(
-            "%d new passages matched against %d subjects in %.2f s: %d subjects answered",
-            len(ids),
-            len(subjects),
-            time.perf_counter() - started,
-            len(batch.found),
-        )
+        conn.execute("BEGIN")
+        try:
+            return _collect(svc, watch, conn)
+        finally:
+            conn.execute("COMMIT")
+
+
+def _collect(svc: Services, watch: _Watch, conn: sqlite3.Connection) -> Batch | None:
+    changed = vocabulary.fingerprint(conn)
+    if changed == watch.changed and watch.attempts == 0:
+        return None
+    mark = seen_up_to(svc.state)
+    versions = follow.versions_since(conn, mark)
+    # "" reads every briefing next time: the first look found an empty index.
+    up_to = max((v.indexed_at for v in versions), default=mark or "")
+    seen = [(v.path, v.sha256, sorted(v.keys)) for v in versions]
+    batch = Batch(changed, seen, up_to)
+    if mark is None:
         return batch
+    known = seen_briefings(svc.state, [v.path for v in versions])
+    ids = follow.new_passages(versions, known.get)
+    subjects = sorted({item.subject for item in follows(svc.state)})
+    if not ids or not subjects:
+        return batch
+    vocab = vocabulary.get(conn)
+    if vocab.fingerprint != changed:  # a large vocabulary being read again meanwhile
+        return None
+    watch.subjects.aliases = svc.index.aliases.current()
+    watch.subjects.update(subjects, vocab, conn)
+    started = time.perf_counter()
+    for m in follow.match_new(conn, watch.subjects, ids, vocab):
+        batch.found[m.subject] = m.hits
+    log.info(
+        "%d new passages matched against %d subjects in %.2f s: %d subjects answered",
+        len(ids),
+        len(subjects),
+        time.perf_counter() - started,
+        len(batch.found),
+    )
+    return batch
 
 
 def _watch(context: CallbackContext) -> _Watch:
@@ -370,7 +385,7 @@ async def check_job(context: CallbackContext) -> None:
         log.warning("new passages could not be sent to %d chats; trying again later", failed)
         return
     await svc.run(saw_briefings, svc.state, batch.briefings, batch.up_to)
-    watch.reindexed, watch.attempts = batch.reindexed, 0
+    watch.changed, watch.attempts = batch.changed, 0
 
 
 async def deliver(context: CallbackContext, batch: Batch) -> int:
