@@ -11,6 +11,7 @@ from pathlib import Path
 
 from botapi import DEFAULT_TOKEN, standin_fixture  # noqa: F401
 from bothelpers import running_bot
+from test_daily import reply_to, sends, until
 
 from bot import follow
 from bot.settings import Settings
@@ -94,17 +95,6 @@ class Bot:
         return State(self.settings.state_db)
 
 
-async def until(probe, timeout: float = 10.0):
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {probe}")
-        await asyncio.sleep(0.02)
-
-
 async def looked(app, db: Path) -> None:
     """Wait until the bot's job has handled the index's latest reindex."""
     conn = store.connect(db)
@@ -115,19 +105,8 @@ async def looked(app, db: Path) -> None:
     await until(lambda: (w := app.bot_data.get("follow_watch")) and w.changed == changed)
 
 
-def sends(standin, chat_id: int) -> list:
-    return [m for m in standin.messages_to(chat_id) if m.method == "sendMessage"]
-
-
 def news(standin, chat_id: int) -> list:
     return [m for m in sends(standin, chat_id) if (m.plain_text or "").startswith("New on ")]
-
-
-async def reply_to(standin, chat_id: int, text: str, user_id: int | None = None) -> str:
-    before = len(sends(standin, chat_id))
-    standin.push_text(chat_id, text, user_id=user_id)
-    messages = await until(lambda: sends(standin, chat_id)[before:])
-    return messages[0].plain_text
 
 
 # -- the whole story ----------------------------------------------------------------------------
