@@ -379,6 +379,12 @@ def would_send(
 def _matched(
     text: str, reading: understand.Reading, q: _query.Query, answering: list[Judged]
 ) -> Match:
+    """A subject's passages as a message shows them: briefings in the order of their best
+    passage, each briefing's passages in reading order (news is read as it was written)."""
+    first: dict[str, int] = {}
+    for i, j in enumerate(answering):
+        first.setdefault(j.hit.document, i)
+    answering = sorted(answering, key=lambda j: (first[j.hit.document], j.hit.ordinal))
     hits = [
         QuotedHit(j.hit, respond.quote(reading, q, j.hit), i + 1) for i, j in enumerate(answering)
     ]

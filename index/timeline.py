@@ -7,9 +7,10 @@ the days: each day's passages are judged as the passages of a question are, amon
 index's best for it (`follow.judge_new`: what following the subject would have been sent
 that day), and of each day that has an answer it shows one sentence. That sentence is the
 one that holds the subject, says what earlier days did not, and comes early in its
-briefing: each sentence's share of the subject's words (by idf), weighed down by half as
-much of its other words (by idf) as the earlier days' answering passages held already, and
-by how far into its briefing it stands. Background repeated from day to day ("the link,
+briefing: the square root of each sentence's share of the subject's words (by idf; a
+sentence that names it in part still counts), weighed down by how much of its other words
+(by idf) the earlier days' answering passages held already, and by how far into its briefing
+it stands. Background repeated from day to day ("the link,
 proposed in September at 2.1 billion euros, …") has been said before; what happened that
 day has not, and news puts it first.
 
@@ -37,11 +38,14 @@ MAX_DAYS = 40
 #: A sentence shorter than this many characters says too little to stand for a day.
 MIN_SENTENCE = 25
 #: What a sentence all of whose words earlier days said keeps of its weight (one that says
-#: only new things keeps all of it): background told again ranks below the day's news.
-SAID_BEFORE = 0.5
+#: only new things keeps all of it): background told again ranks below the day's news, even
+#: where the background names the subject in full and the news only in part.
+SAID_BEFORE = 0.25
 #: How much less each step further into a briefing weighs (1 / (1 + LATER × steps)): news
-#: is written with what happened first, and quotes and background after it. Chosen on the
-#: odd-numbered subjects of `bench/quality/follow_subjects.jsonl` (docs/benchmarks.md).
+#: is written with what happened first, and quotes and background after it. This and
+#: `SAID_BEFORE` were chosen on the odd-numbered subjects of
+#: `bench/quality/follow_subjects.jsonl`, among the settings that pick each day's news over a
+#: repeated background (tests/test_timeline.py); docs/benchmarks.md has both halves.
 LATER = 0.3
 
 # "how did the railway deal develop", "how has the Gaza situation evolved since March"
@@ -189,7 +193,7 @@ def _entries(
                 new = sum(idf(t) for t in other - seen) / total if total else 0.0
                 # How far into its briefing: its passage's place, then its own in it.
                 place = hit.ordinal + (hit.sentences or [span]).index(span)
-                value = held * (SAID_BEFORE + (1 - SAID_BEFORE) * new) / (1 + LATER * place)
+                value = held**0.5 * (SAID_BEFORE + (1 - SAID_BEFORE) * new) / (1 + LATER * place)
                 score = (value, -rank, -span[0])
                 if best is None or score > best[0]:
                     best = (score, hit, span)
