@@ -11,10 +11,11 @@ Thousands of subjects are matched in one pass rather than asked one by one. Each
 read once (`understand.read`) into weighted terms; an inverted map from term to subjects
 then gives, for each new passage, only the subjects that share a term with it, each scored
 with BM25 and with the judgement's own coverage (the share of the subject's information the
-passage and its title hold, each word weighing its idf squared). A subject whose every
-candidate holds less than `MIN_COVERAGE` of it is dropped there; the few left are searched
-over the whole index and judged. See docs/benchmarks.md, "Following subjects", for what that
-costs at 10,000 subjects and 1,000 new passages.
+passage and its title hold, each word weighing its idf squared). A passage that holds too
+little of a subject to be judged an answer (`MIN_COVERAGE`) is dropped there, and so is a
+subject left with none; the few left are searched over the whole index and judged. See
+docs/benchmarks.md, "Following subjects", for what that costs at 10,000 subjects and 1,000
+new passages.
 
 Which passages are new is the application's to remember, since the index is derived and a
 rebuild renumbers its rows: `key` names a passage by its briefing's path and its words, the
@@ -41,11 +42,12 @@ from .vocabulary import Vocabulary
 #: New passages judged for one subject at most: its best by BM25, as many as a question's
 #: re-ranker orders (`rerank.DEPTH`).
 CANDIDATES = rerank.DEPTH
-#: A passage holding less of a subject than this share of its information (the judgement's
-#: coverage) is not judged for it. On the development questions asked of each day's
-#: briefings, no passage judged to answer held less than 0.13 (a question of eight words;
-#: subjects are shorter, and hold more); below it a passage shares only common words.
-MIN_COVERAGE = 0.1
+#: A passage holding less of a subject of n words than MIN_COVERAGE / n of its information
+#: (the judgement's coverage) is not judged for it: it shares only common words with it. On
+#: briefings-dev, its 150 questions and 20 subjects asked of each day's briefings, the least
+#: a passage judged to answer held was 0.41 of two words, 0.29 of three, 0.24 of four, 0.18
+#: of five and 0.12 of seven or eight: about 0.85 / n, of which this keeps 70%.
+MIN_COVERAGE = 0.6
 #: BM25's parameters, as FTS5's.
 K1, B = _query.K1, _query.B
 
@@ -118,6 +120,8 @@ class _Subject:
     #: Whether a word of it was in no briefing when it was read: read again when the index
     #: changes, since the briefings may now spell it (a misspelling finds its word then).
     unknown: bool
+    #: The least coverage a passage must have to be judged for it (`MIN_COVERAGE`).
+    least: float = 0.0
 
 
 @dataclass(slots=True)
@@ -175,7 +179,8 @@ class Subjects:
         reading = replace(reading, dates=None, by_date=False, recent=False, browse=False)
         q = reading.query()
         unknown = any(t.judged and not vocab.df.get(t.term) for t in q.terms)
-        return _Subject(text, reading, q, unknown)
+        words = len({t.group for t in q.terms if t.judged}) or 1
+        return _Subject(text, reading, q, unknown, MIN_COVERAGE / words)
 
     def _index(self) -> None:
         by_term: dict[str, list[tuple[str, float]]] = {}
@@ -210,9 +215,9 @@ class Subjects:
         self, conn: sqlite3.Connection, hits: Sequence[Hit], vocab: Vocabulary
     ) -> dict[str, list[tuple[int, float]]]:
         """For each subject worth judging, its candidates among `hits` (index, BM25 score),
-        best first: the passages sharing a term with it, where one at least holds
-        `MIN_COVERAGE` of it. One pass over the passages' terms, looking up only the
-        subjects that share each term."""
+        best first: the passages that hold enough of it to be judged an answer
+        (`MIN_COVERAGE`). One pass over the passages' terms, looking up only the subjects
+        that share each term."""
         terms = _query.terms_of(conn, [h.passage_id for h in hits])
         avgdl = vocab.avgdl or 1.0
         idf = {t: _query.idf(vocab.df.get(t, 0), vocab.rows) for t in self._by_term}
@@ -246,20 +251,18 @@ class Subjects:
             # "No briefing mentions …"; a message sent unasked cannot).
             if missing_words(s.query, vocab):
                 continue
-            held = [held_of(i) for i in per]
-            if s.query.required:
-                keep = [
-                    all(
-                        _query.phrase_count(terms.get(hits[i].passage_id, []), p)
-                        for p in s.query.required
-                    )
-                    for i in per
-                ]
-                per = {i: v for (i, v), ok in zip(per.items(), keep, strict=True) if ok}
-                held = [h for h, ok in zip(held, keep, strict=True) if ok]
-            if not per or max(_coverage(s.query, h, vocab) for h in held) < MIN_COVERAGE:
-                continue
-            out[text] = sorted(per.items(), key=lambda item: (-item[1], item[0]))
+            weights = _weights(s.query, vocab)
+            kept = [
+                (i, score)
+                for i, score in per.items()
+                if _coverage(weights, held_of(i)) >= s.least
+                and all(
+                    _query.phrase_count(terms.get(hits[i].passage_id, []), p)
+                    for p in s.query.required
+                )
+            ]
+            if kept:
+                out[text] = sorted(kept, key=lambda item: (-item[1], item[0]))
         return out
 
 
@@ -270,21 +273,24 @@ def _held(tokens: list[str], title: str | None) -> frozenset[str]:
     return frozenset(tokens) | title_terms
 
 
-def _coverage(q: _query.Query, held: frozenset[str], vocab: Vocabulary) -> float:
-    """The judgement's coverage (`judge`): the share of the subject's information held, each
-    word once through the best of its spellings, weighing its idf squared, among the words
+def _weights(q: _query.Query, vocab: Vocabulary) -> list[list[tuple[str, float]]]:
+    """Each word of the subject (a group of spellings) with each spelling's weight in the
+    judgement's coverage (`judge`): its idf squared times its own weight, for the spellings
     the briefings hold."""
-    asked: dict[int, float] = {}
-    got: dict[int, float] = {}
+    groups: dict[int, list[tuple[str, float]]] = {}
     for t in q.terms:
-        if not t.judged or not vocab.df.get(t.term):
-            continue
-        w = t.weight * _query.idf(vocab.df[t.term], vocab.rows) ** 2
-        asked[t.group] = max(asked.get(t.group, 0.0), w)
-        if t.term in held:
-            got[t.group] = max(got.get(t.group, 0.0), w)
-    total = sum(asked.values())
-    return sum(got.values()) / total if total > 0 else 0.0
+        if t.judged and vocab.df.get(t.term):
+            w = t.weight * _query.idf(vocab.df[t.term], vocab.rows) ** 2
+            groups.setdefault(t.group, []).append((t.term, w))
+    return list(groups.values())
+
+
+def _coverage(weights: list[list[tuple[str, float]]], held: frozenset[str]) -> float:
+    """The judgement's coverage: the share of the subject's information a passage holds,
+    each word once through the best of its spellings."""
+    total = sum(max(w for _, w in group) for group in weights)
+    got = sum(max((w for term, w in group if term in held), default=0.0) for group in weights)
+    return got / total if total > 0 else 0.0
 
 
 def unknown_words(text: str, q: _query.Query, vocab: Vocabulary) -> list[str]:
