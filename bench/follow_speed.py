@@ -42,6 +42,7 @@ from index import english, follow, rerank, store, vocabulary  # noqa: E402
 from index import query as _query  # noqa: E402
 from index.analysis import STOPWORDS  # noqa: E402
 from index.answer import Index  # noqa: E402
+from index.judge import missing_words  # noqa: E402
 from index.reindex import reindex  # noqa: E402
 from index.search import fetch  # noqa: E402
 
@@ -125,14 +126,8 @@ def main() -> None:
     archive = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
     conn.close()
 
-    added = 0
-    burst = []
-    for d in rest:
-        if added >= args.new:
-            break
-        paragraphs = [p for p in d["text"].split("\n\n") if p.strip()]
-        added += len(paragraphs) + 1  # the headline line is a passage of its own
-        burst.append(d)
+    per_item = archive / len(base)  # passages an item makes, on average
+    burst = rest[: round(args.new / per_item)]
     for d in burst:
         write(d, corpus)
     started = time.perf_counter()
@@ -164,20 +159,32 @@ def main() -> None:
     new_ids = set(ids)
     rerank.clear_cache()
     started = time.perf_counter()
+    by_asking: set[tuple[str, int]] = set()
     for text in sample:
         answer = index.answer(text, k=3)
-        _ = [qh for qh in answer.hits if qh.hit.passage_id in new_ids]
+        by_asking |= {
+            (text, qh.hit.passage_id) for qh in answer.hits if qh.hit.passage_id in new_ids
+        }
     asked = (time.perf_counter() - started) * len(texts) / len(sample)
     rerank.clear_cache()
     started = time.perf_counter()
+    one_by_one: set[tuple[str, int]] = set()
     for text in sample:
         reading, q = matcher.read(text)
+        if missing_words(q, vocab):  # as the bot: a word no briefing holds yet, no news
+            continue
         found = _query.search(conn, q, DEPTH, 0, vocab)
         pool = [h for h in found if h.passage_id in new_ids][: follow.CANDIDATES]
-        follow.judge_new(conn, reading, q, pool, vocab)
+        one_by_one |= {
+            (text, j.hit.passage_id) for j in follow.judge_new(conn, reading, q, pool, vocab)
+        }
     alone = (time.perf_counter() - started) * len(texts) / len(sample)
 
     passages_sent = sum(len(m.hits) for m in matches)
+    chosen = set(sample)
+    at_once = {
+        (m.subject, qh.hit.passage_id) for m in matches if m.subject in chosen for qh in m.hits
+    }
     lines = [
         f"Archive {archive:,} passages ({len(base):,} Reuters items); the burst: {len(burst)}"
         f" items, {len(ids):,} new passages, indexed in {reindex_seconds:.2f} s"
@@ -194,6 +201,11 @@ def main() -> None:
         f" judged (`follow.MIN_COVERAGE`); {len(matches):,} were"
         f" answered, by {passages_sent:,} passages in all (median"
         f" {statistics.median([len(m.hits) for m in matches]) if matches else 0:g} each).",
+        "",
+        f"On the {len(sample)} subjects of the baselines, matching at once sent"
+        f" {len(at_once):,} passages; subject by subject, the same judgement found"
+        f" {len(one_by_one):,} ({len(at_once & one_by_one):,} the same); asking each as a"
+        f" question quoted {len(by_asking & at_once):,} of them among its three.",
     ]
     text = "\n".join(lines)
     print(text)

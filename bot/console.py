@@ -181,11 +181,17 @@ def matches_text(
     blocks = []
     total = 0
     for m in matches:
+        previous = None
         for qh in m.hits:
             total += 1
-            head = source_line(qh)
+            hit = qh.hit
+            if hit.document != previous:  # one briefing, one heading
+                head = f"{hit.title} · {hit.date.isoformat() if hit.date else 'undated'}"
+                blocks.append(click.style(head, fg="cyan") if color else head)
+                previous = hit.document
+            if hit.heading:
+                blocks.append(f"   {hit.heading}")
             quote = highlighted_quote(qh, color)
-            blocks.append(click.style(head, fg="cyan") if color else head)
             blocks.append("   > " + quote if color else _quoted(quote, width))
     briefings = len({qh.hit.document for m in matches for qh in m.hits})
     blocks.append(

@@ -532,7 +532,11 @@ def help_message(overview: Overview, username: str, group: bool) -> str:
         Run("/summary 2024-03-19", ()),
         Run("); "),
         Run("/daily 08:00", ()),
-        Run(" posts one here every day at that time. In any chat, type "),
+        Run(" posts one here every day at that time. "),
+        Run("/follow the railway deal", ()),
+        Run(" posts its new passages here after each update, and "),
+        Run("/timeline the railway deal", ()),
+        Run(" shows how it developed, a line a day. In any chat, type "),
         Run(f"@{username} question", ("code",)),
         Run(" and pick a passage from the list to share it."),
     ]
