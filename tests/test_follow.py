@@ -312,3 +312,48 @@ def test_a_failed_send_is_tried_again_at_the_next_look(tmp_path: Path, standin) 
         assert seen_up_to(bot.state()) is not None
 
     asyncio.run(main())
+
+
+def test_a_burst_of_briefings_is_one_message_per_subject(tmp_path: Path, standin) -> None:
+    bot = Bot(tmp_path, standin)
+
+    async def main():
+        async with bot.running() as app:
+            await reply_to(standin, PRIVATE, f"/follow {SUBJECT}")
+            await reply_to(standin, PRIVATE, "/follow wheat tender")
+            day = dt.date(2023, 10, 5)
+            write(bot.corpus, "signed.md", day, "Nickel pact signed", SIGNED)
+            write(bot.corpus, "levy.md", day + dt.timedelta(days=14), "Nickel levy", LEVY)
+            write(bot.corpus, "finance.md", day + dt.timedelta(days=7), "Nickel money", FINANCE)
+            write(bot.corpus, "wheat-3.md", day, "Wheat bought", "Egypt held a wheat tender.")
+            await bot.reindex()
+            await until(lambda: len(news(standin, PRIVATE)) == 2)
+            await looked(app, bot.db)
+            await asyncio.sleep(0.3)
+            nickel, wheat = sorted(news(standin, PRIVATE), key=lambda m: "wheat" in m.plain_text)
+            assert len(news(standin, PRIVATE)) == 2
+            for title in ("Nickel pact signed", "Nickel levy", "Nickel money"):
+                assert nickel.plain_text.count(title) == 1  # one briefing, one heading
+            assert "Egypt held a wheat tender" in wheat.plain_text
+            assert "Nickel" not in wheat.plain_text
+
+    asyncio.run(main())
+
+
+def test_a_group_that_becomes_a_supergroup_keeps_its_subjects(tmp_path: Path, standin) -> None:
+    bot = Bot(tmp_path, standin)
+    standin.set_admins(GROUP, ADMIN)
+    supergroup = -1009990002
+
+    async def main():
+        async with bot.running():
+            await reply_to(standin, GROUP, f"/follow {SUBJECT}", user_id=ADMIN)
+            standin.push_migration(GROUP, supergroup)
+            await until(lambda: follows(bot.state(), supergroup))
+            write(bot.corpus, "signed.md", dt.date(2023, 10, 5), "Nickel pact signed", SIGNED)
+            await bot.reindex()
+            [message] = await until(lambda: news(standin, supergroup))
+            assert "Nickel pact signed" in message.plain_text
+        assert follows(bot.state(), GROUP) == []
+
+    asyncio.run(main())
