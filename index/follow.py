@@ -365,21 +365,16 @@ def would_send(
     filters: Filters | None = None,
 ) -> list[Match]:
     """What following `text` would have sent over the briefings in the index, had each day's
-    briefings come in one reindex: for each day, the passages of that day's briefings that
-    answer it, judged among the index's best. For trying a subject out before following it
-    (`briefbot follow SUBJECT`)."""
+    briefings come in one reindex: for each day, the passages of that day's briefings (those
+    BM25 ranks among its best `DAY_DEPTH`) that `Subjects.match` finds answer it, as the bot
+    matches them. For trying a subject out before following it (`briefbot follow
+    SUBJECT`)."""
     vocab = vocabulary.get(conn)
     subjects = Subjects(aliases)
     subjects.update([text], vocab, conn)
-    reading, q = subjects.read(text)
+    _, q = subjects.read(text)
     found = _query.search(conn, replace(q, filters=filters or Filters()), DAY_DEPTH, 0, vocab)
-    best = _query.search(conn, q, rerank.DEPTH, 0, vocab)
-    out = []
-    for pool in by_day(found).values():
-        answering = judge_new(conn, reading, q, pool[:CANDIDATES], vocab, best)
-        if answering:
-            out.append(_matched(text, reading, q, answering))
-    return out
+    return [m for pool in by_day(found).values() for m in subjects.match(conn, pool, vocab)]
 
 
 def _matched(
