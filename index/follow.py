@@ -25,6 +25,7 @@ the keys an application recorded for them.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import sqlite3
 from collections import Counter
@@ -396,10 +397,10 @@ def _matched(
 DAY_DEPTH = 500
 
 
-def by_day(hits: Iterable[Hit]) -> dict:
+def by_day(hits: Iterable[Hit]) -> dict[dt.date, list[Hit]]:
     """Hits grouped by their briefing's date, oldest first, each day's in the order given;
     undated briefings are left out (they have no place in time)."""
-    days: dict = {}
+    days: dict[dt.date, list[Hit]] = {}
     for h in hits:
         if h.date is not None:
             days.setdefault(h.date, []).append(h)

@@ -2,6 +2,7 @@
 
     nice -n 10 .venv/bin/python -m bench.quality.follow            # the tables
     nice -n 10 .venv/bin/python -m bench.quality.follow --details  # each subject's misses
+    nice -n 10 .venv/bin/python -m bench.quality.follow --start 2023-09-11  # over a week's archive
 
 The twenty subjects of `bench/quality/follow_subjects.jsonl` are followed over
 `../shared/data/briefings-dev/`'s 40 briefings as a bot follows them: the briefings arrive
