@@ -72,8 +72,8 @@ UNFOLLOW = "unf"
 TIMELINE = "flt"
 
 USAGE = (
-    "Use /follow followed by a subject, e.g. /follow the railway deal: after each reindex I"
-    " post here the new passages that answer it. /following lists this chat's subjects and"
+    "Use /follow followed by a subject, e.g. /follow the railway deal: as new briefings come"
+    " in, I post here the passages that answer it. /following lists this chat's subjects and"
     " /unfollow stops one."
 )
 ADMINS_ONLY = "Only the group's administrators can change what it follows."
@@ -142,8 +142,8 @@ async def follow_command(update: Update, context: Context) -> None:
         text = f"This chat already follows “{item.subject}”."
     else:
         text = (
-            f"Following “{item.subject}”: after each reindex I post here the new passages that"
-            " answer it."
+            f"Following “{item.subject}”: as new briefings come in, I post here the passages"
+            " that answer it."
         )
         if missing:
             text += f" No briefing mentions {_join(missing)} yet; I'll post once one does."
