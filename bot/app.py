@@ -25,7 +25,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRa
 from index.answer import Index
 from index.store import IndexMissing
 
-from . import daily, handlers, logs, render, votes
+from . import daily, follow, handlers, logs, render, timeline, votes
 from .http import AiohttpRequest
 from .services import KEY, Services, services
 from .settings import Settings
@@ -38,6 +38,8 @@ FEATURES: tuple[Callable[[Application], None], ...] = (
     handlers.register,
     daily.register,
     votes.register,
+    follow.register,
+    timeline.register,
 )
 
 #: Keep-alive connections to the Bot API for replies: a few carry hundreds of requests a
@@ -54,6 +56,10 @@ COMMANDS = [
     BotCommand("summary", "Summary of today's (or another day's) briefings"),
     BotCommand("daily", "Get a daily summary at a set time"),
     BotCommand("privacy", "What I keep about your questions, and for how long"),
+    BotCommand("follow", "Get new passages about a subject as they come"),
+    BotCommand("following", "The subjects this chat follows"),
+    BotCommand("unfollow", "Stop following a subject"),
+    BotCommand("timeline", "How a story developed, day by day"),
 ]
 ADMIN_COMMANDS = [
     BotCommand("stats", "Index and bot statistics"),

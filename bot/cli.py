@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
-from index import browse
+from index import browse, follow, timeline
 from index.aliases import FILE_NAME as ALIASES_FILE
 from index.answer import Index
 from index.message import Kind
@@ -24,7 +24,15 @@ from index.reindex import ReindexBusy, Report, corpus_files, reindex
 from index.store import IndexMissing
 
 from . import feedback
-from .console import NO_MORE, WELCOME, blocks_text, render_text, to_json
+from .console import (
+    NO_MORE,
+    WELCOME,
+    blocks_text,
+    matches_text,
+    render_text,
+    timeline_text,
+    to_json,
+)
 from .settings import Settings
 
 _db_option = click.option(
@@ -184,6 +192,15 @@ def ask_command(ctx, question, results, as_json, db):
                 click.echo(WELCOME if said.kind is Kind.THANKS else CHAT_HELP)
             sys.stdout.flush()
             continue
+        subject = timeline.asked(said.text)
+        if subject is not None:  # "how did the railway deal develop?"
+            found = timeline.of(index, subject, _today(s.timezone))
+            if as_json:
+                click.echo(json.dumps(timeline_json(q, found), ensure_ascii=False))
+            else:
+                click.echo(timeline_text(found, color=color))
+            sys.stdout.flush()
+            continue
         answer = index.answer(q, k=k)
         if as_json:
             click.echo(json.dumps(to_json(answer), ensure_ascii=False))
@@ -211,6 +228,8 @@ put words in quotes to find them as written; "what happened yesterday?" gives th
 briefings.
   /sources                                the briefings, newest first
   /summary [today|yesterday|YYYY-MM-DD]   a day's summary, as a group gets it each day
+  /timeline SUBJECT                       how a story developed, a line a day
+  /follow SUBJECT                         what following it in Telegram would have sent
   /new                                    a new question, not a follow-up
 "more" shows the next passages for the question before. An empty line or Ctrl-D ends."""
 #: Briefings `/sources` lists in the console.
@@ -259,6 +278,10 @@ def _chat(index: Index, k: int, timezone: str = "UTC") -> None:
             click.echo(render_text(answer, color=color) if answer.hits else NO_MORE)
             shown += len(answer.hits)
             continue
+        subject = timeline.asked(said.text)
+        if subject is not None:  # "how did the railway deal develop?": its days
+            click.echo(timeline_text(timeline.of(index, subject, _today(timezone)), color=color))
+            continue
         answer = index.answer(question, k=k, previous=previous, today=_today(timezone))
         click.echo(render_text(answer, color=color))
         previous, shown = answer.reading, len(answer.hits)
@@ -279,11 +302,48 @@ def _chat_command(index: Index, command: str, argument: str, timezone: str) -> s
         if total > len(listed):
             lines.append(f"… and {total - len(listed)} more (`briefbot stats` counts them).")
         return "\n".join(lines) or "No briefings are indexed yet."
+    if command in ("/follow", "/timeline"):
+        return _follow_or_timeline(index, command, argument, timezone)
     if command == "/summary":
         from .daily import SUMMARY_USAGE
 
         return _summary(index, argument or None, timezone, "/summary") or SUMMARY_USAGE
     return f"{command} is not a command here; /help lists them."
+
+
+def _follow_or_timeline(index: Index, command: str, subject: str, timezone: str) -> str:
+    """`/timeline SUBJECT` and `/follow SUBJECT` in the console: the timeline, and what
+    following the subject would have sent over the briefings indexed so far."""
+    if not subject:
+        return f"Use {command} followed by a subject, e.g. {command} the railway deal."
+    color = sys.stdout.isatty()
+    if command == "/timeline":
+        return timeline_text(timeline.of(index, subject, _today(timezone)), color=color)
+    with index.reading() as conn:
+        matches = follow.would_send(conn, subject, index.aliases.current())
+    return matches_text(subject, matches, color=color)
+
+
+def timeline_json(question: str, found: timeline.Timeline) -> dict:
+    """A timeline for scripts: each day's date, briefing, passage and sentence."""
+    return {
+        "question": question,
+        "subject": found.subject,
+        "hits": [],
+        "timeline": [
+            {
+                "date": e.date.isoformat(),
+                "document": e.hit.document,
+                "title": e.hit.title,
+                "passage_id": e.hit.passage_id,
+                "sentence": e.text,
+                "briefings": list(e.briefings),
+            }
+            for e in found.entries
+        ],
+        "note": found.note,
+        "missing": found.missing,
+    }
 
 
 def _summary(index: Index, day_text: str | None, timezone: str, command: str) -> str | None:
@@ -334,6 +394,59 @@ def summary_command(ctx, day, db):
             "give today, yesterday or a date such as 2024-03-19.", param_hint="DAY"
         )
     click.echo(text)
+
+
+@main.command("timeline")
+@click.argument("subject", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+@_db_option
+@click.pass_context
+def timeline_command(ctx, subject, as_json, db):
+    """How SUBJECT developed: a line a day, oldest first, each with the sentence that says
+    what was new that day. SUBJECT may name dates ("Gaza since March")."""
+    s = _settings(ctx, db=db)
+    text = " ".join(subject)
+    found = timeline.of(_open_index(s.db, s.corpus), text, _today(s.timezone))
+    if as_json:
+        click.echo(json.dumps(timeline_json(text, found), ensure_ascii=False))
+    else:
+        click.echo(timeline_text(found, color=sys.stdout.isatty()))
+
+
+@main.command("follow")
+@click.argument("subject", nargs=-1)
+@_db_option
+@click.option(
+    "--state", "state_db", type=click.Path(dir_okay=False, path_type=Path), help="State file."
+)
+@click.pass_context
+def follow_command(ctx, subject, db, state_db):
+    """Without SUBJECT, the subjects chats follow in the bot; with it, what following it
+    would have sent over the briefings indexed so far (each day's new passages that answer
+    it, as the bot judges them), to try a subject before following it."""
+    s = _settings(ctx, db=db, state_db=state_db)
+    if subject:
+        text = " ".join(subject)
+        index = _open_index(s.db, s.corpus)
+        with index.reading() as conn:
+            matches = follow.would_send(conn, text, index.aliases.current())
+        click.echo(matches_text(text, matches, color=sys.stdout.isatty()))
+        return
+    if not s.state_db.exists():
+        click.echo(f"No chat follows anything yet (no state file at {s.state_db}).")
+        return
+    from .state import State, follows
+
+    state = State(s.state_db)
+    try:
+        items = follows(state)
+    finally:
+        state.close()
+    if not items:
+        click.echo("No chat follows anything yet.")
+    for item in items:
+        sent = f"{item.sent} passage{'s' if item.sent != 1 else ''} sent"
+        click.echo(f"chat {item.chat_id:<16} {item.subject} ({sent})")
 
 
 @main.command("stats")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from index import follow, timeline
 from index.answer import Answer, QuotedHit
 
 if TYPE_CHECKING:  # importing bot.render would load telegram for every `briefbot ask`
@@ -140,3 +141,76 @@ def to_json(answer: Answer) -> dict[str, Any]:
             for qh in answer.hits
         ],
     }
+
+
+def timeline_text(found: timeline.Timeline, color: bool = False, width: int = 88) -> str:
+    """A timeline for a terminal: one entry a day, oldest first, the date then the sentence
+    that says what was new that day (the subject's words in bold on a terminal)."""
+    if not found.entries:
+        if found.note:
+            return found.note
+        if found.missing:
+            return f"No briefing mentions {', '.join(found.missing)}, so there is no timeline yet."
+        return f"Nothing in the briefings answers “{found.subject}”, so there is no timeline of it."
+    n = len(found.entries)
+    head = f"{found.subject}: how it developed, {n} day{'s' if n != 1 else ''}, oldest first."
+    if found.earlier:
+        head += f" {found.earlier} earlier days are left out; add dates to see them."
+    if found.missing:
+        head += f" No briefing mentions {', '.join(found.missing)}."
+    lines = [textwrap.fill(head, width)]
+    for e in found.entries:
+        start, end = e.sentence
+        pieces, pos = [], start
+        for hs, he in e.highlights:
+            pieces += [
+                e.hit.text[pos:hs],
+                click.style(e.hit.text[hs:he], bold=True) if color else e.hit.text[hs:he],
+            ]
+            pos = he
+        pieces.append(e.hit.text[pos:end])
+        others = len(e.briefings) - 1
+        more = f" (+{others} more briefing{'s' if others > 1 else ''})" if others > 0 else ""
+        day = e.date.isoformat()
+        text = "".join(pieces) + more
+        if color:
+            lines.append(f"{click.style(day, fg='cyan')}  {text}")
+        else:
+            lines.append(
+                textwrap.fill(text, width, initial_indent=f"{day}  ", subsequent_indent=" " * 12)
+            )
+    return "\n".join(lines)
+
+
+def matches_text(
+    subject: str, matches: Sequence[follow.Match], color: bool = False, width: int = 88
+) -> str:
+    """What following `subject` would have sent, day by day: each passage under its
+    briefing's title, date and section, quoted as an answer is."""
+    if not matches:
+        return f"Following “{subject}” would have sent nothing over these briefings."
+    blocks = []
+    total = 0
+    for m in matches:
+        previous = None
+        for qh in m.hits:
+            total += 1
+            hit = qh.hit
+            if hit.document != previous:  # one briefing, one heading
+                head = f"{hit.title} · {hit.date.isoformat() if hit.date else 'undated'}"
+                blocks.append(click.style(head, fg="cyan") if color else head)
+                previous = hit.document
+            if hit.heading:
+                blocks.append(f"   {hit.heading}")
+            quote = highlighted_quote(qh, color)
+            blocks.append("   > " + quote if color else _quoted(quote, width))
+    briefings = len({qh.hit.document for m in matches for qh in m.hits})
+    blocks.append(
+        f"Following “{subject}” would have sent {_n(total, 'passage')} of"
+        f" {_n(briefings, 'briefing')}, in {_n(len(matches), 'message')} (one a day)."
+    )
+    return "\n".join(blocks)
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}"

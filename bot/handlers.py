@@ -54,6 +54,7 @@ from index.message import read as read_message
 from index.reindex import ReindexBusy, reindex
 from index.search import Hit
 from index.store import IndexMissing
+from index.timeline import asked as timeline_subject
 
 from . import answering, render, votes
 from .console import NO_MORE, WELCOME
@@ -380,6 +381,12 @@ async def answer_question(
         return
     if said.kind is Kind.MORE and chat.type != ChatType.PRIVATE:
         return  # "more" in reply to the help or the sources: there is no answer to go on with
+    subject = timeline_subject(said.text)
+    if subject is not None:  # "how did the railway deal develop?": its days, not passages
+        from .timeline import reply as timeline  # it sends through this module
+
+        await timeline(update, context, subject)
+        return
     async with typing(context, chat.id, thread):
         reply = await _answer(svc, chat.id, question.strip(), earlier, _asker(update))
         reply.keyboard = await votes.keep(svc, chat, _asker(update), reply, earlier)

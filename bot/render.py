@@ -340,7 +340,9 @@ def also_line(also: Sequence[Hit], shown: int = 3) -> str:
     return f"Also in {joined}."
 
 
-def _passage_blocks(hits: Sequence[QuotedHit], budget: int | None = None) -> list[Block]:
+def passage_blocks(
+    hits: Sequence[QuotedHit], budget: int | None = None, number: bool = True
+) -> list[Block]:
     """The passages of a reply grouped by briefing, each briefing's heading once above its
     passages, briefings in the order of their best passage. Each passage keeps its number
     (its rank, which its button and the next page follow), so "1., 3." may stand above "2."."""
@@ -349,7 +351,8 @@ def _passage_blocks(hits: Sequence[QuotedHit], budget: int | None = None) -> lis
         by_document.setdefault(qh.hit.document, []).append(qh)
     blocks, previous = [], None
     for qh in (qh for group in by_document.values() for qh in group):
-        blocks.append(passage_block(qh, budget, briefing=qh.hit.document != previous))
+        first = qh.hit.document != previous
+        blocks.append(passage_block(qh, budget, briefing=first, number=number))
         previous = qh.hit.document
     return blocks
 
@@ -380,7 +383,7 @@ def answer_messages(answer: Answer, limit: int = LIMIT) -> list[str]:
         blocks.append([Run(answer.explanation, ("i",))])
     if answer.hits:
         blocks.append([Run(results_line(answer), ("i",))])
-    blocks += _passage_blocks(answer.hits)
+    blocks += passage_blocks(answer.hits)
     return pack(blocks, limit)
 
 
@@ -403,7 +406,7 @@ def page_message(answer: Answer, offset: int, limit: int = LIMIT) -> str:
     header = [Run(results_line(answer), ("i",))]
     budget: int | None = None
     while True:
-        blocks = [header, *_passage_blocks(answer.hits, budget)]
+        blocks = [header, *passage_blocks(answer.hits, budget)]
         messages = pack(blocks, limit)
         if len(messages) == 1:
             return messages[0]
@@ -614,7 +617,11 @@ def help_message(overview: Overview, username: str, group: bool) -> str:
         Run("/summary 2024-03-19", ()),
         Run("); "),
         Run("/daily 08:00", ()),
-        Run(" posts one here every day at that time. In any chat, type "),
+        Run(" posts one here every day at that time. "),
+        Run("/follow the railway deal", ()),
+        Run(" posts its new passages here after each update, and "),
+        Run("/timeline the railway deal", ()),
+        Run(" shows how it developed, a line a day. In any chat, type "),
         Run(f"@{username} question", ("code",)),
         Run(" and pick a passage from the list to share it. "),
         Run("/privacy", ()),

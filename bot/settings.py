@@ -58,6 +58,9 @@ class Settings(BaseSettings):
 
     timezone: str = "UTC"
     daily_silent_when_empty: bool = False
+    #: How often the bot looks for a reindex (made by `briefbot reindex`, `watch` or
+    #: /reindex) whose new passages answer a followed subject (bot/follow.py).
+    follow_check_seconds: float = Field(30.0, gt=0)
 
     log_level: str = "INFO"
 

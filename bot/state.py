@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import struct
 import threading
 import time
 from collections.abc import Iterator
@@ -568,3 +569,146 @@ def create_feedback(db: Database) -> None:
         pk=("asked_id", "voter"),
         not_null={"vote", "at"},
     )
+
+
+# -- followed subjects -----------------------------------------------------------------------
+# A chat's subjects and what each was sent are rows with its `chat_id`, so they follow a
+# migrated group and go with a chat that removed the bot. Which passages of which briefings
+# the bot has seen is kept by briefing (path, content hash, passage keys): a rebuilt index
+# renumbers its rows, never these.
+
+
+@migrations()
+def create_follows(db: Database) -> None:
+    db.execute(
+        "CREATE TABLE follows (id INTEGER PRIMARY KEY AUTOINCREMENT, chat_id INTEGER NOT NULL,"
+        " subject TEXT NOT NULL COLLATE NOCASE, created_at REAL NOT NULL, by_user INTEGER,"
+        " sent INTEGER NOT NULL DEFAULT 0, UNIQUE (chat_id, subject))"
+    )
+    # The passages (by `index.follow.key`) each subscription was sent: never twice.
+    db.execute(
+        "CREATE TABLE follow_sent (chat_id INTEGER NOT NULL, follow_id INTEGER NOT NULL,"
+        " key INTEGER NOT NULL, PRIMARY KEY (follow_id, key)) WITHOUT ROWID"
+    )
+    # Each briefing as the bot last saw it: what tells a new passage from one seen before.
+    db.execute(
+        "CREATE TABLE follow_briefings (path TEXT PRIMARY KEY, sha256 TEXT NOT NULL,"
+        " keys BLOB NOT NULL)"
+    )
+    db["follow_progress"].create({"key": str, "value": str}, pk="key")
+
+
+@dataclass(frozen=True, slots=True)
+class Follow:
+    id: int
+    chat_id: int
+    subject: str
+    created_at: float
+    sent: int  # passages sent for it so far
+
+
+_FOLLOW = "SELECT id, chat_id, subject, created_at, sent FROM follows"
+
+
+def follow_subject(
+    state: State, chat_id: int, subject: str, limit: int, by_user: int | None = None
+) -> tuple[Follow | None, bool]:
+    """Follow `subject` in a chat: the subscription and whether it is new. None when the chat
+    already follows `limit` other subjects."""
+    with state._tx() as conn:
+        row = conn.execute(f"{_FOLLOW} WHERE chat_id = ? AND subject = ?", (chat_id, subject))
+        found = row.fetchone()
+        if found is not None:
+            return Follow(*found), False
+        count = conn.execute("SELECT count(*) FROM follows WHERE chat_id = ?", (chat_id,))
+        if count.fetchone()[0] >= limit:
+            return None, False
+        cur = conn.execute(
+            "INSERT INTO follows (chat_id, subject, created_at, by_user) VALUES (?, ?, ?, ?)",
+            (chat_id, subject, time.time(), by_user),
+        )
+        return Follow(cur.lastrowid, chat_id, subject, time.time(), 0), True
+
+
+def follows(state: State, chat_id: int | None = None) -> list[Follow]:
+    """A chat's subjects in the order followed (every chat's when `chat_id` is None)."""
+    if chat_id is None:
+        return [Follow(*r) for r in state._read(f"{_FOLLOW} ORDER BY chat_id, id")]
+    return [Follow(*r) for r in state._read(f"{_FOLLOW} WHERE chat_id = ? ORDER BY id", (chat_id,))]
+
+
+def unfollow(state: State, chat_id: int, follow_id: int | None = None) -> list[Follow]:
+    """Stop following one subject of a chat (all of them when `follow_id` is None); what
+    was stopped."""
+    with state._tx() as conn:
+        if follow_id is None:
+            rows = conn.execute(f"{_FOLLOW} WHERE chat_id = ?", (chat_id,)).fetchall()
+        else:
+            rows = conn.execute(
+                f"{_FOLLOW} WHERE chat_id = ? AND id = ?", (chat_id, follow_id)
+            ).fetchall()
+        gone = [Follow(*r) for r in rows]
+        conn.executemany("DELETE FROM follows WHERE id = ?", [(f.id,) for f in gone])
+        conn.executemany("DELETE FROM follow_sent WHERE follow_id = ?", [(f.id,) for f in gone])
+    return gone
+
+
+def unsent(state: State, follow_id: int, keys: list[int]) -> list[int]:
+    """Those of `keys` not yet sent for a subscription, in the order given."""
+    if not keys:
+        return []
+    marks = ",".join("?" * len(keys))
+    sent = {
+        k
+        for (k,) in state._read(
+            f"SELECT key FROM follow_sent WHERE follow_id = ? AND key IN ({marks})",
+            (follow_id, *keys),
+        )
+    }
+    return [k for k in keys if k not in sent]
+
+
+def record_sent(state: State, item: Follow, keys: list[int]) -> None:
+    """Note passages sent for a subscription, so that none is sent for it again."""
+    with state._tx() as conn:
+        cur = conn.executemany(
+            "INSERT OR IGNORE INTO follow_sent (chat_id, follow_id, key) VALUES (?, ?, ?)",
+            [(item.chat_id, item.id, k) for k in keys],
+        )
+        conn.execute("UPDATE follows SET sent = sent + ? WHERE id = ?", (cur.rowcount, item.id))
+
+
+def seen_briefings(state: State, paths: list[str]) -> dict[str, tuple[str, frozenset[int]]]:
+    """What the bot last saw of these briefings: content hash and passage keys."""
+    out: dict[str, tuple[str, frozenset[int]]] = {}
+    for start in range(0, len(paths), 500):
+        chunk = paths[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for path, sha, keys in state._read(
+            f"SELECT path, sha256, keys FROM follow_briefings WHERE path IN ({marks})", tuple(chunk)
+        ):
+            out[path] = (sha, frozenset(struct.unpack(f">{len(keys) // 8}q", keys)))
+    return out
+
+
+def saw_briefings(
+    state: State, briefings: list[tuple[str, str, list[int]]], up_to: str | None
+) -> None:
+    """Remember briefings (path, content hash, passage keys) as seen, and the index's
+    `indexed_at` read up to."""
+    with state._tx() as conn:
+        conn.executemany(
+            "INSERT OR REPLACE INTO follow_briefings (path, sha256, keys) VALUES (?, ?, ?)",
+            [(p, sha, struct.pack(f">{len(ks)}q", *ks)) for p, sha, ks in briefings],
+        )
+        if up_to is not None:
+            conn.execute(
+                "INSERT OR REPLACE INTO follow_progress (key, value) VALUES ('seen_up_to', ?)",
+                (up_to,),
+            )
+
+
+def seen_up_to(state: State) -> str | None:
+    """The index's `indexed_at` that the bot has read new passages up to; None at first."""
+    rows = state._read("SELECT value FROM follow_progress WHERE key = 'seen_up_to'")
+    return rows[0][0] if rows else None

@@ -103,16 +103,7 @@ def respond(
     out.total, out.exact = len(told), len(pool) < depth(reading, k + offset)
     out.anchor = told[0].shown.hit.date
     out.notices = [n for n in (missing, *notices) if n]
-    terms = q.term_list()
-    figures = rerank.asks_number(reading.question)
-    for h in out.hits:
-        if reading.speaker is not None and reading.speaker_names:
-            quote = choose_spoken(
-                h.text, h.sentences, terms, reading.speaker_names, reading.topic_terms
-            )
-        else:
-            quote = choose(h.text, h.sentences, terms, figures=figures)
-        out.quotes.append(quote)
+    out.quotes = [quote(reading, q, h) for h in out.hits]
     return out
 
 
@@ -134,6 +125,19 @@ def once(
 def depth(reading: Reading, wanted: int) -> int:
     """How many of BM25's best passages are candidates when `wanted` are to be shown."""
     return max(NEWEST_DEPTH if reading.recent else rerank.DEPTH, wanted + 1)
+
+
+def quote(reading: Reading, q: _query.Query, hit: Hit) -> Quote:
+    """The sentences of `hit` to quote for `reading`: for "what did X say about Y", those
+    where X speaks on Y; else those that hold most of the question (or, for "how much" and
+    "when", the figure asked for). Anything that quotes a passage as an answer (a reply, a
+    followed subject's news) quotes it through here, so they quote alike."""
+    terms = q.term_list()
+    if reading.speaker is not None and reading.speaker_names:
+        return choose_spoken(
+            hit.text, hit.sentences, terms, reading.speaker_names, reading.topic_terms
+        )
+    return choose(hit.text, hit.sentences, terms, figures=rerank.asks_number(reading.question))
 
 
 def gather(
