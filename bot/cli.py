@@ -446,7 +446,8 @@ def follow_command(ctx, subject, db, state_db):
         click.echo("No chat follows anything yet.")
     for item in items:
         sent = f"{item.sent} passage{'s' if item.sent != 1 else ''} sent"
-        click.echo(f"chat {item.chat_id:<16} {item.subject} ({sent})")
+        topic = f" topic {item.thread_id}" if item.thread_id is not None else ""
+        click.echo(f"chat {item.chat_id:<16}{topic} {item.subject} ({sent})")
 
 
 @main.command("stats")

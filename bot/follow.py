@@ -11,11 +11,14 @@ gets one message for all of its new passages, grouped by briefing and quoted as 
 and each passage is recorded as sent to it, so none is sent twice, whatever restarts or
 rebuilds come between.
 
-A chat follows at most `MAX_SUBJECTS` subjects. In a group only its administrators may follow,
-unfollow or clear (as for /daily); anyone may see the list. A chat that removed or blocked the
-bot loses its subjects (`handlers.send` forgets it); a group that became a supergroup keeps
-them. A send that fails for other reasons (Telegram unreachable after the rate limiter's
-retries) leaves the batch to be tried again at the next look, up to `ATTEMPTS` times.
+A chat follows at most `MAX_SUBJECTS` subjects. In a forum group each topic has its own, as it
+has its own /daily: a subject followed in a topic is listed, stopped and sent there, and goes
+when the topic is closed or deleted (`handlers.send` forgets the topic). In a group only its
+administrators may follow, unfollow or clear (as for /daily); anyone may see the list. A chat
+that removed or blocked the bot loses its subjects (`handlers.send` forgets it); a group that
+became a supergroup keeps them. A send that fails for other reasons (Telegram unreachable
+after the rate limiter's retries) leaves the batch to be tried again at the next look, up to
+`ATTEMPTS` times.
 """
 
 from __future__ import annotations
@@ -56,13 +59,14 @@ from .state import (
     unfollow,
     unsent,
 )
+from .topics import thread_of
 
 log = logging.getLogger("briefbot.follow")
 
 Context = ContextTypes.DEFAULT_TYPE
 
 JOB = "follow-check"
-#: Subjects one chat may follow.
+#: Subjects one chat, or one topic of a forum group, may follow.
 MAX_SUBJECTS = 20
 #: Longest subject, in characters.
 MAX_SUBJECT_CHARS = 200
@@ -71,14 +75,15 @@ ATTEMPTS = 3
 UNFOLLOW = "unf"
 TIMELINE = "flt"
 
+# "{here}" is "chat", or "topic" in a forum topic (`_here`).
 USAGE = (
     "Use /follow followed by a subject, e.g. /follow the railway deal: as new briefings come"
-    " in, I post here the passages that answer it. /following lists this chat's subjects and"
+    " in, I post here the passages that answer it. /following lists this {here}'s subjects and"
     " /unfollow stops one."
 )
 ADMINS_ONLY = "Only the group's administrators can change what it follows."
-FULL = "This chat already follows {n} subjects, the most it can. Stop one with /unfollow first."
-NONE = "This chat follows no subjects. " + USAGE
+FULL = "This {here} already follows {n} subjects, the most it can. Stop one with /unfollow first."
+NONE = "This {here} follows no subjects. " + USAGE
 
 
 def register(app: Application) -> None:
@@ -107,15 +112,33 @@ def _subject(text: str) -> str:
     return " ".join(text.split())[:MAX_SUBJECT_CHARS]
 
 
-async def _reply(update: Update, context: Context, text: str, keyboard=None) -> None:
+def _here(thread: int | None) -> str:
+    """What the replies call the place whose subjects they are about: a forum topic has its
+    own, apart from the rest of the group."""
+    return "topic" if thread is not None else "chat"
+
+
+async def _reply(
+    update: Update, context: Context, text: str, keyboard: InlineKeyboardMarkup | None = None
+) -> None:
+    """Answer a command in the topic it was sent in, naming the topic rather than counting on
+    the reply to carry it there (the command may be deleted meanwhile)."""
     chat, message = update.effective_chat, update.effective_message
-    await send(context, chat.id, [text], reply_to=message.message_id, keyboard=keyboard)
+    await send(
+        context,
+        chat.id,
+        [text],
+        reply_to=message.message_id,
+        keyboard=keyboard,
+        thread=thread_of(update),
+    )
 
 
 async def follow_command(update: Update, context: Context) -> None:
-    """/follow SUBJECT: follow it; /follow alone: what it does and what this chat follows."""
+    """/follow SUBJECT: follow it (in a forum topic, for that topic); /follow alone: what it
+    does and what this chat or topic follows."""
     svc = services(context)
-    chat = update.effective_chat
+    chat, thread = update.effective_chat, thread_of(update)
     subject = _subject(" ".join(context.args or []))
     if not subject:
         await following_command(update, context)
@@ -133,13 +156,20 @@ async def follow_command(update: Update, context: Context) -> None:
         return
     user = update.effective_user
     item, new = await svc.run(
-        follow_subject, svc.state, chat.id, subject, MAX_SUBJECTS, user.id if user else None
+        follow_subject,
+        svc.state,
+        chat.id,
+        subject,
+        MAX_SUBJECTS,
+        user.id if user else None,
+        thread,
     )
     if item is None:
-        await _reply(update, context, render.esc(FULL.format(n=MAX_SUBJECTS)))
+        full = FULL.format(here=_here(thread), n=MAX_SUBJECTS)
+        await _reply(update, context, render.esc(full))
         return
     if not new:
-        text = f"This chat already follows “{item.subject}”."
+        text = f"This {_here(thread)} already follows “{item.subject}”."
     else:
         text = (
             f"Following “{item.subject}”: as new briefings come in, I post here the passages"
@@ -171,16 +201,21 @@ def _missing(svc: Services, subject: str) -> list[str] | None:
 
 
 async def following_command(update: Update, context: Context) -> None:
-    """/following: this chat's subjects, and how many passages each has sent."""
+    """/following: this chat's subjects (in a forum topic, that topic's), and how many
+    passages each has sent."""
     svc = services(context)
-    items = await svc.run(follows, svc.state, update.effective_chat.id)
-    await _reply(update, context, listing(items), unfollow_keyboard(items) if items else None)
+    thread = thread_of(update)
+    items = await svc.run(follows, svc.state, update.effective_chat.id, thread)
+    keyboard = unfollow_keyboard(items) if items else None
+    await _reply(update, context, listing(items, thread), keyboard)
 
 
-def listing(items: list[Follow]) -> str:
+def listing(items: list[Follow], thread: int | None = None) -> str:
+    """The subjects of a chat, or of its topic `thread`, numbered for /unfollow."""
+    here = _here(thread)
     if not items:
-        return render.esc(NONE)
-    runs: Block = [Run(f"This chat follows {len(items)} of at most {MAX_SUBJECTS} subjects:")]
+        return render.esc(NONE.format(here=here))
+    runs: Block = [Run(f"This {here} follows {len(items)} of at most {MAX_SUBJECTS} subjects:")]
     for i, item in enumerate(items, 1):
         sent = f"{item.sent} passage{'s' if item.sent != 1 else ''} sent"
         runs += [Run(f"\n{i}. "), Run(item.subject, ("b",)), Run(f" · {sent}", ("i",))]
@@ -204,23 +239,25 @@ def _clip(text: str, n: int = 40) -> str:
 
 
 async def unfollow_command(update: Update, context: Context) -> None:
-    """/unfollow SUBJECT (or its number in /following, or "all"); alone, the buttons."""
+    """/unfollow SUBJECT (or its number in /following, or "all"); alone, the buttons. In a
+    forum topic, of that topic's subjects only."""
     svc = services(context)
-    chat = update.effective_chat
-    items = await svc.run(follows, svc.state, chat.id)
+    chat, thread = update.effective_chat, thread_of(update)
+    here = _here(thread)
+    items = await svc.run(follows, svc.state, chat.id, thread)
     wanted = _subject(" ".join(context.args or []))
     if not items:
-        await _reply(update, context, render.esc(NONE))
+        await _reply(update, context, render.esc(NONE.format(here=here)))
         return
     if not wanted:
-        text = "Which subject should this chat stop following?"
+        text = f"Which subject should this {here} stop following?"
         await _reply(update, context, render.esc(text), unfollow_keyboard(items))
         return
     if not await may_change(update, context):
         await _reply(update, context, render.esc(ADMINS_ONLY))
         return
     if wanted.lower() == "all":
-        gone = await svc.run(unfollow, svc.state, chat.id)
+        gone = await svc.run(unfollow, svc.state, chat.id, None, thread)
     else:
         match = [
             it
@@ -228,10 +265,10 @@ async def unfollow_command(update: Update, context: Context) -> None:
             if it.subject.lower() == wanted.lower() or wanted == str(n)
         ]
         if not match:
-            text = f"This chat does not follow “{wanted}”."
+            text = f"This {here} does not follow “{wanted}”."
             await _reply(update, context, render.esc(text), unfollow_keyboard(items))
             return
-        gone = await svc.run(unfollow, svc.state, chat.id, match[0].id)
+        gone = await svc.run(unfollow, svc.state, chat.id, match[0].id, thread)
     await _reply(update, context, render.esc(_stopped(gone)))
 
 
@@ -244,10 +281,11 @@ def _stopped(gone: list[Follow]) -> str:
 
 
 async def unfollow_button(update: Update, context: Context) -> None:
-    """A "Stop" button under /following or under a message it sent."""
+    """A "Stop" button under /following or under a message it sent; of the subjects of the
+    topic the message is in."""
     svc = services(context)
     query = update.callback_query
-    chat = update.effective_chat
+    chat, thread = update.effective_chat, thread_of(update)
     if chat is None:
         await query.answer(render.EXPIRED, show_alert=True)
         return
@@ -255,7 +293,8 @@ async def unfollow_button(update: Update, context: Context) -> None:
         await query.answer(ADMINS_ONLY, show_alert=True)
         return
     which = query.data.split(":")[1]
-    gone = await svc.run(unfollow, svc.state, chat.id, None if which == "all" else int(which))
+    stop = None if which == "all" else int(which)
+    gone = await svc.run(unfollow, svc.state, chat.id, stop, thread)
     await query.answer(_stopped(gone))
     if not gone:
         return
@@ -268,26 +307,28 @@ async def unfollow_button(update: Update, context: Context) -> None:
             # Under news of the subject: its buttons have done their job.
             await query.edit_message_reply_markup(None)
         else:  # under the list: the list as it is now
-            items = await svc.run(follows, svc.state, chat.id)
+            items = await svc.run(follows, svc.state, chat.id, thread)
             markup = unfollow_keyboard(items) if items else None
-            await query.edit_message_text(listing(items), reply_markup=markup)
+            await query.edit_message_text(listing(items, thread), reply_markup=markup)
     except BadRequest as exc:
         log.debug("could not update the message after a stop: %s", exc)
 
 
 async def timeline_button(update: Update, context: Context) -> None:
-    """ "Timeline" under a message of news: how the subject developed so far."""
+    """ "Timeline" under a message of news: how the subject developed so far, in the topic
+    the news is in."""
     svc = services(context)
     query = update.callback_query
-    chat = update.effective_chat
+    chat, thread = update.effective_chat, thread_of(update)
     follow_id = int(query.data.split(":")[1])
-    items = await svc.run(follows, svc.state, chat.id) if chat else []
+    items = await svc.run(follows, svc.state, chat.id, thread) if chat else []
     item = next((it for it in items if it.id == follow_id), None)
     if item is None:
-        await query.answer("This chat no longer follows that subject.", show_alert=True)
+        gone = f"This {_here(thread)} no longer follows that subject."
+        await query.answer(gone, show_alert=True)
         return
     await query.answer()
-    await timeline.show(context, chat.id, item.subject)
+    await timeline.show(context, chat.id, item.subject, thread=thread)
 
 
 # -- the job -----------------------------------------------------------------------------------
@@ -389,8 +430,8 @@ async def check_job(context: CallbackContext) -> None:
 
 
 async def deliver(context: CallbackContext, batch: Batch) -> int:
-    """Send each subscription the passages of the batch it has not been sent; how many
-    chats could not be sent theirs."""
+    """Send each subscription the passages of the batch it has not been sent, in the topic
+    it was followed in; how many chats could not be sent theirs."""
     svc = services(context)
     failed = 0
     for item in await svc.run(follows, svc.state):
@@ -403,12 +444,13 @@ async def deliver(context: CallbackContext, batch: Batch) -> int:
             continue
         try:
             text = news_message(item.subject, [keys[k] for k in fresh])
-            sent = await send(context, item.chat_id, [text], keyboard=news_keyboard(item))
+            keyboard, thread = news_keyboard(item), item.thread_id
+            sent = await send(context, item.chat_id, [text], keyboard=keyboard, thread=thread)
         except TelegramError as exc:
             log.warning("news of “%s” not sent to chat %s: %s", item.subject, item.chat_id, exc)
             failed += 1
             continue
-        if sent:  # else the chat removed or blocked the bot and was forgotten
+        if sent:  # else the chat removed or blocked the bot, or the topic went, and was forgotten
             await svc.run(record_sent, svc.state, item, fresh)
     return failed
 

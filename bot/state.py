@@ -605,49 +605,75 @@ class Follow:
     subject: str
     created_at: float
     sent: int  # passages sent for it so far
+    thread_id: int | None = None  # the forum topic it was followed in and posts to; None: no topic
 
 
-_FOLLOW = "SELECT id, chat_id, subject, created_at, sent FROM follows"
+_FOLLOW = "SELECT id, chat_id, subject, created_at, sent, thread_id FROM follows"
+
+
+def _follow(row: tuple) -> Follow:
+    *head, thread_id = row
+    return Follow(*head, thread_id or None)
 
 
 def follow_subject(
-    state: State, chat_id: int, subject: str, limit: int, by_user: int | None = None
+    state: State,
+    chat_id: int,
+    subject: str,
+    limit: int,
+    by_user: int | None = None,
+    thread_id: int | None = None,
 ) -> tuple[Follow | None, bool]:
-    """Follow `subject` in a chat: the subscription and whether it is new. None when the chat
-    already follows `limit` other subjects."""
+    """Follow `subject` in a chat, or in one topic of a forum group (each topic has its own
+    subjects, up to `limit` each): the subscription and whether it is new. None when the
+    chat or topic already follows `limit` other subjects."""
+    topic = topic_key(thread_id)
     with state._tx() as conn:
-        row = conn.execute(f"{_FOLLOW} WHERE chat_id = ? AND subject = ?", (chat_id, subject))
+        row = conn.execute(
+            f"{_FOLLOW} WHERE chat_id = ? AND thread_id = ? AND subject = ?",
+            (chat_id, topic, subject),
+        )
         found = row.fetchone()
         if found is not None:
-            return Follow(*found), False
-        count = conn.execute("SELECT count(*) FROM follows WHERE chat_id = ?", (chat_id,))
+            return _follow(found), False
+        count = conn.execute(
+            "SELECT count(*) FROM follows WHERE chat_id = ? AND thread_id = ?", (chat_id, topic)
+        )
         if count.fetchone()[0] >= limit:
             return None, False
+        now = time.time()
         cur = conn.execute(
-            "INSERT INTO follows (chat_id, subject, created_at, by_user) VALUES (?, ?, ?, ?)",
-            (chat_id, subject, time.time(), by_user),
+            "INSERT INTO follows (chat_id, thread_id, subject, created_at, by_user)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (chat_id, topic, subject, now, by_user),
         )
-        return Follow(cur.lastrowid, chat_id, subject, time.time(), 0), True
+        return Follow(cur.lastrowid, chat_id, subject, now, 0, thread_id or None), True
 
 
-def follows(state: State, chat_id: int | None = None) -> list[Follow]:
-    """A chat's subjects in the order followed (every chat's when `chat_id` is None)."""
+def follows(state: State, chat_id: int | None = None, thread_id: int | None = None) -> list[Follow]:
+    """The subjects of a chat (of its topic `thread_id`, or followed outside topics when
+    None) in the order followed; every chat's and topic's when `chat_id` is None."""
     if chat_id is None:
-        return [Follow(*r) for r in state._read(f"{_FOLLOW} ORDER BY chat_id, id")]
-    return [Follow(*r) for r in state._read(f"{_FOLLOW} WHERE chat_id = ? ORDER BY id", (chat_id,))]
+        return [_follow(r) for r in state._read(f"{_FOLLOW} ORDER BY chat_id, thread_id, id")]
+    rows = state._read(
+        f"{_FOLLOW} WHERE chat_id = ? AND thread_id = ? ORDER BY id",
+        (chat_id, topic_key(thread_id)),
+    )
+    return [_follow(r) for r in rows]
 
 
-def unfollow(state: State, chat_id: int, follow_id: int | None = None) -> list[Follow]:
-    """Stop following one subject of a chat (all of them when `follow_id` is None); what
-    was stopped."""
+def unfollow(
+    state: State, chat_id: int, follow_id: int | None = None, thread_id: int | None = None
+) -> list[Follow]:
+    """Stop following one subject of a chat's topic (all of the topic's when `follow_id` is
+    None); what was stopped. A subject of another topic is left alone, whatever id a button
+    names."""
+    where = "WHERE chat_id = ? AND thread_id = ?"
+    params: tuple = (chat_id, topic_key(thread_id))
+    if follow_id is not None:
+        where, params = f"{where} AND id = ?", (*params, follow_id)
     with state._tx() as conn:
-        if follow_id is None:
-            rows = conn.execute(f"{_FOLLOW} WHERE chat_id = ?", (chat_id,)).fetchall()
-        else:
-            rows = conn.execute(
-                f"{_FOLLOW} WHERE chat_id = ? AND id = ?", (chat_id, follow_id)
-            ).fetchall()
-        gone = [Follow(*r) for r in rows]
+        gone = [_follow(r) for r in conn.execute(f"{_FOLLOW} {where}", params).fetchall()]
         conn.executemany("DELETE FROM follows WHERE id = ?", [(f.id,) for f in gone])
         conn.executemany("DELETE FROM follow_sent WHERE follow_id = ?", [(f.id,) for f in gone])
     return gone
@@ -672,8 +698,9 @@ def record_sent(state: State, item: Follow, keys: list[int]) -> None:
     """Note passages sent for a subscription, so that none is sent for it again."""
     with state._tx() as conn:
         cur = conn.executemany(
-            "INSERT OR IGNORE INTO follow_sent (chat_id, follow_id, key) VALUES (?, ?, ?)",
-            [(item.chat_id, item.id, k) for k in keys],
+            "INSERT OR IGNORE INTO follow_sent (chat_id, thread_id, follow_id, key)"
+            " VALUES (?, ?, ?, ?)",
+            [(item.chat_id, topic_key(item.thread_id), item.id, k) for k in keys],
         )
         conn.execute("UPDATE follows SET sent = sent + ? WHERE id = ?", (cur.rowcount, item.id))
 
@@ -712,3 +739,38 @@ def seen_up_to(state: State) -> str | None:
     """The index's `indexed_at` that the bot has read new passages up to; None at first."""
     rows = state._read("SELECT value FROM follow_progress WHERE key = 'seen_up_to'")
     return rows[0][0] if rows else None
+
+
+# -- followed subjects in forum topics -----------------------------------------------------------
+# A subject followed in a topic is that topic's, as a daily summary is: its news goes there, and
+# it goes alone when the topic is closed or deleted (`forget_topic`), with what it was sent.
+
+
+@migrations()
+def add_topics_to_follows(db: Database) -> None:
+    """Subjects per topic: the topic a subject was followed in is part of what makes it
+    unique, so two topics may follow the same subject. SQLite cannot change a table's UNIQUE
+    constraint in place, so `follows` is rebuilt, keeping each row's id (buttons already sent
+    name it) and the AUTOINCREMENT counter, so that an id stopped long ago is never reused.
+    Rows kept from before belong to no topic (0), as they were sent to the whole chat."""
+    conn = db.conn
+    [seq] = conn.execute(
+        "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'follows'"
+    ).fetchone()
+    conn.execute(
+        "CREATE TABLE follows_by_topic (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " chat_id INTEGER NOT NULL, thread_id INTEGER NOT NULL DEFAULT 0,"
+        " subject TEXT NOT NULL COLLATE NOCASE, created_at REAL NOT NULL, by_user INTEGER,"
+        " sent INTEGER NOT NULL DEFAULT 0, UNIQUE (chat_id, thread_id, subject))"
+    )
+    conn.execute(
+        "INSERT INTO follows_by_topic (id, chat_id, subject, created_at, by_user, sent)"
+        " SELECT id, chat_id, subject, created_at, by_user, sent FROM follows"
+    )
+    conn.execute("DROP TABLE follows")
+    conn.execute("ALTER TABLE follows_by_topic RENAME TO follows")
+    [top] = conn.execute("SELECT coalesce(max(id), 0) FROM follows").fetchone()
+    conn.execute("DELETE FROM sqlite_sequence WHERE name = 'follows'")
+    conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('follows', ?)", (max(seq, top),))
+    # What a subject was sent goes with it when its topic goes.
+    db["follow_sent"].add_column("thread_id", int, not_null_default=0)

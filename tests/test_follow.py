@@ -240,7 +240,7 @@ def test_a_chat_follows_at_most_twenty_subjects(tmp_path: Path, standin) -> None
             for i in range(follow.MAX_SUBJECTS):
                 await reply_to(standin, PRIVATE, f"/follow nickel topic {i}")
             text = await reply_to(standin, PRIVATE, "/follow wheat")
-            assert text == follow.FULL.format(n=follow.MAX_SUBJECTS)
+            assert text == follow.FULL.format(here="chat", n=follow.MAX_SUBJECTS)
             text = await reply_to(standin, PRIVATE, "/follow Nickel Topic 3")
             assert text == "This chat already follows “nickel topic 3”."
             assert len(follows(bot.state(), PRIVATE)) == follow.MAX_SUBJECTS

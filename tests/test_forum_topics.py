@@ -28,8 +28,8 @@ def indexed(tmp_path):
     return build_index(tmp_path)
 
 
-@pytest.fixture
-def forum(standin: BotAPIStandIn) -> dict[str, int]:
+@pytest.fixture(name="forum")
+def forum_fixture(standin: BotAPIStandIn) -> dict[str, int]:
     """A forum with two topics besides the General one."""
     standin.make_forum(FORUM, title="Newsroom")
     return {"rail": standin.open_topic(FORUM, "Railways"), "gas": standin.open_topic(FORUM, "Gas")}
