@@ -511,8 +511,8 @@ def topic_key(thread_id: int | None) -> int:
 
 
 def forget_topic(state: State, chat_id: int, thread_id: int | None) -> int:
-    """A topic was closed or deleted: drop what was set in it (its subscriptions), and only
-    that. Returns how many rows went."""
+    """A topic was closed or deleted: drop what was set in it (its daily summary, its
+    followed subjects and what they were sent), and only that. Returns how many rows went."""
     gone = 0
     with state._tx() as conn:
         for table in state._chat_tables(conn):
