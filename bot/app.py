@@ -167,6 +167,8 @@ async def _post_init(app: Application) -> None:
 
 async def _post_shutdown(app: Application) -> None:
     svc = services(app)
+    if svc.feedback_writes is not None:  # records still being written beside their replies
+        await svc.feedback_writes.settled()
     svc.answers.close()
     svc.executor.shutdown(wait=True, cancel_futures=True)
 

@@ -77,10 +77,12 @@ def record(
     follows_page: int | None = None,
     today: dt.date | None = None,
     now: float | None = None,
+    record_id: int | None = None,
 ) -> int:
     """Keep one question asked and what its answer showed (nothing, for "nothing answers");
-    returns the record's id, which its vote buttons carry. `follows_page` is the page of the
-    answer this question followed up: its record, if still kept, is linked."""
+    returns the record's id, which its vote buttons carry (`record_id` when one was taken
+    ahead with `next_id`). `follows_page` is the page of the answer this question followed
+    up: its record, if still kept, is linked."""
     now = time.time() if now is None else now
     with state._tx() as conn:
         salt = _salt(conn)
@@ -89,10 +91,11 @@ def record(
             row = conn.execute("SELECT id FROM asked WHERE page_id = ?", (follows_page,)).fetchone()
             follows = row[0] if row else None
         cur = conn.execute(
-            "INSERT INTO asked (question, reading, terms, found, shown, chat_type, chat_hash,"
+            "INSERT INTO asked (id, question, reading, terms, found, shown, chat_type, chat_hash,"
             " asker, page_id, follows, today, asked_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
+                record_id,
                 question,
                 json.dumps(reading.to_json(), ensure_ascii=False) if reading else None,
                 json.dumps(list(dict.fromkeys(terms)), ensure_ascii=False),
@@ -267,6 +270,13 @@ _SELECT = (
     " (SELECT count(*) FROM votes v WHERE v.asked_id = a.id AND v.vote < 0)"
     " FROM asked a"
 )
+
+
+def last_id(state: State) -> int:
+    """The highest record id ever given (pruned ones included: an id is never given twice),
+    from which the bot takes ids ahead of writing their records."""
+    rows = state._read("SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'asked'", ())
+    return int(rows[0][0]) if rows else 0
 
 
 def records(state: State, since: float, until: float) -> list[Record]:

@@ -49,6 +49,8 @@ class Services:
     startup: list[Callable[[Application], Awaitable[None]]] = field(default_factory=list)
     #: Chats recorded in the state file recently, so that bookkeeping is not a write per message.
     seen: dict[int, float] = field(default_factory=dict)
+    #: The feedback records being written beside their replies (`votes.Writes`).
+    feedback_writes: Any = None
     #: Seconds of work after which "typing…" is shown (Telegram: only for noticeable delays).
     typing_after: float = TYPING_AFTER
     #: Questions are answered here: in worker processes, or in `executor` when there are none.
