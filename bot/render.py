@@ -203,22 +203,9 @@ def _longest_prefix(run: Run, limit: int) -> int:
 # -- answers ---------------------------------------------------------------------------------
 
 
-def date_text(hit: Hit) -> str:
-    return hit.date.isoformat() if hit.date else "undated"
-
-
 def day_text(date) -> str:
     """A date as a person reads it: "19 March 2024"."""
     return f"{date.day} {date:%B %Y}" if date else "undated"
-
-
-def source_line(hit: Hit) -> str:
-    parts = [date_text(hit)]
-    if hit.heading:
-        parts.append(hit.heading)
-    if hit.page:
-        parts.append(f"p. {hit.page}")
-    return " · ".join(parts)
 
 
 _WEB = re.compile(r"https?://[^\s<>\"]+\Z", re.IGNORECASE)

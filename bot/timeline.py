@@ -10,7 +10,6 @@ so they keep working after a restart and highlight the subject's words.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -114,15 +113,11 @@ def nothing(found: timeline.Timeline) -> str:
     )
 
 
-def _day(date: dt.date) -> str:
-    return f"{date.day} {date:%B %Y}"
-
-
 def _line(entry: timeline.Entry) -> Block:
     """One day: its date in bold, then the sentence with the subject's words in bold, and
     how many other briefings of that day answer."""
     hit = entry.hit
-    runs: Block = [Run(_day(entry.date), ("b",)), Run("  ")]
+    runs: Block = [Run(render.day_text(entry.date), ("b",)), Run("  ")]
     runs += render._highlighted(hit.text, *entry.sentence, entry.highlights, ())
     others = len(entry.briefings) - 1
     if others > 0:

@@ -146,11 +146,14 @@ def test_pdf_pages_reach_the_hits(tmp_path):
     assert text_hit.page is None
     assert index.passage(hit.passage_id).page == 2
     # A reply names the page, on Telegram and in the console.
+    from telegram_html import visible
+
     from bot.console import render_text
-    from bot.render import source_line
+    from bot.render import answer_messages
 
     answer = index.answer("reserve fund borrowing", k=1)
-    assert source_line(answer.hits[0].hit).endswith("Costs and funding · p. 2")
+    [reply] = answer_messages(answer)
+    assert " · p. 2\n1. Costs and funding\n" in visible(reply)
     assert "· p. 2" in render_text(answer)
 
 
