@@ -33,6 +33,7 @@ most 3% of the development sets' answerable tuning questions.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -141,10 +142,11 @@ def judge(
     # The re-ranker's score on the scale of its weights (about 0 to 1), and by how much a
     # passage leads the best of the others: an answer usually stands out.
     scale = sum(rerank.WEIGHTS.values()) or 1.0
-    scores = [score for score, _ in ranked]
+    # The best of the others is the best score, or, for the passage that has it, the second.
+    best, second = ([*heapq.nlargest(2, (score for score, _ in ranked)), 0.0, 0.0])[:2]
     out = []
-    for i, (hit, (score, ranking)) in enumerate(zip(hits, ranked, strict=True)):
-        other = max(scores[:i] + scores[i + 1 :], default=0.0)
+    for hit, (score, ranking) in zip(hits, ranked, strict=True):
+        other = second if score >= best else best
         body = tokens.get(hit.passage_id, ())
         title = rerank.title_terms(hit.title) if hit.title else frozenset()
         held: dict[int, float] = {}
