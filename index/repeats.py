@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Generic, TypeVar
 
 from . import rerank
@@ -42,23 +41,20 @@ class Told(Generic[T]):
 
 def _pairs(hit: Hit) -> frozenset[tuple[str, str]]:
     """A passage's word pairs, from the terms the re-ranker has already read."""
-    return _pairs_of(rerank.passage_sequence(hit))
-
-
-@lru_cache(maxsize=4096)
-def _pairs_of(terms: tuple[str, ...]) -> frozenset[tuple[str, str]]:
+    terms = rerank.passage_sequence(hit)
     return frozenset(zip(terms, terms[1:], strict=False))
 
 
-def same(a: Hit, b: Hit) -> bool:
-    """Whether two passages say nearly the same thing (`SAME`)."""
-    if a.passage_id == b.passage_id:
-        return True
-    pa, pb = _pairs(a), _pairs(b)
+def _repeats(pa: frozenset, pb: frozenset) -> bool:
     small, large = (pa, pb) if len(pa) <= len(pb) else (pb, pa)
     if len(small) < MIN_PAIRS:
         return False
     return len(small & large) >= SAME * len(small)
+
+
+def same(a: Hit, b: Hit) -> bool:
+    """Whether two passages say nearly the same thing (`SAME`)."""
+    return a.passage_id == b.passage_id or _repeats(_pairs(a), _pairs(b))
 
 
 def told_once(
@@ -69,17 +65,21 @@ def told_once(
     statement repeated in later background is not news. Once more than `enough` groups are
     told, the items after them come as they are, unread: no page asked for shows them."""
     groups: list[Told[T]] = []
+    told: list[list[tuple[int, frozenset]]] = []  # each group's passages, with their pairs
     for n, item in enumerate(items):
         if enough is not None and len(groups) > enough:
             groups += [Told(i) for i in items[n:]]
             break
         h = hit(item)
-        for group in groups:
-            if same(hit(group.shown), h) or any(same(hit(r), h) for r in group.repeats):
+        mine = (h.passage_id, _pairs(h))  # read once, however many passages it meets
+        for group, members in zip(groups, told, strict=True):
+            if any(pid == mine[0] or _repeats(pairs, mine[1]) for pid, pairs in members):
                 group.repeats.append(item)
+                members.append(mine)
                 break
         else:
             groups.append(Told(item))
+            told.append([mine])
     if not earliest:
         return groups
     out = []
