@@ -52,10 +52,15 @@ LATER = 0.3
 _HOW = re.compile(
     r"^\s*how\s+(?:did|has|have|had|does|do|is|are|was|were)\s+(?P<subject>.+?)\s+"
     r"(?:develop(?:ed|ing)?|evolve[ds]?|evolving|unfold(?:ed|ing)?|progress(?:ed|ing)?"
-    r"|change[ds]?|changing|play(?:ed)?\s+out|turn(?:ed)?\s+out|go(?:ne)?|went|gone\s+on"
-    r"|move[ds]?\s+on|come\s+along|moved\s+forward)\b(?P<rest>.*)$",
+    r"|play(?:ed)?\s+out|move[ds]?\s+on|come\s+along|moved\s+forward"
+    r"|(?P<plain>change[ds]?|changing|turn(?:ed)?\s+out|go(?:ne)?|went|gone\s+on))\b"
+    r"(?P<rest>.*)$",
     re.IGNORECASE,
 )
+# An everyday verb ("how did M-1 change in the week to March 9?", "how did the vote go?")
+# asks for a story only over a stretch of time ("how has the Gaza situation changed since
+# March?"); about one day or period it asks for a fact, which the answer's search finds.
+_OVER_TIME = re.compile(r"\b(?:since|over|so\s+far|lately|recently)\b", re.IGNORECASE)
 # "timeline of the Gaza talks", "give me a chronology of …", "the story so far on …"
 _OF = re.compile(
     r"^\s*(?:(?:show|give|send|make)\s+(?:me\s+)?|(?:can|could)\s+you\s+(?:show|give)\s+"
@@ -78,6 +83,8 @@ def asked(text: str) -> str | None:
     text = message.strip(text).strip().rstrip("?!. ")
     for pattern in (_HOW, _OF, _TRAILING):
         m = pattern.match(text)
+        if m and m.groupdict().get("plain") and not _OVER_TIME.search(m.group("rest")):
+            return None
         if m:
             subject = m.group("subject") + " " + (m.groupdict().get("rest") or "")
             subject = " ".join(subject.split()).strip(" ,;:-")

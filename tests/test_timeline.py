@@ -61,6 +61,9 @@ def tram_db(tmp_path: Path) -> Path:
         ("what did Raeisi say about the railway?", None),
         ("how did it go?", None),
         ("how much did exports fall?", None),
+        ("how has the Gaza situation changed since March?", "the Gaza situation since March"),
+        ("how did M-1 change in the week to March 9?", None),  # a figure for one week
+        ("how did the vote go on Monday?", None),
     ],
 )
 def test_timeline_questions_are_told_from_other_questions(text: str, subject: str | None) -> None:
