@@ -82,7 +82,7 @@ NOISY_SECONDS = 20.0
 def ensure_index(passages: int) -> tuple[Path, Path]:
     from index_throughput import synthetic_corpus
 
-    from index.reindex import reindex
+    from index.storage.reindex import reindex
 
     corpus, db = OUT / f"corpus-{passages}", OUT / f"index-{passages}.db"
     marker = corpus / ".complete"
@@ -152,7 +152,7 @@ def bot_process(base_url: str, db: str, state_db: str, flood_limit: bool, events
     from bot.app import RateLimiter, build_application
     from bot.settings import Settings
     from bot.state import State
-    from index.answer import Index
+    from index.questions.answer import Index
 
     settings = Settings(
         _env_file=None,
@@ -296,7 +296,7 @@ def run_rate(standin, events, questions, rate: float, seconds: float, first, pid
 
 def baseline(db: Path, questions: list[str]) -> dict:
     """The search alone: Index.answer for each question in turn, in one thread."""
-    from index.answer import Index
+    from index.questions.answer import Index
 
     index = Index(db)
     for q in questions[:50]:  # warm the caches, as the bot's warm-up run does
@@ -732,7 +732,7 @@ def main() -> None:
         ),
         (
             "Questions of any words drawn from passages, rare ones included (a rare word makes"
-            " the answer pipeline look for other spellings of it, `index/vocabulary.py`):",
+            " the answer pipeline look for other spellings of it, `index/storage/vocabulary.py`):",
             drawn,
         ),
     ]

@@ -40,7 +40,7 @@ from bothelpers import running_bot  # noqa: E402
 
 from bot.app import RateLimiter  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from index.reindex import reindex  # noqa: E402
+from index.storage.reindex import reindex  # noqa: E402
 
 DEV = ROOT.parent / "shared" / "data" / "briefings-dev"
 OUT = ROOT / "bench" / "out" / "feedback"

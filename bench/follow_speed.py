@@ -38,13 +38,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from index import english, follow, rerank, store, vocabulary  # noqa: E402
-from index import query as _query  # noqa: E402
+from index import follow  # noqa: E402
 from index.analysis import STOPWORDS  # noqa: E402
-from index.answer import Index  # noqa: E402
-from index.judge import missing_words  # noqa: E402
-from index.reindex import reindex  # noqa: E402
-from index.search import fetch  # noqa: E402
+from index.questions import english, rerank  # noqa: E402
+from index.questions import query as _query  # noqa: E402
+from index.questions.answer import Index  # noqa: E402
+from index.questions.judge import missing_words  # noqa: E402
+from index.storage import store, vocabulary  # noqa: E402
+from index.storage.reindex import reindex  # noqa: E402
+from index.storage.search import fetch  # noqa: E402
 
 REUTERS = ROOT.parent / "shared" / "data" / "reuters-21578" / "docs.jsonl"
 OUT = ROOT / "bench" / "out" / "follow_speed"

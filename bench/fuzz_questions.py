@@ -43,7 +43,7 @@ def services(folder: Path):
     from bot.services import Services
     from bot.settings import Settings
     from bot.state import State
-    from index.answer import Index
+    from index.questions.answer import Index
 
     corpus, db = build_index(folder)
     state = State(folder / "state.db", dt.timedelta(days=1))
@@ -111,7 +111,8 @@ def fuzz_child(argv: list[str]) -> None:
 
     with atheris.instrument_imports():
         from bot import handlers, render  # noqa: F401
-        from index import analysis, dates, query, respond, search, understand, vocabulary  # noqa: F401
+        from index import analysis  # noqa: F401
+        from index.storage import vocabulary  # noqa: F401
 
     folder = Path(tempfile.mkdtemp(prefix="fuzz-questions-"))
     svc = services(folder)

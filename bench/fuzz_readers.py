@@ -1,5 +1,5 @@
 """A coverage-guided fuzzer (atheris) on the corpus readers: bytes in, as a plain-text,
-Markdown, HTML, PDF or Word file (the first byte picks which), through `index.documents.parse`
+Markdown, HTML, PDF or Word file (the first byte picks which), through `index.files.documents.parse`
 and the passage splitter, as a reindex reads a file.
 
 A reader may refuse a file (`UnreadableFile`, reported to the maintainer by name). Findings:
@@ -48,14 +48,14 @@ def fuzz_child(argv: list[str]) -> None:
     import atheris
 
     with atheris.instrument_imports():
-        import index.documents  # noqa: F401
-        import index.formats.docx  # noqa: F401
-        import index.formats.html  # noqa: F401
-        import index.formats.pdf  # noqa: F401
-        import index.passages  # noqa: F401
-        import index.sentences  # noqa: F401
-    from index.documents import UnreadableFile, parse
-    from index.passages import passages
+        import index.files.documents  # noqa: F401
+        import index.files.formats.docx  # noqa: F401
+        import index.files.formats.html  # noqa: F401
+        import index.files.formats.pdf  # noqa: F401
+        import index.files.passages  # noqa: F401
+        import index.files.sentences  # noqa: F401
+    from index.files.documents import UnreadableFile, parse
+    from index.files.passages import passages
 
     log = Path(os.environ["FUZZ_FINDINGS"])
     seen: set[str] = set()

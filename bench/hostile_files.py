@@ -42,8 +42,8 @@ def peak_mb() -> float:
 
 
 def child(corpus: str, db: str) -> None:
-    from index.answer import Index
-    from index.reindex import reindex
+    from index.questions.answer import Index
+    from index.storage.reindex import reindex
 
     started = time.monotonic()
     report = reindex(corpus, db)

@@ -3,7 +3,7 @@
 For each corpus (synthetic ones of 10,000 / 100,000 / 1,000,000 passages, and all of
 Reuters-21578 as dated .txt briefings) it measures:
 
-- our build: `index.reindex.reindex` from the files to a finished index (reading, hashing,
+- our build: `index.storage.reindex.reindex` from the files to a finished index (reading, hashing,
   parsing, splitting, analysing, writing SQLite and FTS5, merging segments), in passages/s,
   with the peak memory of the process;
 - FTS5 loaded directly with the same terms (taken back out of our index), the same table
@@ -135,7 +135,7 @@ def _peak_mb() -> float:
 
 
 def child_build(corpus: str, db: str) -> dict:
-    from index.reindex import reindex
+    from index.storage.reindex import reindex
 
     started = time.perf_counter()
     report = reindex(corpus, db)
@@ -155,10 +155,10 @@ def child_build(corpus: str, db: str) -> dict:
 
 def child_text(corpus: str) -> dict:
     """Our pipeline without SQLite: read, parse, split and analyse every file."""
-    from index.documents import read
-    from index.passages import passages
-    from index.reindex import corpus_files
-    from index.store import passage_terms
+    from index.files.documents import read
+    from index.files.passages import passages
+    from index.storage.reindex import corpus_files
+    from index.storage.store import passage_terms
 
     root = Path(corpus)
     started = time.perf_counter()
@@ -206,7 +206,7 @@ def child_bm25s(terms: str) -> dict:
 
 
 def child_update(corpus: str, db: str) -> dict:
-    from index.reindex import reindex
+    from index.storage.reindex import reindex
 
     corpus_path = Path(corpus)
     no_change = []

@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from index.sentences import split
+from index.files.sentences import split
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "bbc-news-summary"
 

@@ -46,7 +46,7 @@ def bot_process(base_url: str, corpus: str, db: str, state_db: str, log: str, st
     from bot.app import build_application
     from bot.settings import Settings
     from bot.state import State
-    from index.answer import Index
+    from index.questions.answer import Index
 
     line = "%(asctime)s %(levelname)s %(name)s: %(message)s"
     logging.basicConfig(filename=log, level=logging.WARNING, format=line)
@@ -107,7 +107,7 @@ def soak(
     from bothelpers import make_corpus
     from faults import QUESTIONS, FaultyStandIn, tally
 
-    from index.reindex import reindex
+    from index.storage.reindex import reindex
 
     with tempfile.TemporaryDirectory() as tmp, FaultyStandIn(rate=0.0, seed=2026) as standin:
         corpus = make_corpus(Path(tmp) / "corpus")

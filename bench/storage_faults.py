@@ -36,7 +36,7 @@ EXTRA_BRIEFINGS = 300
 
 
 def churn(corpus: Path, db: Path, stop: threading.Event, runs: Counter) -> None:
-    from index.reindex import reindex
+    from index.storage.reindex import reindex
 
     for n in itertools.count():
         if stop.is_set():
@@ -96,7 +96,7 @@ def harms(standin, corpus: Path, db: Path, cycles: int) -> dict:
     from index_damage import cut_short, delete, replace_with_garbage
 
     from bot.handlers import INDEX_UNAVAILABLE
-    from index.reindex import reindex
+    from index.storage.reindex import reindex
 
     harms = {
         "deleted": delete,
@@ -137,7 +137,7 @@ def main() -> None:
     from briefing_files import briefing_text
     from soak import bot_serving
 
-    from index.reindex import reindex
+    from index.storage.reindex import reindex
 
     with tempfile.TemporaryDirectory() as tmp, BotAPIStandIn() as standin:
         corpus = make_corpus(Path(tmp) / "corpus")

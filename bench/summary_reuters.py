@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 from rank_bm25 import BM25Okapi  # noqa: E402
 
-from index import store  # noqa: E402
-from index.reindex import reindex  # noqa: E402
+from index.storage import store  # noqa: E402
+from index.storage.reindex import reindex  # noqa: E402
 from index.summary import _Corpus, day_briefings, summarise  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "reuters-21578"

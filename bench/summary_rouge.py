@@ -3,7 +3,7 @@
 Every BBC article comes with a reference summary made of its own sentences, so choosing
 sentences can be scored directly: ROUGE-1/2/L (F1, Porter-stemmed, rouge-score) of the chosen
 sentences against the reference. All systems rank the same candidate sentences (the article's
-paragraphs cut by `index.sentences.split`); each summary takes the best ones, shown in article
+paragraphs cut by `index.files.sentences.split`); each summary takes the best ones, shown in article
 order:
 
 - `ours`: `index.summary.rank` (BM25 centrality within the article and a lead prior);
@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from index.sentences import split  # noqa: E402
+from index.files.sentences import split  # noqa: E402
 from index.summary import LEAD, rank  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "bbc-news-summary"

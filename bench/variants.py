@@ -58,11 +58,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from index import analysis, query, rerank, understand, vocabulary  # noqa: E402
-from index.answer import Index  # noqa: E402
-from index.quote import choose  # noqa: E402
-from index.reindex import reindex  # noqa: E402
-from index.search import question_terms, search  # noqa: E402
+from index import analysis  # noqa: E402
+from index.questions import query, rerank, understand  # noqa: E402
+from index.questions.answer import Index  # noqa: E402
+from index.questions.quote import choose  # noqa: E402
+from index.storage import vocabulary  # noqa: E402
+from index.storage.reindex import reindex  # noqa: E402
+from index.storage.search import question_terms, search  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 SQUAD = DATA / "squad-v1.1-dev"
@@ -373,8 +375,9 @@ def _report(rows, un, un_plain, n_un) -> str:
         f"{KEEP:.0%} of the questions the plain pipeline answers rightly. Held out, it answers "
         f"{pick[1]:.1%} of SQuAD's questions ({pick[2]:.1%} rightly, against {base[2]:.1%} "
         f"with no threshold) and {pick[4]:.0%} of the unanswerable ones "
-        f"(against {base[4]:.0%}). Coverage alone no longer decides: `index/judge.py` weighs "
-        'it with other signals (docs/benchmarks.md, "Questions nobody tuned for").',
+        f"(against {base[4]:.0%}). Coverage alone no longer decides: "
+        "`index/questions/judge.py` weighs it with other signals "
+        '(docs/benchmarks.md, "Questions nobody tuned for").',
     ]
     return "\n".join(lines)
 

@@ -31,9 +31,10 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TypeVar
 
-from index import message, vocabulary
-from index.answer import Answer, Index
-from index.understand import Reading
+from index.questions import message
+from index.questions.answer import Answer, Index
+from index.questions.understand import Reading
+from index.storage import vocabulary
 
 log = logging.getLogger("briefbot.answering")
 T = TypeVar("T")

@@ -22,8 +22,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRateLimiter, Defaults
 
-from index.answer import Index
-from index.store import IndexMissing
+from index.questions.answer import Index
+from index.storage.store import IndexMissing
 
 from . import daily, follow, handlers, logs, render, timeline, votes
 from .http import AiohttpRequest

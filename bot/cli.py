@@ -15,13 +15,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
-from index import browse, follow, timeline
-from index.aliases import FILE_NAME as ALIASES_FILE
-from index.answer import Index
-from index.message import Kind
-from index.message import read as read_message
-from index.reindex import ReindexBusy, Report, corpus_files, reindex
-from index.store import IndexMissing
+from index import follow, timeline
+from index.questions.aliases import FILE_NAME as ALIASES_FILE
+from index.questions.answer import Index
+from index.questions.message import Kind
+from index.questions.message import read as read_message
+from index.storage import browse
+from index.storage.reindex import ReindexBusy, Report, corpus_files, reindex
+from index.storage.store import IndexMissing
 
 from . import feedback
 from .console import (
@@ -153,7 +154,7 @@ def watch_command(ctx, corpus, db, quiet_ms):
 
     Runs until interrupted (Ctrl-C).
     """
-    from index.watch import watch
+    from index.storage.watch import watch
 
     s = _settings(ctx, corpus=corpus, db=db)
     folder = _corpus_folder(s)

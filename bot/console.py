@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from index import follow, timeline
-from index.answer import Answer, QuotedHit
+from index.questions.answer import Answer, QuotedHit
 
 if TYPE_CHECKING:  # importing bot.render would load telegram for every `briefbot ask`
     from .render import Block

@@ -41,8 +41,8 @@ from telegram.ext import (
     filters,
 )
 
-from index import browse
-from index.store import IndexMissing
+from index.storage import browse
+from index.storage.store import IndexMissing
 from index.summary import (
     Summary,
     count_late,

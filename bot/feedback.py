@@ -28,11 +28,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index import browse
-from index.answer import Index
-from index.browse import PassageKey
-from index.store import IndexMissing
-from index.understand import Reading
+from index.questions.answer import Index
+from index.questions.understand import Reading
+from index.storage import browse
+from index.storage.browse import PassageKey
+from index.storage.store import IndexMissing
 
 from .state import State
 

@@ -39,9 +39,10 @@ from telegram.ext import (
     filters,
 )
 
-from index import follow, vocabulary
-from index.answer import QuotedHit
-from index.store import IndexMissing
+from index import follow
+from index.questions.answer import QuotedHit
+from index.storage import vocabulary
+from index.storage.store import IndexMissing
 
 from . import render, timeline
 from .daily import may_change

@@ -4,7 +4,7 @@ membership changes, and errors.
 `register` adds every handler in one place. A question waits its chat's turn (`turns`) and is
 answered in an answering process (`answering`; the search is blocking SQLite work) while the
 event loop keeps serving other chats; "typing…" is shown meanwhile. What a message is (a
-question, a greeting, thanks, "more") is decided by `index.message`, as in the console.
+question, a greeting, thanks, "more") is decided by `index.questions.message`, as in the console.
 In groups, where privacy mode lets the bot see only commands, mentions and replies to
 itself, a question is `/ask …`, a mention of the bot, or a reply to one of its answers; in a
 private chat every text message is a question.
@@ -47,13 +47,13 @@ from telegram.ext import (
     filters,
 )
 
-from index import browse
-from index.answer import Answer
-from index.message import Kind
-from index.message import read as read_message
-from index.reindex import ReindexBusy, reindex
-from index.search import Hit
-from index.store import IndexMissing
+from index.questions.answer import Answer
+from index.questions.message import Kind
+from index.questions.message import read as read_message
+from index.storage import browse
+from index.storage.reindex import ReindexBusy, reindex
+from index.storage.search import Hit
+from index.storage.store import IndexMissing
 from index.timeline import asked as timeline_subject
 
 from . import answering, render, votes

@@ -26,11 +26,11 @@ from telegram import (
 from telegram.constants import MessageLimit, ParseMode
 
 from index import analysis
-from index.answer import Answer, QuotedHit, Stats
-from index.browse import Briefing, Overview
-from index.quote import highlight_spans
-from index.search import Hit
-from index.vocabulary import Suggestion
+from index.questions.answer import Answer, QuotedHit, Stats
+from index.questions.quote import highlight_spans
+from index.storage.browse import Briefing, Overview
+from index.storage.search import Hit
+from index.storage.vocabulary import Suggestion
 
 LIMIT = MessageLimit.MAX_TEXT_LENGTH
 #: A quote longer than this many characters is shown collapsed (`<blockquote expandable>`).

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from telegram.ext import Application, CallbackContext
 
-from index.answer import Index
+from index.questions.answer import Index
 
 from .answering import Answerer
 from .settings import Settings

@@ -30,7 +30,7 @@ from pathlib import Path
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from index.browse import PassageKey
+from index.storage.browse import PassageKey
 
 migrations = Migrations("briefbot-state")
 
@@ -473,7 +473,8 @@ def add_askers_and_shown_passages(db: Database) -> None:
     """Who asked each question, so that in a group only they page its answer, and which
     passage each answer showed at each rank: a rebuild of the index numbers its rows afresh,
     so a row id kept in a button would open another briefing's passage. A passage is kept as
-    its briefing's path, its place in it and a digest of its text (`index.browse.PassageKey`)."""
+    its briefing's path, its place in it and a digest of its text
+    (`index.storage.browse.PassageKey`)."""
     db["pages"].add_column("user_id", int)
     db["shown"].create(
         {

@@ -15,7 +15,8 @@ import logging
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
-from index import browse, timeline
+from index import timeline
+from index.storage import browse
 
 from . import render
 from .handlers import _around, _today, send, typing

@@ -22,8 +22,8 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
-from index.answer import Answer
-from index.browse import key
+from index.questions.answer import Answer
+from index.storage.browse import key
 
 from . import feedback, render, render_feedback
 from .services import Services, services

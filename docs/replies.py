@@ -38,7 +38,7 @@ from botapi import BOT_USERNAME, BotAPIStandIn, SentMessage  # noqa: E402
 from bothelpers import GROUP, PRIVATE, RAILWAY_QUESTION, bot_settings, running_bot  # noqa: E402
 
 from bot.render import EXPANDABLE_OVER  # noqa: E402
-from index.reindex import reindex  # noqa: E402
+from index.storage.reindex import reindex  # noqa: E402
 
 OUTPUT = ROOT / "docs" / "replies.md"
 COMMAND = ".venv/bin/python docs/replies.py"

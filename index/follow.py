@@ -32,13 +32,15 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from . import analysis, rerank, respond, understand, vocabulary
-from . import query as _query
-from .aliases import Aliases
-from .answer import QuotedHit
-from .judge import Judged, missing_words, probability
-from .search import Filters, Hit, fetch
-from .vocabulary import Vocabulary
+from . import analysis
+from .questions import query as _query
+from .questions import rerank, respond, understand
+from .questions.aliases import Aliases
+from .questions.answer import QuotedHit
+from .questions.judge import Judged, missing_words, probability
+from .storage import vocabulary
+from .storage.search import Filters, Hit, fetch
+from .storage.vocabulary import Vocabulary
 
 #: New passages judged for one subject at most: its best by BM25, as many as a question's
 #: re-ranker orders (`rerank.DEPTH`).

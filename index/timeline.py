@@ -25,13 +25,15 @@ import re
 import sqlite3
 from dataclasses import dataclass, field, replace
 
-from . import analysis, follow, message, rerank, understand, vocabulary
-from . import query as _query
-from .aliases import Aliases
-from .answer import Index
-from .judge import Judged
-from .quote import highlight_spans
-from .search import Filters, Hit
+from . import analysis, follow
+from .questions import message, rerank, understand
+from .questions import query as _query
+from .questions.aliases import Aliases
+from .questions.answer import Index
+from .questions.judge import Judged
+from .questions.quote import highlight_spans
+from .storage import vocabulary
+from .storage.search import Filters, Hit
 
 #: Days a timeline lists at most (the earliest are left out past this, and counted).
 MAX_DAYS = 40

@@ -21,8 +21,8 @@ from telegram.ext import Application, BaseRateLimiter
 from bot.app import build_application
 from bot.settings import Settings
 from bot.state import State
-from index.answer import Index
-from index.reindex import reindex
+from index.questions.answer import Index
+from index.storage.reindex import reindex
 
 ROOT = Path(__file__).resolve().parents[1]
 PRIVATE = 42

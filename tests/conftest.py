@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from index.answer import Index
-from index.reindex import reindex
+from index.questions.answer import Index
+from index.storage.reindex import reindex
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"

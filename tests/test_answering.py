@@ -13,7 +13,7 @@ from bothelpers import build_index
 
 from bot import answering
 from bot.answering import Answerer
-from index.answer import Index
+from index.questions.answer import Index
 
 
 @pytest.fixture

@@ -3,8 +3,8 @@
 import datetime as dt
 import re
 
-from index.quote import choose
-from index.reindex import reindex
+from index.questions.quote import choose
+from index.storage.reindex import reindex
 
 
 def test_railway_question_quotes_suitable_groundwork(index):
@@ -50,7 +50,7 @@ def test_deleting_the_index_and_rebuilding_gives_the_same_answers(corpus, db, in
 def test_a_vanished_or_damaged_index_says_so_and_recovers(corpus, db, index):
     import pytest
 
-    from index.store import IndexMissing
+    from index.storage.store import IndexMissing
 
     assert index.answer("railway").found
     for suffix in ("", "-wal", "-shm"):

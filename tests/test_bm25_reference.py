@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from rank_bm25 import BM25Okapi
 
-from index.reindex import reindex
-from index.search import question_terms, search
+from index.storage.reindex import reindex
+from index.storage.search import question_terms, search
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -27,11 +27,11 @@ from bothelpers import (
 
 from bot import render
 from bot.handlers import continued
-from index.answer import Answer, QuotedHit
-from index.browse import key
-from index.quote import Quote
-from index.reindex import reindex
-from index.search import Hit
+from index.questions.answer import Answer, QuotedHit
+from index.questions.quote import Quote
+from index.storage.browse import key
+from index.storage.reindex import reindex
+from index.storage.search import Hit
 
 BRIEFING = "2024-03-19-putin-raeisi-nowruz.txt"
 RAILWAY = "Highlighting the construction of the Rasht-Astara railway"

@@ -31,8 +31,8 @@ from bot import render
 from bot.app import build_application, webhook_options
 from bot.services import services
 from bot.state import State
-from index.answer import Index
-from index.reindex import reindex
+from index.questions.answer import Index
+from index.storage.reindex import reindex
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ from bothelpers import GROUP, PRIVATE, RAILWAY_QUESTION, bot_settings, build_ind
 from telegram_html import visible
 
 from bot import render
-from index.answer import Answer
-from index.respond import Nearest
-from index.vocabulary import Suggestion
+from index.questions.answer import Answer
+from index.questions.respond import Nearest
+from index.storage.vocabulary import Suggestion
 
 #: Time for a message the bot should leave alone to be (wrongly) answered after all.
 SETTLE = 0.5

@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from telegram_html import visible
 
 from bot import render
-from index.answer import Answer, QuotedHit
-from index.quote import Quote
-from index.search import Hit
+from index.questions.answer import Answer, QuotedHit
+from index.questions.quote import Quote
+from index.storage.search import Hit
 
 
 def quoted(text: str, rank: int = 1, title="A title", heading=None) -> QuotedHit:

@@ -9,7 +9,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from bot.state import State, forget_topic, migrations, subscribe, subscription, subscriptions
-from index.browse import PassageKey
+from index.storage.browse import PassageKey
 
 
 def test_pages_survive_reopening_and_stay_in_their_chat(tmp_path) -> None:

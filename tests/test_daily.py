@@ -18,8 +18,8 @@ from bothelpers import running_bot
 from bot import daily, render_summary
 from bot.settings import Settings
 from bot.state import State, subscribe, subscription, subscriptions
-from index import store
-from index.reindex import reindex
+from index.storage import store
+from index.storage.reindex import reindex
 from index.summary import Briefing, summarise, watermark
 
 ADMIN = 1001

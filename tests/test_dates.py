@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from index.dates import DateRange, find, find_shift
+from index.questions.dates import DateRange, find, find_shift
 
 D = dt.date
 TODAY = D(2024, 3, 22)  # a Friday

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from index.documents import UnreadableFile, parse, read
+from index.files.documents import UnreadableFile, parse, read
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -6,7 +6,7 @@ import sys
 
 from wordfreq import top_n_list, zipf_frequency
 
-from index import english
+from index.questions import english
 
 
 def test_the_list_read_directly_gives_wordfreqs_own_values():

@@ -8,8 +8,8 @@ import datetime as dt
 from click.testing import CliRunner
 
 from bot.cli import main
-from index import message
-from index.message import Kind
+from index.questions import message
+from index.questions.message import Kind
 
 TODAY = dt.date(2024, 4, 20)
 

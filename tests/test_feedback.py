@@ -28,8 +28,8 @@ from bothelpers import (
 from bot import feedback, render, render_feedback, votes
 from bot.settings import Settings
 from bot.state import State
-from index.reindex import reindex
-from index.understand import Reading
+from index.questions.understand import Reading
+from index.storage.reindex import reindex
 
 NOTHING = "zorblax"
 TRAMWAY = "Lisbon tramway stage"

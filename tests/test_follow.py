@@ -16,8 +16,8 @@ from test_daily import reply_to, sends, until
 from bot import follow
 from bot.settings import Settings
 from bot.state import State, follows, seen_up_to
-from index import store, vocabulary
-from index.reindex import reindex
+from index.storage import store, vocabulary
+from index.storage.reindex import reindex
 
 ADMIN = 1001
 MEMBER = 2002

@@ -9,11 +9,11 @@ import sqlite3
 import pytest
 from briefing_files import make_docx, make_html, make_pdf, sentences
 
-from index import formats
-from index.answer import Index
-from index.documents import SUFFIXES, TEXT_SUFFIXES, Document, UnreadableFile, parse
-from index.passages import passages
-from index.reindex import reindex
+from index.files import formats
+from index.files.documents import SUFFIXES, TEXT_SUFFIXES, Document, UnreadableFile, parse
+from index.files.passages import passages
+from index.questions.answer import Index
+from index.storage.reindex import reindex
 
 PARAGRAPHS = [sentences(seed, 3) for seed in range(4)]
 

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from index.search import match_expression, question_terms
+from index.storage.search import match_expression, question_terms
 
 NASTY = [
     "",

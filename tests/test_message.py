@@ -1,4 +1,4 @@
-"""What a message to the bot is (`index.message`): chatter and thanks said back after an
+"""What a message to the bot is (`index.questions.message`): chatter and thanks said back after an
 answer are not questions, while real short questions, however casual, still are."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from index import message
-from index.message import Kind
+from index.questions import message
+from index.questions.message import Kind
 
 CHATTER = [
     "ok",

@@ -1,7 +1,7 @@
 """Passages are paragraphs under their heading, cut at sentence boundaries when long."""
 
-from index.documents import parse
-from index.passages import passages
+from index.files.documents import parse
+from index.files.passages import passages
 
 
 def test_bundled_passages_carry_headings_and_spans(index):

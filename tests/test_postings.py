@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from index import postings, store
-from index.reindex import reindex
-from index.search import Filters, question_terms, rank_fts5, search
+from index.storage import postings, store
+from index.storage.reindex import reindex
+from index.storage.search import Filters, question_terms, rank_fts5, search
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

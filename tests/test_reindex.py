@@ -16,10 +16,10 @@ from briefing_files import briefing_text
 from click.testing import CliRunner
 
 from bot.cli import main
-from index import store
-from index.answer import Index
-from index.reindex import ReindexBusy, reindex
-from index.schema import migrations
+from index.questions.answer import Index
+from index.storage import store
+from index.storage.reindex import ReindexBusy, reindex
+from index.storage.schema import migrations
 
 ROOT = Path(__file__).resolve().parents[1]
 PAST = 1_600_000_000  # a modification time well in the past, as a settled corpus has
@@ -31,8 +31,8 @@ PAST = 1_600_000_000  # a modification time well in the past, as a settled corpu
 #   slow       never: 30 ms per file, so that another run or a reader can meet it
 CHILD = """
 import os, signal, sys, time
-from index import swap
-from index.reindex import reindex
+from index.storage import swap
+from index.storage.reindex import reindex
 
 corpus, db, mode, at = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 seen = 0
@@ -377,7 +377,9 @@ def test_a_rebuilt_index_has_the_schema_of_one_built_in_place(tmp_path):
 
 
 def test_a_failed_file_is_not_read_again_until_it_changes(tmp_path, monkeypatch):
-    monkeypatch.setattr("index.reindex.RACY_SECONDS", 0)  # trust even a file written just now
+    monkeypatch.setattr(
+        "index.storage.reindex.RACY_SECONDS", 0
+    )  # trust even a file written just now
     corpus, db = tmp_path / "corpus", tmp_path / "index.db"
     write_corpus(corpus, range(2))
     broken = corpus / "broken.docx"

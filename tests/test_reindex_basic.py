@@ -4,8 +4,8 @@ reported and skipped while everything else indexes."""
 import os
 import sqlite3
 
-from index.answer import Index
-from index.reindex import reindex
+from index.questions.answer import Index
+from index.storage.reindex import reindex
 
 
 def _count(db, table):
@@ -86,7 +86,7 @@ def test_a_table_of_short_lines_is_text_not_headings(tmp_path):
 def test_an_index_from_an_older_version_is_upgraded_when_opened(corpus, tmp_path):
     from sqlite_utils import Database
 
-    from index.schema import migrations
+    from index.storage.schema import migrations
 
     db = tmp_path / "old.db"
     old = Database(db)

@@ -28,7 +28,7 @@ from bothelpers import (
 from bot import daily, render
 from bot.handlers import ADMINS_ONLY, REFUSAL_SHORT
 from bot.state import State
-from index.answer import Index
+from index.questions.answer import Index
 
 STRANGER = 77
 STRANGE_GROUP = -100777

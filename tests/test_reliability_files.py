@@ -21,10 +21,10 @@ from hostile_files import (
 )
 
 from bot import render
-from index.answer import Index
-from index.documents import parse
-from index.passages import MAX_PIECE_CHARS, passages
-from index.reindex import reindex
+from index.files.documents import parse
+from index.files.passages import MAX_PIECE_CHARS, passages
+from index.questions.answer import Index
+from index.storage.reindex import reindex
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -18,7 +18,7 @@ from bot import handlers, render
 from bot.services import Services
 from bot.settings import Settings
 from bot.state import State
-from index.answer import Index
+from index.questions.answer import Index
 
 LIMIT = 4096
 

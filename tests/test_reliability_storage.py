@@ -21,7 +21,7 @@ from faults import QUESTIONS, tally
 
 from bot import render
 from bot.handlers import INDEX_UNAVAILABLE
-from index.reindex import reindex
+from index.storage.reindex import reindex
 
 
 @pytest.fixture

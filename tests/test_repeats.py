@@ -9,7 +9,7 @@ import datetime as dt
 from telegram_html import visible
 
 from bot import render
-from index import repeats
+from index.questions import repeats
 
 STATEMENT = (
     "Mayor Lindqvist said the harbour tunnel would open in June after the final safety"

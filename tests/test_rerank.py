@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from index import query, rerank, understand, vocabulary
-from index.answer import Index
-from index.search import question_terms, search
+from index.questions import query, rerank, understand
+from index.questions.answer import Index
+from index.storage import vocabulary
+from index.storage.search import question_terms, search
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

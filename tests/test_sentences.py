@@ -2,7 +2,7 @@
 
 import pytest
 
-from index.sentences import sentences, split
+from index.files.sentences import sentences, split
 
 
 @pytest.mark.parametrize(

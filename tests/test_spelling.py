@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from index.vocabulary import Vocabulary, distance, key
+from index.storage.vocabulary import Vocabulary, distance, key
 
 
 def test_transliterations_share_a_key():

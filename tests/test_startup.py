@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from index import postings, schema, store
+from index.storage import postings, schema, store
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_opening_an_index_that_is_up_to_date_imports_no_sqlite_utils(db: Path) -> None:
     code = (
         "import sys\n"
-        "from index import store\n"
-        "from index.search import search\n"
+        "from index.storage import store\n"
+        "from index.storage.search import search\n"
         f"conn = store.connect({str(db)!r})\n"
         "hits = search(conn, ['railway'], k=3)\n"
         "print(len(hits), 'sqlite_utils' in sys.modules)\n"

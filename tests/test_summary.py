@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from index import browse, store
-from index.reindex import reindex
+from index.storage import browse, store
+from index.storage.reindex import reindex
 from index.summary import (
     DIGEST_OVER,
     Briefing,
@@ -53,7 +53,7 @@ SHARES_B = "Bolt said it has about 9.2 mln shares outstanding after the offer."
 
 
 def briefing(key: str, text: str, title: str | None = None) -> Briefing:
-    from index.sentences import sentences
+    from index.files.sentences import sentences
 
     parts = tuple(sentences(text))
     return Briefing(key, title or key, DAY, parts)

@@ -16,8 +16,9 @@ from test_follow import SIGNED, SUBJECT, TALKS, WHEAT, Bot, looked, news, write
 
 from bot.cli import main
 from bot.state import State, follow_subject, follows
-from index import follow, store, timeline
-from index.reindex import reindex
+from index import follow, timeline
+from index.storage import store
+from index.storage.reindex import reindex
 
 PRIVATE = 42
 

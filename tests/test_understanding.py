@@ -13,9 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from index import query, understand, vocabulary
-from index.answer import Index
-from index.reindex import reindex
+from index.questions import query, understand
+from index.questions.answer import Index
+from index.storage import vocabulary
+from index.storage.reindex import reindex
 
 GAZA = "Addressing Regional Conflicts and Cooperation"
 RAILWAY = "Railway Project as a Catalyst for Cooperation"
@@ -212,7 +213,7 @@ def test_the_words_a_question_is_put_in_are_not_searched_for(index, question, he
 
 
 def test_framing_is_taken_out_only_in_its_set_phrasings():
-    from index.framing import strip
+    from index.questions.framing import strip
 
     assert strip("which projects were mentioned") == "which projects"
     assert strip("has Gaza been discussed at all?") == "Gaza"

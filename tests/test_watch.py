@@ -8,9 +8,9 @@ from pathlib import Path
 
 from briefing_files import briefing_text
 
-from index.answer import Index
-from index.reindex import Report
-from index.watch import watch
+from index.questions.answer import Index
+from index.storage.reindex import Report
+from index.storage.watch import watch
 
 
 def wait_for(condition, seconds: float = 20.0) -> bool:

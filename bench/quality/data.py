@@ -17,9 +17,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from index import store
-from index.documents import parse
-from index.passages import passages
+from index.files.documents import parse
+from index.files.passages import passages
+from index.storage import store
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 SQUAD = DATA / "squad-v1.1-dev"

@@ -1,5 +1,5 @@
 """Fit the re-ranker's weights on SQuAD's tuning questions, optionally with SciFact's train
-claims, and print them for `index/rerank.py`'s `WEIGHTS`.
+claims, and print them for `index/questions/rerank.py`'s `WEIGHTS`.
 
 The model is linear: a passage's score is its features (`rerank.features`) times the weights.
 The weights maximise the likelihood that a relevant passage comes first (a softmax over each
@@ -40,8 +40,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index import rerank, vocabulary
-from index.search import Hit
+from index.questions import rerank
+from index.storage import vocabulary
+from index.storage.search import Hit
 
 from .data import SEED, scifact_docs, scifact_questions, squad_docs, squad_questions
 from .metrics import dedupe, mean, ndcg_at

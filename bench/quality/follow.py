@@ -40,9 +40,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from index import analysis, follow, respond, store, timeline, vocabulary  # noqa: E402
-from index.reindex import reindex  # noqa: E402
-from index.search import fetch  # noqa: E402
+from index import analysis, follow, timeline  # noqa: E402
+from index.questions import respond  # noqa: E402
+from index.storage import store, vocabulary  # noqa: E402
+from index.storage.reindex import reindex  # noqa: E402
+from index.storage.search import fetch  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "briefings-dev"
 SUBJECTS = Path(__file__).with_name("follow_subjects.jsonl")

@@ -13,9 +13,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from index import query, rerank, understand, vocabulary
-from index.answer import Index
-from index.search import Hit, search
+from index.questions import query, rerank, understand
+from index.questions.answer import Index
+from index.storage import vocabulary
+from index.storage.search import Hit, search
 
 from .data import Doc, build
 from .metrics import dedupe

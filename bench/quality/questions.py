@@ -28,9 +28,9 @@ splits it. Columns: right passage first, in the first three, answerable question
 (wrongly), unanswerable ones refused (rightly); plain BM25 (FTS5's `bm25()` on the question's
 terms, nothing refused) over the same passages; and with `--before DIR` the same questions
 answered by the code in DIR (a checkout, run in a process of its own on the same index files).
-`--fit` fits the judgement (`index/judge.py`) on the tuning questions and picks its threshold;
-`--lags` prints, for the dated questions of the tuning halves, how long after its period each
-answering briefing is dated. The official scorers (`score.py` in each set) ask the same
+`--fit` fits the judgement (`index/questions/judge.py`) on the tuning questions and picks its
+threshold; `--lags` prints, for the dated questions of the tuning halves, how long after its
+period each answering briefing is dated. The official scorers (`score.py` in each set) ask the same
 questions through the CLI; docs/benchmarks.md gives both.
 """
 
@@ -53,9 +53,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from index import judge, respond, understand, vocabulary  # noqa: E402
-from index.answer import Index  # noqa: E402
-from index.reindex import reindex  # noqa: E402
+from index.questions import judge, respond, understand  # noqa: E402
+from index.questions.answer import Index  # noqa: E402
+from index.storage import vocabulary  # noqa: E402
+from index.storage.reindex import reindex  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 OUT = ROOT / "bench" / "out" / "questions"
@@ -245,7 +246,7 @@ class Result:
 _EARLIER = """
 import datetime as dt, json, sys
 sys.path.insert(0, sys.argv[1])
-from index.answer import Index
+from index.questions.answer import Index
 opened = {}
 for line in sys.stdin:
     r = json.loads(line)

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from bench.quality import questions as bench  # noqa: E402
-from index import repeats  # noqa: E402
+from index.questions import repeats  # noqa: E402
 
 
 def _repeating(index, q: bench.Question, measure: float) -> tuple[bool, bool, bool]:

@@ -10,9 +10,9 @@ questions (the articles not used to fit the re-ranker or choose anything; see da
 - briefbot's `search()`: BM25 in SQLite FTS5 over briefbot's analysed terms;
 - the answer pipeline before re-ranking (the question read by `understand`, names and
   spelling variants weighed by `query.search`);
-- the same with the re-ranker (`index/rerank.py`): what `Index.answer` ranks;
+- the same with the re-ranker (`index/questions/rerank.py`): what `Index.answer` ranks;
 - `Index.answer` as the bot replies, where a question whose best passage holds too little of
-  it gets no passage (`index/judge.py`), counted as a miss.
+  it gets no passage (`index/questions/judge.py`), counted as a miss.
 
 A paragraph cut into several passages ranks where its best passage does.
 
@@ -27,9 +27,10 @@ import time
 
 from rank_bm25 import BM25Okapi
 
-from index import rerank, vocabulary
-from index.answer import Index
-from index.search import Hit
+from index.questions import rerank
+from index.questions.answer import Index
+from index.storage import vocabulary
+from index.storage.search import Hit
 
 from .analysers import plain
 from .data import squad_docs, squad_questions

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from index.documents import parse
-from index.passages import MAX_WORDS, passages
+from index.files.documents import parse
+from index.files.passages import MAX_WORDS, passages
 
 from .data import Doc, briefing
 

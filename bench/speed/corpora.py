@@ -119,7 +119,7 @@ def _reuters_sentences() -> list[list[tuple[str, list[str]]]]:
     if cache.exists():
         return json.loads(cache.read_text(encoding="utf-8"))
     from index.analysis import analyse
-    from index.sentences import sentences
+    from index.files.sentences import sentences
 
     stories = []
     with open(REUTERS, encoding="utf-8") as f:

@@ -67,7 +67,7 @@ def _spans(text: str) -> tuple[str, list[tuple[int, int]]]:
 
 def build_briefbot(name: str, size: int) -> dict:
     """The index file as a reindex leaves it: documents, passages, FTS5, postings."""
-    from index import postings, store
+    from index.storage import postings, store
 
     terms_path, text_path, _ = corpora.ensure(name, size)
     path = index_path("briefbot", name, size)
@@ -206,8 +206,9 @@ def _timed(questions: list[dict], ask) -> list[float]:
 def serve_briefbot(
     name: str, size: int, started: float, quotes: bool, first_only: bool = False
 ) -> dict:
-    from index import quote, store
-    from index.search import search
+    from index.questions import quote
+    from index.storage import store
+    from index.storage.search import search
 
     path = index_path("briefbot", name, size)
     questions = corpora.read_questions(corpora.paths(name, size)[2])
@@ -238,9 +239,9 @@ def serve_briefbot(
 def _add_briefings(conn, name: str, size: int) -> list[float]:
     """Write ADD_BRIEFINGS briefings through `store.write_document`, each timed, then roll
     them back so the index stays as built."""
-    from index import store
-    from index.documents import Document
-    from index.passages import Passage
+    from index.files.documents import Document
+    from index.files.passages import Passage
+    from index.storage import store
 
     _, text_path, _ = corpora.paths(name, size)
     texts = []
@@ -268,8 +269,8 @@ def _add_briefings(conn, name: str, size: int) -> list[float]:
 
 def serve_fts5(name: str, size: int, started: float) -> dict:
     """The plain plan (FTS5 `OR` ranked by bm25()), and how often the fast plan agrees."""
-    from index import postings, store
-    from index.search import Filters, fetch, rank_fts5
+    from index.storage import postings, store
+    from index.storage.search import Filters, fetch, rank_fts5
 
     path = index_path("briefbot", name, size)
     questions = corpora.read_questions(corpora.paths(name, size)[2])

@@ -27,7 +27,7 @@ import urllib.parse
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from . import analysis
+from .. import analysis
 from .search import MAX_QUESTION_CHARS
 
 #: Shortest word (in letters) that is matched to other spellings; shorter ones are too easy

@@ -38,12 +38,13 @@ import math
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from . import analysis, english, rerank
+from .. import analysis
+from ..storage.search import Hit
+from ..storage.vocabulary import Vocabulary
+from . import english, rerank
 from .aliases import normal
 from .query import Query, idf
-from .search import Hit
 from .speaker import speaking
-from .vocabulary import Vocabulary
 
 #: The model's weights, from `bench/quality/questions.py --fit` (docs/benchmarks.md,
 #: "Questions nobody tuned for").

@@ -21,10 +21,12 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass, field, replace
 
-from . import analysis, browse, judge, message, repeats, rerank, timing, vocabulary
+from .. import analysis
+from ..storage import browse, vocabulary
+from ..storage.search import Filters, Hit
+from . import judge, message, repeats, rerank, timing
 from . import query as _query
 from .quote import Quote, choose
-from .search import Filters, Hit
 from .speaker import choose_spoken
 from .understand import Reading
 

@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
-from . import analysis
+from .. import analysis
+from ..storage.search import Hit
 from .quote import new_figure
-from .search import Hit
 
 #: How many of BM25's best passages are reordered.
 DEPTH = 10

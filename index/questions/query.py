@@ -20,9 +20,9 @@ import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 
-from . import search as _search
-from .search import Filters, Hit, fetch
-from .vocabulary import Vocabulary
+from ..storage import search as _search
+from ..storage.search import Filters, Hit, fetch
+from ..storage.vocabulary import Vocabulary
 
 K1, B = 1.2, 0.75
 #: Passages ranked the ordinary way and then scored again with weights and names.

@@ -10,7 +10,7 @@ Safe while a bot reads the same index:
 - An update is one transaction, so a question asked meanwhile sees the old index or the new
   one, and a run killed half way leaves the old one whole for the next run to finish the work.
 - A rebuild, and the very first build, read everything into a fresh index beside the live one
-  and swap it in only when complete (`index.swap`).
+  and swap it in only when complete (`index.storage.swap`).
 - One writer at a time, through an advisory lock on `<index>.lock` that the system releases
   even when a run is killed; a second run waits up to `wait` seconds, then refuses.
 
@@ -31,10 +31,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
 
+from ..analysis import ANALYSER_VERSION
+from ..files.documents import READER_VERSION, SUFFIXES, UnreadableFile, parse
+from ..files.passages import passages as split_passages
 from . import postings, store, swap
-from .analysis import ANALYSER_VERSION
-from .documents import READER_VERSION, SUFFIXES, UnreadableFile, parse
-from .passages import passages as split_passages
 
 STATUSES = ("added", "changed", "removed", "unchanged", "failed")
 #: What an index was built with: one that differs reads every file again on its next reindex

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from . import analysis
+from .. import analysis
 from .aliases import normal
 from .quote import Quote, choose
 

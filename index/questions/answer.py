@@ -16,10 +16,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import english, postings, respond, store, understand, vocabulary
+from ..storage import postings, store, vocabulary
+from ..storage.search import Filters, Hit, fetch, search
+from . import english, respond, understand
 from .aliases import AliasFile
 from .quote import Quote
-from .search import Filters, Hit, fetch, search
 
 
 @dataclass(slots=True)

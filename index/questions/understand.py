@@ -22,13 +22,15 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 
-from . import analysis, dates, english, framing, message, vocabulary
+from .. import analysis
+from ..storage import vocabulary
+from ..storage.search import MAX_QUESTION_CHARS, MAX_TERMS, Filters
+from ..storage.vocabulary import Vocabulary
+from . import dates, english, framing, message
 from .aliases import Aliases, AliasMatch, normal
 from .dates import DateRange
 from .query import Name, Query, Weighted
-from .search import MAX_QUESTION_CHARS, MAX_TERMS, Filters
 from .speaker import PRONOUNS, QUESTION_VERBS, TITLES
-from .vocabulary import Vocabulary
 
 #: What a run of capitalised words ("Super Bowl", "Shanghai Cooperation Organization") found
 #: whole adds, as a share of a phrase's BM25 score; a hyphenated name ("Rasht-Astara") adds

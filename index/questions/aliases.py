@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .analysis import fold
+from ..analysis import fold
 
 #: The alias file's name in the corpus folder.
 FILE_NAME = "aliases.toml"

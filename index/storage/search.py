@@ -11,7 +11,8 @@ import json
 import sqlite3
 from dataclasses import dataclass
 
-from . import analysis, postings
+from .. import analysis
+from . import postings
 
 #: Longest question the analyser looks at; the rest is ignored, not an error.
 MAX_QUESTION_CHARS = 2_000

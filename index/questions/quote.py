@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from rank_bm25 import BM25Plus
 
-from . import analysis
+from .. import analysis
 
 #: A second sentence is quoted when it scores at least this share of the best one, or when it
 #: brings question terms the best one lacks.

@@ -12,11 +12,12 @@ import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import analysis, postings, schema
+from .. import analysis
+from . import postings, schema
 
 if TYPE_CHECKING:
-    from .documents import Document
-    from .passages import Passage
+    from ..files.documents import Document
+    from ..files.passages import Passage
 
 BUSY_TIMEOUT_MS = 10_000
 

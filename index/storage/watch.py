@@ -14,7 +14,7 @@ from pathlib import Path
 
 import watchfiles
 
-from .documents import SUFFIXES
+from ..files.documents import SUFFIXES
 from .reindex import Report, reindex
 
 #: How long the corpus must be still before a burst of changes is indexed.

@@ -15,7 +15,7 @@ from pathlib import Path
 from .sentences import split
 
 #: The file suffixes the corpus reader knows: plain text and Markdown here, the rest in
-#: `index.formats`.
+#: `index.files.formats`.
 TEXT_SUFFIXES = (".txt", ".md")
 SUFFIXES = (*TEXT_SUFFIXES, ".html", ".htm", ".pdf", ".docx")
 

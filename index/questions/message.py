@@ -21,7 +21,8 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from . import analysis, english, framing
+from .. import analysis
+from . import english, framing
 
 _GREETING = (
     r"(?:hi|hello|hey|hiya|howdy|yo|greetings|good\s+(?:morning|afternoon|evening|day)"

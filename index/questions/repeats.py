@@ -19,8 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from ..storage.search import Hit
 from . import rerank
-from .search import Hit
 
 #: The share of the shorter passage's word pairs that the longer must hold to repeat it.
 SAME = 0.8

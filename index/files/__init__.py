@@ -1,0 +1,1 @@
+"""Briefing files into passages: reading each format, finding sentences, cutting passages."""
