@@ -216,6 +216,8 @@ def test_framing_is_taken_out_only_in_its_set_phrasings():
     from index.questions.framing import strip
 
     assert strip("which projects were mentioned") == "which projects"
+    assert strip("how long is the railway?") == "is the railway?"
+    assert strip("how fast did trade grow") == "did trade grow"
     assert strip("has Gaza been discussed at all?") == "Gaza"
     assert strip("tell me what Raeisi said about the railway") == (
         "what Raeisi said about the railway"

@@ -103,6 +103,8 @@ _ATOMS = [
 _DAY_AND_MONTH = {"daymonth": ("dm", "dd", "dy"), "monthday": ("md", "mdd", "mdy")}
 _ATOM = "|".join(f"(?P<{name}>{pattern})" for name, pattern in _ATOMS)
 #: Prepositions that make a date one end of a range, which may lie ahead ("before April").
+#: "From 1 March on": from then on, where "briefings from last week" keeps to the week.
+_ONWARDS = re.compile(r"\s+(?:on|onwards?|forwards?)\b", re.IGNORECASE)
 _BOUNDARIES = {"since", "from", "after", "before", "until", "till", "up", "through"}
 #: Atoms that need a preposition before them to count as a date.
 _NEEDS_PREPOSITION = {"month", "year", "weekday"}
@@ -272,10 +274,12 @@ def find(text: str, today: dt.date, covered: Sequence[dt.date] = (), natural: bo
             end = m.end("a")
             if prep == "between":
                 continue
-            if prep == "from" and a[0] == a[1]:  # "news from Tuesday": that day
-                bound(a[0], a[1])
+            onwards = prep == "from" and _ONWARDS.match(text, end)
+            if prep == "from" and not onwards:  # "news from Tuesday", "briefings from last
+                bound(a[0], a[1])  # week": that day, that week
             elif prep in ("since", "from"):
                 bound(a[0], None)
+                end = onwards.end() if onwards else end
             elif prep == "after":
                 bound(a[1] + dt.timedelta(days=1), None)
             elif prep == "before":

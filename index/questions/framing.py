@@ -10,7 +10,8 @@ them. `strip` takes them out before the question is read. What is left can be no
 ("what happened yesterday?", once the date is read, or "what's new?"): the question then asks
 for the briefings themselves.
 
-"How many" and "how much" go too: what they ask for is a number, not the word "many".
+"How many", "how much", "how long" and the like go too: what they ask for is a number, not
+the word "many" or "long".
 
 Only these set phrasings are taken out, never a word on its own: "who covered the game",
 "what talk show" and "what did Luther say" keep every word.
@@ -76,9 +77,12 @@ _FRAMES = [
         r"(?:daily\s+)?(?:summary|summari[sz]e|digest|recap|round-?up)(?:\s+(?:of|for|from))?\b",
         # what happened (on Tuesday), what's happening
         r"^\s*what(?:'s|’s|\s+has|\s+had|\s+is|\s+was)?\s+happen(?:ed|ing|s)?\b",
-        # how many …, how much …: the answer is a number (the re-ranker reads that from the
-        # question as asked), and "many" is no word for a passage to hold
-        r"\bhow\s+(?:many|much)\b",
+        # how many …, how much …, how long …: the answer is a number (the re-ranker reads
+        # that from the question as asked), and "many" is no word for a passage to hold: "how
+        # long is the cable" is answered by "700 kilometres", not by a talk that went on "too
+        # long"
+        r"\bhow\s+(?:many|much|long|far|fast|quickly|big|large|old|often|tall|high|wide|deep"
+        r"|heavy|soon)\b",
         # … in the briefings, … in the news
         r"\b(?:in|from)\s+" + _THE_BRIEFINGS + r"\b",
         # what was discussed about …, which projects were mentioned, what was said about …

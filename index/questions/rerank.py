@@ -43,14 +43,14 @@ WINDOW = 12
 
 #: Feature weights, fitted by `bench/quality/fit_rerank.py` on SQuAD's tuning questions.
 WEIGHTS: dict[str, float] = {
-    "body": 3.60,
-    "sentence": 1.81,
-    "bigrams": 1.58,
-    "exact": 2.51,
-    "title": 1.65,
-    "number": 0.59,
-    "pairs": 0.82,
-    "window": 1.83,
+    "body": 3.47,
+    "sentence": 1.45,
+    "bigrams": 1.40,
+    "exact": 2.15,
+    "title": 2.56,
+    "number": 0.65,
+    "pairs": 0.26,
+    "window": 1.30,
 }
 
 # Questions whose answer is a number, a date or an amount.
