@@ -106,6 +106,45 @@ def test_the_topic_outranks_the_speaker_and_the_reply_says_when_they_are_not_quo
     assert spoken.explanation is None
 
 
+#: A speaker quoted on many subjects and a subject many briefings dwell on: the one passage
+#: where the speaker speaks on it shares fewer words with the question than the others.
+CROWDED = {
+    **{
+        f"2024-07-{day:02d}-budget.txt": f"date 2024-07-{day:02d} Budget\n\nOngpin said the"
+        f" budget for week {day} was on track."
+        for day in range(1, 21)
+    },
+    **{
+        f"2024-08-{day:02d}-brewery.txt": f"date 2024-08-{day:02d} Shares\n\nHarbour Brewery"
+        f" shares rose; Harbour Brewery bonds and Harbour Brewery debt held in trading {day}."
+        for day in range(1, 13)
+    },
+    "2024-09-01-stake.txt": "date 2024-09-01 Stake\n\nOngpin said the government would sell"
+    " its stake in the Harbour Brewery next year.",
+    "2024-09-02-bank.txt": "date 2024-09-02 Rates\n\nPoehl said the Paris meeting had"
+    " steadied the markets. Bank director Hermann Pohl said rates would hold.",
+}
+
+
+def test_the_passage_where_the_speaker_speaks_on_the_subject_is_found(index_of):
+    """BM25 alone ranks a dozen passages on the brewery above it; the speaker's passages are
+    gathered as candidates too, and that one answers."""
+    ix = index_of(CROWDED)
+    answer = ix.answer("what did ongpin say about the harbour brewery?")
+    assert answer.found and answer.hits[0].hit.document == "2024-09-01-stake.txt"
+    assert answer.explanation is None
+    plain = [h.document for h in ix.search("ongpin harbour brewery", k=10)]
+    assert "2024-09-01-stake.txt" not in plain  # what the candidates would have been
+
+
+def test_a_speaker_typed_in_another_spelling_is_found_speaking(index_of):
+    ix = index_of(CROWDED)
+    answer = ix.answer("what did Pöhl say about the Paris meeting?")
+    assert answer.found and answer.hits[0].hit.document == "2024-09-02-bank.txt"
+    assert "Poehl said the Paris meeting" in answer.hits[0].quote_text
+    assert "poehl" in answer.reading.speaker_names
+
+
 def test_a_name_only_in_the_title_counts_towards_the_answer(index_of):
     ix = index_of(
         {

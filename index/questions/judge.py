@@ -11,6 +11,8 @@ several things at once, each weak alone:
   Philippine debt talks?" is not answered by the talks without Volcker;
 - speaker: for "what did X say about Y", whether X is named there, and whether X is the one
   speaking in it (`speaker.speaking`);
+- topic: for the same question, the share of Y that the passage holds the same way as
+  coverage: a passage where X speaks of something else does not answer, however rare X;
 - sentence and window: how much of the question the passage's best sentence holds, and the
   most of it within a dozen words (the re-ranker's own features, `rerank.features`): an
   answer holds the question's words together, a passage that merely shares them does not;
@@ -49,17 +51,18 @@ from .speaker import speaking
 #: The model's weights, from `bench/quality/questions.py --fit` (docs/benchmarks.md,
 #: "Questions nobody tuned for").
 WEIGHTS: dict[str, float] = {
-    "coverage": 1.44,
-    "rare": -0.01,
+    "coverage": 1.40,
+    "rare": -0.17,
     "speaker": 0.41,
-    "speaks": 0.83,
-    "sentence": -0.05,
-    "window": 0.45,
-    "missing": -1.21,
-    "length": 1.72,
-    "score": 0.40,
-    "margin": 0.78,
-    "bias": -3.07,
+    "speaks": 0.53,
+    "sentence": 0.27,
+    "window": 0.19,
+    "missing": -1.23,
+    "topic": 1.05,
+    "length": 1.60,
+    "score": 0.36,
+    "margin": 0.80,
+    "bias": -3.52,
 }
 #: Words at least this common in English (Zipf) weigh `COMMON_WEIGHT` in `missing`.
 COMMON_ZIPF = 5.5
@@ -67,7 +70,7 @@ COMMON_WEIGHT = 0.1
 #: Question words (counted once each) from which a question counts as long (`length`).
 LONG_QUESTION = 10
 #: A passage answers when the model's probability reaches this.
-THRESHOLD = 0.35
+THRESHOLD = 0.45
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,10 +115,12 @@ def judge(
     ranked: Sequence[tuple[float, Mapping[str, float]]],
     tokens: Mapping[int, Collection[str]],
     vocab: Vocabulary,
+    topic: Collection[int] = (),
 ) -> list[Judged]:
     """Each ranked passage, in the order given, with its evidence (each from 0 to 1) and the
     probability that it answers. `ranked` holds each passage's re-ranking score and
-    features; `tokens` each passage's terms."""
+    features; `tokens` each passage's terms; `topic` the groups of the query's terms that
+    say what a speaker is asked about."""
     judged = [t for t in query.terms if t.judged]
     known = _known(vocab, hits)
     weight: dict[int, float] = {}
@@ -157,6 +162,10 @@ def judge(
         # Of the words the briefings hold: a word none holds is `missing`, and does not by
         # itself make every passage fall short.
         coverage = sum(held.values()) / held_total if held_total > 0 else 0.0
+        asked = [g for g in topic if g in weight]
+        about = (
+            sum(held.get(g, 0.0) for g in asked) / sum(weight[g] for g in asked) if asked else 1.0
+        )
         rare_share = sum(1 for g in rare_held if g in held) / len(rare_held) if rare_held else 1.0
         f = {
             "bias": 1.0,
@@ -167,6 +176,7 @@ def judge(
             "sentence": ranking.get("sentence", 0.0),
             "window": ranking.get("window", 0.0),
             "missing": missing,
+            "topic": about,
             "length": length,
             "score": score / scale,
             "margin": (score - other) / scale,

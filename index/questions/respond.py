@@ -43,8 +43,11 @@ EVIDENCE: dict[str, float] = {"speaker": 0.0, "speaks": 2.0}
 #: How many of the first answering passages must all leave the speaker unnamed for the reply
 #: to say that the briefings do not quote them on the subject.
 SPEAKER_LOOK = 3
-#: Candidates added from the period a question names (and the window after it).
+#: Candidates added from the period a question names (and the window after it), and from
+#: the passages naming the speaker a question asks about.
 WINDOW_DEPTH = 5
+#: Spellings of a speaker's name searched for to add those candidates.
+SPEAKER_SPELLINGS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,17 +148,32 @@ def quote(reading: Reading, q: _query.Query, hit: Hit) -> Quote:
 def gather(
     conn: sqlite3.Connection, reading: Reading, q: _query.Query, wanted: int, vocab
 ) -> list[Hit]:
-    """The candidates: BM25's best over every date, and, when the question names when
-    something happened, the best from that period and the window after it (`timing`), so
-    that a briefing reporting it later is among them however many others share its words."""
+    """The candidates: BM25's best over every date; when the question names when something
+    happened, the best from that period and the window after it (`timing`), so that a
+    briefing reporting it later is among them however many others share its words; and for
+    "what did X say about Y", the best of the passages naming X."""
     hits = _query.search(conn, q, depth(reading, wanted), 0, vocab)
+    seen = {h.passage_id for h in hits}
+    nearer = []
     if reading.dates is not None and not reading.dates_filter:
         span = timing.window(reading.dates)
-        near = replace(q, filters=q.filters.within(span.since, span.until))
-        seen = {h.passage_id for h in hits}
+        nearer.append(replace(q, filters=q.filters.within(span.since, span.until)))
+    nearer += [replace(q, required=[*q.required, (name,)]) for name in _speaker_terms(reading)]
+    for near in nearer:
         extra = _query.search(conn, near, WINDOW_DEPTH, 0, vocab)
         hits += [h for h in extra if h.passage_id not in seen]
+        seen.update(h.passage_id for h in extra)
     return hits
+
+
+def _speaker_terms(reading: Reading) -> list[str]:
+    """For "what did X say about Y", X's rare terms (a name, each spelling the question
+    searches for), so that the passages naming X are among the candidates however many
+    others say more about Y alone; at most `SPEAKER_SPELLINGS`."""
+    if reading.speaker is None or reading.topic is None:
+        return []
+    terms = [t.term for t in reading.speaker.terms if t.rare and t.judged]
+    return list(dict.fromkeys(terms))[:SPEAKER_SPELLINGS]
 
 
 def rank(
@@ -167,7 +185,9 @@ def rank(
     rows = rerank.features(reading.question, q.term_list(), pool, vocab)
     tokens = {h.passage_id: rerank.passage_terms(h) for h in pool}
     ranked = [(rerank.score(f), f) for f in rows]
-    judged = judge.judge(q, reading.speaker_names, pool, ranked, tokens, vocab)
+    judged = judge.judge(
+        q, reading.speaker_names, pool, ranked, tokens, vocab, reading.topic_groups
+    )
     # What the re-ranker does not see: for "what did X say about Y", whether X is named and
     # whether X is the one speaking.
     scores = [

@@ -226,6 +226,15 @@ class Reading:
         return [t.term for t in self.topic.terms] if self.topic else []
 
     @property
+    def topic_groups(self) -> frozenset[int]:
+        """The groups of `query()`'s terms that came from Y in "what did X say about Y" (none
+        for a question without both): a passage naming X but not Y does not answer."""
+        if self.speaker is None or self.topic is None:
+            return frozenset()
+        base = 1 + max((t.group for t in self.speaker.terms), default=0)
+        return frozenset(t.group + base for t in self.topic.terms if t.judged)
+
+    @property
     def out_of_range(self) -> bool:
         """The question's dates fall where the briefings have none at all."""
         if self.dates is None or not self.dates_filter:
@@ -413,7 +422,7 @@ def read(
     spelled = _Speller(vocab, conn)
     if speaker_text and not pronoun:
         reading.speaker = spelled.part(speaker_text, matches)
-        reading.speaker_names = _names(reading.speaker.text)
+        reading.speaker_names = _speaker_names(reading.speaker, spelled)
     topic_text = topic_text.strip(_TRAILING)
     if topic_text:
         reading.topic = spelled.part(topic_text, matches)
@@ -513,6 +522,21 @@ def _names(speaker_text: str) -> list[str]:
     return names or [w for w in words if analysis.term(w) is not None]
 
 
+def _speaker_names(part: Part, spelled: _Speller) -> list[str]:
+    """The speaker's names (`_names`), and each other spelling of them that the briefings hold
+    and the question searches for as well: asked about "Pöhl", a passage where "Poehl" speaks
+    is him speaking."""
+    names = _names(part.text)
+    typed = {analysis.term(n) for n in names}
+    groups = {t.group for t in part.terms if t.term in typed}
+    for t in part.terms:
+        if t.group in groups and t.term not in typed:
+            other = normal(spelled.surface(t.term))
+            if other not in names:
+                names.append(other)
+    return names
+
+
 class _Speller:
     """Turns a piece of a question into searched terms: exact terms the index holds, near
     spellings for those it lacks, phrases from quotes and names, corrections to show."""
@@ -523,7 +547,8 @@ class _Speller:
         self.corrections: list[tuple[str, str]] = []
         self._group = 0
 
-    def _surface(self, term: str) -> str:
+    def surface(self, term: str) -> str:
+        """How the briefings write `term` (the term itself without an index at hand)."""
         return vocabulary.surface(self.conn, term) if self.conn is not None else term
 
     def part(self, text: str, aliases: list[AliasMatch]) -> Part:
@@ -554,7 +579,7 @@ class _Speller:
             part.terms.extend(runs)
             if df == 0 and variants:
                 replaced[token.term] = variants[0].term
-                surface = self._surface(variants[0].term)
+                surface = self.surface(variants[0].term)
                 self.corrections.append((typed, surface))
                 edits.append((token.start, token.end, surface))
         if edits:
