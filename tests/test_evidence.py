@@ -8,8 +8,9 @@ import datetime as dt
 from click.testing import CliRunner
 
 from bot.cli import main
-from index.questions import message
+from index.questions import message, respond, understand
 from index.questions.message import Kind
+from index.storage import vocabulary
 
 TODAY = dt.date(2024, 4, 20)
 
@@ -122,7 +123,9 @@ CROWDED = {
     "2024-09-01-stake.txt": "date 2024-09-01 Stake\n\nOngpin said the government would sell"
     " its stake in the Harbour Brewery next year.",
     "2024-09-02-bank.txt": "date 2024-09-02 Rates\n\nPoehl said the Paris meeting had"
-    " steadied the markets. Bank director Hermann Pohl said rates would hold.",
+    " steadied the markets.",
+    "2024-09-03-director.txt": "date 2024-09-03 Director\n\nBank director Hermann Pohl said"
+    " rates would hold.",
 }
 
 
@@ -143,6 +146,13 @@ def test_a_speaker_typed_in_another_spelling_is_found_speaking(index_of):
     assert answer.found and answer.hits[0].hit.document == "2024-09-02-bank.txt"
     assert "Poehl said the Paris meeting" in answer.hits[0].quote_text
     assert "poehl" in answer.reading.speaker_names
+    with ix.reading() as conn:  # either spelling names him whole: not half of two names
+        vocab = vocabulary.get(conn)
+        reading = understand.read("what did Pöhl say about the Paris meeting?", vocab, conn=conn)
+        q = reading.query()
+        judged = respond.rank(conn, reading, q, respond.gather(conn, reading, q, 3, vocab), vocab)
+    assert judged[0].hit.document == "2024-09-02-bank.txt"
+    assert judged[0].features["speaker"] == 1.0
 
 
 def test_a_name_only_in_the_title_counts_towards_the_answer(index_of):

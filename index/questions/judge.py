@@ -51,18 +51,18 @@ from .speaker import speaking
 #: The model's weights, from `bench/quality/questions.py --fit` (docs/benchmarks.md,
 #: "Questions nobody tuned for").
 WEIGHTS: dict[str, float] = {
-    "coverage": 1.40,
-    "rare": -0.17,
-    "speaker": 0.41,
-    "speaks": 0.53,
-    "sentence": 0.27,
-    "window": 0.19,
+    "coverage": 1.37,
+    "rare": -0.18,
+    "speaker": 0.48,
+    "speaks": 0.50,
+    "sentence": 0.28,
+    "window": 0.22,
     "missing": -1.23,
-    "topic": 1.05,
-    "length": 1.60,
-    "score": 0.36,
-    "margin": 0.80,
-    "bias": -3.52,
+    "topic": 1.08,
+    "length": 1.62,
+    "score": 0.38,
+    "margin": 0.81,
+    "bias": -3.62,
 }
 #: Words at least this common in English (Zipf) weigh `COMMON_WEIGHT` in `missing`.
 COMMON_ZIPF = 5.5
@@ -141,8 +141,14 @@ def judge(
     rare_held = [g for g in rare if g in weight]
     held_total = sum(weight.values())
     names = [normal(n) for n in speaker_names if n]
-    # A name as the index holds it, to look for among a passage's terms and its title's.
+    # A name as the index holds it, to look for among a passage's terms and its title's,
+    # with the question word it came from: "Herrington" and its other spellings are one.
     name_terms = [analysis.term(n) or n for n in names]
+    group_of = {}
+    for t in query.terms:
+        group_of.setdefault(t.term, t.group)
+    name_groups = {n: group_of.get(n, n) for n in name_terms}
+    wanted_names = set(name_groups.values())
 
     length = min(len(groups), LONG_QUESTION) / LONG_QUESTION
     # The re-ranker's score on the scale of its weights (about 0 to 1), and by how much a
@@ -182,7 +188,8 @@ def judge(
             "margin": (score - other) / scale,
         }
         if names:
-            f["speaker"] = sum(1 for n in name_terms if n in body or n in title) / len(names)
+            named_groups = {g for n, g in name_groups.items() if n in body or n in title}
+            f["speaker"] = len(named_groups) / len(wanted_names)
             named = f["speaker"] > 0
             f["speaks"] = float(named and bool(speaking(hit.text, hit.sentences, names)))
         out.append(Judged(hit, score, probability(f), f))
