@@ -25,7 +25,7 @@ import Stemmer
 
 #: Bumped whenever a change here changes the terms of some text: an index built with another
 #: version must be rebuilt, since its stored terms would no longer meet the question's.
-ANALYSER_VERSION = "2"
+ANALYSER_VERSION = "3"
 
 # A word is a run of letters, marks and digits, possibly joined by apostrophes ("don't",
 # "Israel's"). Underscores and hyphens split words: "Rasht-Astara" is two words, and so is
@@ -60,7 +60,12 @@ STOPWORDS: frozenset[str] = frozenset(
     should now d ll m o re ve y
     """.split()
 )
-_STOPWORDS_FOLDED: frozenset[str] = frozenset(_JOINS.sub("", w) for w in STOPWORDS)
+#: Contractions that, written without their apostrophe, are words of their own: "she'll" is
+#: not "Shell", "we'll" not an oil "well", "she'd" not "shed" 2,000 jobs.
+_WORDS_OF_THEIR_OWN = frozenset("hell ill shell shed well wed id".split())
+_STOPWORDS_FOLDED: frozenset[str] = (
+    frozenset(_JOINS.sub("", w) for w in STOPWORDS) - _WORDS_OF_THEIR_OWN
+)
 
 _stemmer = Stemmer.Stemmer("english")
 
@@ -97,6 +102,8 @@ def term(word: str) -> str | None:
     folded = spelling(word)
     if not folded or folded in _STOPWORDS_FOLDED:
         return None
+    if folded in _WORDS_OF_THEIR_OWN and fold(word).replace("’", "'") in STOPWORDS:
+        return None  # "she'll" with its apostrophe
     return _stemmer.stemWord(folded)
 
 

@@ -80,3 +80,17 @@ def test_a_question_finds_a_name_written_another_way(index_of):
         # The word is marked once, as the briefing writes it.
         marked = [first.hit.text[s:e] for s, e in first.quote.highlights]
         assert marked.count(word) == 1, question
+
+
+def test_a_contraction_is_a_stopword_but_the_word_it_looks_like_is_not():
+    """Without its apostrophe "she'll" is "shell": the company, the oil "well" and "shed"
+    2,000 jobs must stay searchable while the contractions stay stopwords."""
+    assert [analysis.term(w) for w in ("Shell", "well", "shed", "ID")] == [
+        "shell",
+        "well",
+        "shed",
+        "id",
+    ]
+    assert [analysis.term(w) for w in ("she'll", "We’ll", "she'd", "I'd", "don't", "dont")] == [
+        None
+    ] * 6

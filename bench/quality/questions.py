@@ -246,7 +246,7 @@ class Result:
 _EARLIER = """
 import datetime as dt, json, sys
 sys.path.insert(0, sys.argv[1])
-from index.questions.answer import Index
+from index.answer import Index
 opened = {}
 for line in sys.stdin:
     r = json.loads(line)

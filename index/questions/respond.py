@@ -37,9 +37,10 @@ NO_BRIEFINGS = "There are no briefings yet."
 #: Passages read for "the latest on …", to be put in date order.
 NEWEST_DEPTH = 30
 #: What a question's speaker adds to a passage's re-ranking score, where the passage names
-#: them and where they speak in it (`judge.judge`), chosen on the development sets' tuning
-#: halves (`bench/quality/questions.py`).
-EVIDENCE: dict[str, float] = {"speaker": 0.0, "speaks": 2.0}
+#: them, where they speak in it, and how much of what they are asked about it holds
+#: (`judge.judge`), chosen on the development sets' tuning halves
+#: (`bench/quality/questions.py`): X speaking of Y before X speaking of something else.
+EVIDENCE: dict[str, float] = {"speaker": 0.0, "speaks": 2.0, "topic": 1.0}
 #: How many of the first answering passages must all leave the speaker unnamed for the reply
 #: to say that the briefings do not quote them on the subject.
 SPEAKER_LOOK = 3
