@@ -53,7 +53,7 @@ from index.summary import (
 )
 
 from . import render, render_summary
-from .handlers import send
+from .sending import send
 from .services import Services, services
 from .state import Subscription, subscribe, subscription, subscriptions, summary_sent, unsubscribe
 from .topics import thread_of
@@ -94,8 +94,8 @@ def register(app: Application) -> None:
     app.add_handler(
         CallbackQueryHandler(more_button, pattern=rf"^{render_summary.CALLBACK}:\d{{8}}:\d{{1,4}}$")
     )
-    # After the question handlers (group 0) have moved a migrated chat's rows or forgotten a
-    # chat that removed the bot, the jobs follow.
+    # After `chats` (group 0) has moved a migrated chat's rows or forgotten a chat that
+    # removed the bot, the jobs follow.
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, _resync_handler), group=1)
     app.add_handler(ChatMemberHandler(_resync_handler, ChatMemberHandler.MY_CHAT_MEMBER), group=1)
     services(app).startup.append(rebuild_jobs)

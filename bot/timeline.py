@@ -19,8 +19,9 @@ from index import timeline
 from index.storage import browse
 
 from . import render
-from .handlers import _around, _today, send, typing
+from .buttons import around
 from .render import Block, Run
+from .sending import send, typing
 from .services import services
 from .topics import thread_of
 
@@ -83,7 +84,7 @@ async def show(
     after a rebuild, or says that its briefing changed."""
     svc = services(context)
     async with typing(context, chat_id, thread):
-        found = await svc.answers.run(timeline.of, subject, _today(svc))
+        found = await svc.answers.run(timeline.of, subject, svc.today())
     if not found.entries:
         await send(context, chat_id, [nothing(found)], reply_to=reply_to, thread=thread)
         return
@@ -183,7 +184,7 @@ async def day_button(update: Update, context: Context) -> None:
     if passage is None:
         await query.answer(render.EXPIRED, show_alert=True)
         return
-    hits = await svc.run(_around, svc, passage)
+    hits = await svc.run(around, svc, passage)
     if not isinstance(hits, list):
         gone = render.PASSAGE_CHANGED if hits else render.BRIEFING_REMOVED
         await query.answer(gone, show_alert=True)

@@ -26,7 +26,7 @@ from bothelpers import (
 )
 
 from bot import render
-from bot.handlers import continued
+from bot.buttons import continued
 from index.questions.answer import Answer, QuotedHit
 from index.questions.quote import Quote
 from index.storage.browse import key

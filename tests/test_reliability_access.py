@@ -26,7 +26,8 @@ from bothelpers import (
 )
 
 from bot import daily, render
-from bot.handlers import ADMINS_ONLY, REFUSAL_SHORT
+from bot.admin import ADMINS_ONLY
+from bot.chats import REFUSAL_SHORT
 from bot.state import State
 from index.questions.answer import Index
 

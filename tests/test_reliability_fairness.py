@@ -20,7 +20,7 @@ from bothelpers import (
 )
 
 from bot import answering, render
-from bot.handlers import TOO_FAST
+from bot.sending import TOO_FAST
 from bot.services import QUESTIONS_AT_ONCE, SEARCH_THREADS, services
 
 STRANGER = 77

@@ -20,7 +20,7 @@ from bothelpers import PRIVATE, bot_settings, build_index, running_bot
 from faults import QUESTIONS, tally
 
 from bot import render
-from bot.handlers import INDEX_UNAVAILABLE
+from bot.errors import INDEX_UNAVAILABLE
 from index.storage.reindex import reindex
 
 
