@@ -11,12 +11,12 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram.ext import Application, CallbackContext
 
 from index.questions.answer import Index
 
+from . import days
 from .answering import Answerer
 from .settings import Settings
 from .state import State
@@ -75,12 +75,9 @@ class Services:
         return await loop.run_in_executor(self.executor, functools.partial(fn, *args, **kwargs))
 
     def today(self) -> dt.date:
-        """The date where the bot's users are, for questions about "yesterday"."""
-        try:
-            zone = ZoneInfo(self.settings.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            zone = dt.UTC
-        return dt.datetime.now(zone).date()
+        """The date where the bot's users are (`BRIEFBOT_TIMEZONE`), for questions about
+        "yesterday"."""
+        return days.today(self.settings.timezone)
 
 
 def services(context: CallbackContext | Application) -> Services:

@@ -20,6 +20,7 @@ from index.storage import browse
 
 from . import render
 from .buttons import around
+from .days import day_text, short_day
 from .render import Block, Run
 from .sending import send, typing
 from .services import services
@@ -119,7 +120,7 @@ def _line(entry: timeline.Entry) -> Block:
     """One day: its date in bold, then the sentence with the subject's words in bold, and
     how many other briefings of that day answer."""
     hit = entry.hit
-    runs: Block = [Run(render.day_text(entry.date), ("b",)), Run("  ")]
+    runs: Block = [Run(day_text(entry.date), ("b",)), Run("  ")]
     runs += render._highlighted(hit.text, *entry.sentence, entry.highlights, ())
     others = len(entry.briefings) - 1
     if others > 0:
@@ -165,7 +166,7 @@ def keyboard(
     timeline, whose passage the page remembers by its stable key (never an index row, which a
     rebuild numbers afresh)."""
     buttons = [
-        InlineKeyboardButton(f"{e.date.day} {e.date:%b}", callback_data=f"{CALLBACK}:{page_id}:{n}")
+        InlineKeyboardButton(short_day(e.date), callback_data=f"{CALLBACK}:{page_id}:{n}")
         for n, e in enumerate(entries, first)
     ]
     rows = [buttons[i : i + BUTTONS_PER_ROW] for i in range(0, len(buttons), BUTTONS_PER_ROW)]

@@ -15,7 +15,7 @@ import pytest
 from botapi import DEFAULT_TOKEN, standin_fixture  # noqa: F401
 from bothelpers import running_bot
 
-from bot import daily, render_summary
+from bot import daily, days, render_summary
 from bot.settings import Settings
 from bot.state import State, subscribe, subscription, subscriptions
 from index.storage import store
@@ -244,7 +244,7 @@ def test_a_fired_job_posts_the_chats_local_day_and_late_additions(tmp_path: Path
             fire(app, GROUP)
             messages = await until(lambda: sends(standin, GROUP))
             text = "\n".join(m.plain_text for m in messages)
-            assert render_summary.day_name(local) in text
+            assert days.day_name(local) in text
             assert "Railway deal" in text
             # Dated the UTC day, not the chat's: never among the day's briefings (when the
             # chat's day is ahead of UTC's, it is an earlier day's late addition instead).
@@ -633,9 +633,9 @@ def test_two_hundred_briefings_stay_within_telegram_limits(tmp_path: Path, stand
 
 def test_local_day_and_day_arguments() -> None:
     late_evening = dt.datetime(2024, 3, 19, 22, 30, tzinfo=dt.UTC)
-    assert daily.local_day(late_evening, "UTC") == dt.date(2024, 3, 19)
-    assert daily.local_day(late_evening, "Asia/Tokyo") == dt.date(2024, 3, 20)
-    assert daily.local_day(late_evening, "America/New_York") == dt.date(2024, 3, 19)
+    assert days.today("UTC", late_evening) == dt.date(2024, 3, 19)
+    assert days.today("Asia/Tokyo", late_evening) == dt.date(2024, 3, 20)
+    assert days.today("America/New_York", late_evening) == dt.date(2024, 3, 19)
     today = dt.date(2024, 3, 1)
     assert daily.parse_day(None, today) == today
     assert daily.parse_day("Yesterday", today) == dt.date(2024, 2, 29)
