@@ -12,7 +12,6 @@ from bothelpers import (
     PRIVATE,
     RAILWAY_QUESTION,
     bot_settings,
-    build_index,
     running_bot,
     until,
 )
@@ -23,11 +22,6 @@ from bot.state import State
 
 STRANGER = 77
 STRANGE_GROUP = -100777
-
-
-@pytest.fixture
-def indexed(tmp_path):
-    return build_index(tmp_path)
 
 
 def test_allow_list_refuses_once_and_gives_no_data(standin: BotAPIStandIn, indexed) -> None:

@@ -11,7 +11,7 @@ import logging
 
 import pytest
 from botapi import DEFAULT_USER_ID, BotAPIStandIn, standin_fixture  # noqa: F401
-from bothelpers import RAILWAY_QUESTION, bot_settings, build_index, button, running_bot, until
+from bothelpers import RAILWAY_QUESTION, bot_settings, button, running_bot, until
 
 from bot import render, sending
 from bot.sending import TOO_FAST
@@ -21,11 +21,6 @@ from bot.state import State, subscribe, subscription
 FORUM = -1007001
 #: A chat the bot is set up for, when it is set up for some only.
 ELSEWHERE = 77
-
-
-@pytest.fixture
-def indexed(tmp_path):
-    return build_index(tmp_path)
 
 
 @pytest.fixture(name="forum")

@@ -13,13 +13,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from botapi import BOT_USERNAME, DEFAULT_TOKEN, BotAPIStandIn, standin_fixture  # noqa: F401
 from bothelpers import (
     GROUP,
     PRIVATE,
     bot_settings,
-    build_index,
     callback_answers,
     running_bot,
     until,
@@ -36,11 +34,6 @@ STRANGE_GROUP = -100777
 ADMIN = 555
 SECRET = DEFAULT_TOKEN.split(":")[1]
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def indexed(tmp_path):
-    return build_index(tmp_path)
 
 
 def _forged(page_a: int, page_b: int) -> list[str]:

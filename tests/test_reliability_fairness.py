@@ -13,7 +13,6 @@ from bothelpers import (
     PRIVATE,
     RAILWAY_QUESTION,
     bot_settings,
-    build_index,
     button,
     running_bot,
     until,
@@ -27,11 +26,6 @@ STRANGER = 77
 NOISY = 5001
 QUIET = 5002
 ADMIN = 555
-
-
-@pytest.fixture
-def indexed(tmp_path):
-    return build_index(tmp_path)
 
 
 @pytest.mark.parametrize("allowed", [frozenset(), frozenset({PRIVATE})], ids=["open", "allow-list"])
