@@ -10,8 +10,6 @@ so they keep working after a restart and highlight the subject's words.
 
 from __future__ import annotations
 
-import logging
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
@@ -25,8 +23,6 @@ from .render import Block, Run
 from .sending import send, typing
 from .services import services
 from .topics import thread_of
-
-log = logging.getLogger("briefbot.timeline")
 
 Context = ContextTypes.DEFAULT_TYPE
 
