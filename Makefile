@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CORPUS ?= corpus
 DB ?= data/index.db
 
-.PHONY: run test lint bench clean fuzz replies
+.PHONY: run test lint bench clean fuzz replies install-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,20 @@ fuzz: $(VENV)/.installed-fuzz
 # docs/replies.md: the bot's typical replies, as it sends them, from the real bot.
 replies: $(VENV)/.installed-test
 	$(BIN)/python docs/replies.py
+
+# A fresh install as a new machine makes it: a venv with the pip its Python ships (not
+# upgraded), `pip install .` from the files git tracks, then an HTML briefing read and asked
+# about. Anything the package needs but does not declare fails here, not in the suite's .venv.
+CHECK_DIR ?= /tmp/briefbot-install-check
+install-check:
+	rm -rf $(CHECK_DIR) && mkdir -p $(CHECK_DIR)/src $(CHECK_DIR)/corpus
+	git ls-files -z | tar --null -T - -c | tar -x -C $(CHECK_DIR)/src
+	$(PYTHON) -m venv $(CHECK_DIR)/venv
+	$(CHECK_DIR)/venv/bin/pip --version
+	$(CHECK_DIR)/venv/bin/pip install --quiet $(CHECK_DIR)/src
+	cp tests/fixtures/2024-03-19-harbour.html $(CHECK_DIR)/corpus/
+	cd $(CHECK_DIR) && venv/bin/briefbot reindex --corpus corpus --db index.db
+	cd $(CHECK_DIR) && venv/bin/briefbot ask --db index.db "when will the harbour dredging finish?"
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -149,7 +149,8 @@ def bot_process(base_url: str, db: str, state_db: str, flood_limit: bool, events
     from telegram import Update
     from telegram.ext import TypeHandler
 
-    from bot.app import RateLimiter, build_application
+    from bot.app import build_application
+    from bot.sending import RateLimiter
     from bot.settings import Settings
     from bot.state import State
     from index.questions.answer import Index
@@ -361,7 +362,7 @@ def run_noisy(standin, events, questions, seconds: float, noisy: bool, first: in
     """`QUIET_CHATS` chats asking `QUIET_RATE` questions a second each for `seconds`, their
     questions spread evenly, beside (when `noisy`) one chat asking `NOISY_RATE` a second.
     Replies are matched to questions by the message they reply to."""
-    from bot.handlers import TOO_FAST
+    from bot.sending import TOO_FAST
 
     quiet = [first + n for n in range(QUIET_CHATS)]
     loud = first + QUIET_CHATS

@@ -38,7 +38,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from botapi import DEFAULT_TOKEN, BotAPIStandIn, SentMessage  # noqa: E402
 from bothelpers import running_bot  # noqa: E402
 
-from bot.app import RateLimiter  # noqa: E402
+from bot.sending import RateLimiter  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from index.storage.reindex import reindex  # noqa: E402
 

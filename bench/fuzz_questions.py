@@ -3,7 +3,7 @@
 1. Timing: questions drawn from the same strategies as `tests/test_reliability_input.py`
    (arbitrary Unicode, control characters, RTL and combining marks, FTS5 operators and SQL
    fragments, 0 to 20,000 characters) through the whole path the bot runs for a question
-   (`bot.handlers._answer`: understanding, search, quoting, suggestions, the state file,
+   (`bot.asking.answer`: understanding, search, quoting, suggestions, the state file,
    rendering), against the baseline of ordinary questions in the same run.
 2. Fuzzing: atheris (libFuzzer) feeds its own inputs to the same path for `--seconds`; a
    finding is an exception, a malformed or oversized message, an input slower than
@@ -71,24 +71,24 @@ def timing(n: int) -> dict:
     from hypothesis.errors import NonInteractiveExampleWarning
     from test_reliability_input import questions
 
-    from bot import handlers
+    from bot import asking
 
     warnings.simplefilter("ignore", NonInteractiveExampleWarning)
     with tempfile.TemporaryDirectory() as tmp:
         svc = services(Path(tmp))
         for q in QUESTIONS:  # warm the caches
-            asyncio.run(handlers._answer(svc, 1, q, None))
+            asyncio.run(asking.answer(svc, 1, q, None))
         drawn = [questions.example().strip() or "?" for _ in range(n)]
         hostile, slowest = [], (0.0, "")
         for q in drawn:
             t = time.perf_counter()
-            check(asyncio.run(handlers._answer(svc, 1, q, None)).texts)
+            check(asyncio.run(asking.answer(svc, 1, q, None)).texts)
             hostile.append(time.perf_counter() - t)
             slowest = max(slowest, (hostile[-1], q))
         ordinary = []
         for q in QUESTIONS * max(1, n // len(QUESTIONS) // 4):
             t = time.perf_counter()
-            asyncio.run(handlers._answer(svc, 1, q, None))
+            asyncio.run(asking.answer(svc, 1, q, None))
             ordinary.append(time.perf_counter() - t)
         svc.executor.shutdown()
         svc.index.close()
@@ -110,7 +110,7 @@ def fuzz_child(argv: list[str]) -> None:
     import atheris
 
     with atheris.instrument_imports():
-        from bot import handlers, render  # noqa: F401
+        from bot import asking, render  # noqa: F401
         from index import analysis  # noqa: F401
         from index.storage import vocabulary  # noqa: F401
 
@@ -124,7 +124,7 @@ def fuzz_child(argv: list[str]) -> None:
         if not question.strip():
             return
         try:
-            reply = asyncio.run(handlers._answer(svc, 1, question.strip(), None))
+            reply = asyncio.run(asking.answer(svc, 1, question.strip(), None))
             check(reply.texts)
         except Exception as exc:
             with open(log, "a", encoding="utf-8") as f:

@@ -95,7 +95,7 @@ def concurrent(standin, corpus: Path, db: Path, seconds: float, rate: float, cha
 def harms(standin, corpus: Path, db: Path, cycles: int) -> dict:
     from index_damage import cut_short, delete, replace_with_garbage
 
-    from bot.handlers import INDEX_UNAVAILABLE
+    from bot.errors import INDEX_UNAVAILABLE
     from index.storage.reindex import reindex
 
     harms = {

@@ -8,7 +8,6 @@ module with a `register(application)` function is added there with one line.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import gc
 import logging
@@ -19,14 +18,29 @@ from urllib.parse import urlparse
 
 from telegram import BotCommand, BotCommandScopeChat
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRateLimiter, Defaults
+from telegram.error import InvalidToken, TelegramError
+from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, Defaults
 
 from index.questions.answer import Index
 from index.storage.store import IndexMissing
 
-from . import daily, follow, handlers, logs, render, timeline, votes
+from . import (
+    admin,
+    asking,
+    buttons,
+    chats,
+    daily,
+    errors,
+    follow,
+    help,
+    inline,
+    logs,
+    render,
+    timeline,
+    votes,
+)
 from .http import AiohttpRequest
+from .sending import RateLimiter
 from .services import KEY, Services, services
 from .settings import Settings
 from .state import State
@@ -34,8 +48,17 @@ from .state import State
 log = logging.getLogger("briefbot.bot")
 
 #: Each feature's `register(application)`, called in order when the application is built.
+#: PTB tries a group's handlers in the order they were added: `chats` puts the allow-list
+#: ahead of everything, and `buttons` must come before any other feature with buttons (its
+#: handler for a button with empty data goes first; PTB hands such a button to every one).
 FEATURES: tuple[Callable[[Application], None], ...] = (
-    handlers.register,
+    chats.register,
+    buttons.register,
+    asking.register,
+    help.register,
+    admin.register,
+    inline.register,
+    errors.register,
     daily.register,
     votes.register,
     follow.register,
@@ -65,39 +88,6 @@ ADMIN_COMMANDS = [
     BotCommand("stats", "Index and bot statistics"),
     BotCommand("reindex", "Read new and changed briefings now"),
 ]
-
-
-#: Pauses (seconds) before each new try of a request that failed for want of Telegram: a 5xx
-#: answer, a dropped connection, a timeout. Together they ride out a restart of the Bot API
-#: server or a proxy; a question whose reply still fails gets the error handler's apology.
-NETWORK_RETRIES = (0.5, 1.0, 2.0, 4.0, 8.0)
-
-
-class RateLimiter(AIORateLimiter):
-    """PTB's AIORateLimiter, honouring flood control (429 retry_after) with retries, and
-    trying again after network errors and server errors (PTB does neither by itself), except
-    that "typing…" is neither limited nor retried: it does not use up the budget of a group's
-    20 messages a minute, and one lost is harmless.
-
-    A request that timed out after Telegram acted on it would be sent twice by a retry;
-    Telegram offers no way to tell, and a reply sent twice is better than one never sent."""
-
-    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args) -> Any:
-        if endpoint == "sendChatAction":
-            return await callback(*args, **kwargs)
-        for pause in (*NETWORK_RETRIES, None):
-            try:
-                return await super().process_request(
-                    callback, args, kwargs, endpoint, data, rate_limit_args
-                )
-            except BadRequest:  # a NetworkError in PTB, but the request itself is at fault
-                raise
-            except NetworkError as exc:
-                if pause is None:
-                    raise
-                log.warning("%s failed (%s); trying again in %.1f s", endpoint, exc, pause)
-                await asyncio.sleep(pause)
-        raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _file_url(base_url: str) -> str:

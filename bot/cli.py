@@ -11,7 +11,6 @@ import json
 import os
 import sys
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
@@ -34,6 +33,7 @@ from .console import (
     timeline_text,
     to_json,
 )
+from .days import iso_day, today
 from .settings import Settings
 
 _db_option = click.option(
@@ -195,7 +195,7 @@ def ask_command(ctx, question, results, as_json, db):
             continue
         subject = timeline.asked(said.text)
         if subject is not None:  # "how did the railway deal develop?"
-            found = timeline.of(index, subject, _today(s.timezone))
+            found = timeline.of(index, subject, today(s.timezone))
             if as_json:
                 click.echo(json.dumps(timeline_json(q, found), ensure_ascii=False))
             else:
@@ -275,15 +275,15 @@ def _chat(index: Index, k: int, timezone: str = "UTC") -> None:
         if said.kind is Kind.CHATTER:  # "ok", "lol": said back, as the bot, left alone
             continue
         if previous is not None and said.kind is Kind.MORE:  # the next page of the last
-            answer = index.answer(previous, k=k, offset=shown, today=_today(timezone))
+            answer = index.answer(previous, k=k, offset=shown, today=today(timezone))
             click.echo(render_text(answer, color=color) if answer.hits else NO_MORE)
             shown += len(answer.hits)
             continue
         subject = timeline.asked(said.text)
         if subject is not None:  # "how did the railway deal develop?": its days
-            click.echo(timeline_text(timeline.of(index, subject, _today(timezone)), color=color))
+            click.echo(timeline_text(timeline.of(index, subject, today(timezone)), color=color))
             continue
-        answer = index.answer(question, k=k, previous=previous, today=_today(timezone))
+        answer = index.answer(question, k=k, previous=previous, today=today(timezone))
         click.echo(render_text(answer, color=color))
         previous, shown = answer.reading, len(answer.hits)
 
@@ -296,7 +296,7 @@ def _chat_command(index: Index, command: str, argument: str, timezone: str) -> s
             total = browse.overview(conn).documents
             listed = browse.briefings(conn, SOURCES_SHOWN)
         lines = [
-            f"{b.date.isoformat() if b.date else 'undated   '}  {b.title}"
+            f"{iso_day(b.date):<10}  {b.title}"
             f" ({b.passages} passage{'s' if b.passages != 1 else ''})"
             for b in listed
         ]
@@ -319,7 +319,7 @@ def _follow_or_timeline(index: Index, command: str, subject: str, timezone: str)
         return f"Use {command} followed by a subject, e.g. {command} the railway deal."
     color = sys.stdout.isatty()
     if command == "/timeline":
-        return timeline_text(timeline.of(index, subject, _today(timezone)), color=color)
+        return timeline_text(timeline.of(index, subject, today(timezone)), color=color)
     with index.reading() as conn:
         matches = follow.would_send(conn, subject, index.aliases.current())
     return matches_text(subject, matches, color=color)
@@ -355,7 +355,7 @@ def _summary(index: Index, day_text: str | None, timezone: str, command: str) ->
     from . import render_summary  # loads telegram: only for summaries
     from .daily import parse_day
 
-    day = parse_day(day_text, _today(timezone))
+    day = parse_day(day_text, today(timezone))
     if day is None:
         return None
     with index.reading() as conn:
@@ -363,14 +363,6 @@ def _summary(index: Index, day_text: str | None, timezone: str, command: str) ->
         nearest = [] if briefings else browse.nearest_dates(conn, day)
     blocks = render_summary.summary_blocks(summarise(briefings, day=day))
     return blocks_text(blocks) if blocks else render_summary.no_briefings(day, nearest, command)
-
-
-def _today(timezone: str) -> dt.date:
-    try:
-        zone = ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = dt.UTC
-    return dt.datetime.now(zone).date()
 
 
 def _date_range(stats) -> str:
@@ -407,7 +399,7 @@ def timeline_command(ctx, subject, as_json, db):
     what was new that day. SUBJECT may name dates ("Gaza since March")."""
     s = _settings(ctx, db=db)
     text = " ".join(subject)
-    found = timeline.of(_open_index(s.db, s.corpus), text, _today(s.timezone))
+    found = timeline.of(_open_index(s.db, s.corpus), text, today(s.timezone))
     if as_json:
         click.echo(json.dumps(timeline_json(text, found), ensure_ascii=False))
     else:

@@ -11,6 +11,8 @@ import click
 from index import follow, timeline
 from index.questions.answer import Answer, QuotedHit
 
+from .days import iso_day
+
 if TYPE_CHECKING:  # importing bot.render would load telegram for every `briefbot ask`
     from .render import Block
 
@@ -24,7 +26,7 @@ WELCOME = "You're welcome. Ask again any time."
 def source_line(qh: QuotedHit) -> str:
     """Where a passage comes from: title, date, section, page."""
     hit = qh.hit
-    parts = [hit.title, hit.date.isoformat() if hit.date else "undated"]
+    parts = [hit.title, iso_day(hit.date)]
     if hit.heading:
         parts.append(hit.heading)
     if hit.page:
@@ -55,9 +57,7 @@ def nothing_found(answer: Answer) -> str:
         return answer.note
     if not answer.nearest:
         return NOTHING_FOUND
-    near = "; ".join(
-        f"{n.title} ({n.date.isoformat() if n.date else 'undated'})" for n in answer.nearest
-    )
+    near = "; ".join(f"{n.title} ({iso_day(n.date)})" for n in answer.nearest)
     return f"Nothing in the briefings answers that. The nearest briefings: {near}."
 
 
@@ -78,7 +78,7 @@ def render_text(answer: Answer, color: bool = False, width: int = 88) -> str:
         blocks.append(click.style(head, fg="cyan") if color else head)
         blocks.append(quote)
         if qh.also:
-            dates = ", ".join(h.date.isoformat() if h.date else "undated" for h in qh.also)
+            dates = ", ".join(iso_day(h.date) for h in qh.also)
             blocks.append(f"     (also in the briefings of {dates})")
     return "\n".join(blocks)
 
@@ -197,7 +197,7 @@ def matches_text(
             total += 1
             hit = qh.hit
             if hit.document != previous:  # one briefing, one heading
-                head = f"{hit.title} · {hit.date.isoformat() if hit.date else 'undated'}"
+                head = f"{hit.title} · {iso_day(hit.date)}"
                 blocks.append(click.style(head, fg="cyan") if color else head)
                 previous = hit.document
             if hit.heading:

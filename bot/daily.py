@@ -53,7 +53,8 @@ from index.summary import (
 )
 
 from . import render, render_summary
-from .handlers import send
+from .days import day_name, today
+from .sending import send
 from .services import Services, services
 from .state import Subscription, subscribe, subscription, subscriptions, summary_sent, unsubscribe
 from .topics import thread_of
@@ -94,8 +95,8 @@ def register(app: Application) -> None:
     app.add_handler(
         CallbackQueryHandler(more_button, pattern=rf"^{render_summary.CALLBACK}:\d{{8}}:\d{{1,4}}$")
     )
-    # After the question handlers (group 0) have moved a migrated chat's rows or forgotten a
-    # chat that removed the bot, the jobs follow.
+    # After `chats` (group 0) has moved a migrated chat's rows or forgotten a chat that
+    # removed the bot, the jobs follow.
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, _resync_handler), group=1)
     app.add_handler(ChatMemberHandler(_resync_handler, ChatMemberHandler.MY_CHAT_MEMBER), group=1)
     services(app).startup.append(rebuild_jobs)
@@ -114,11 +115,6 @@ def _zones() -> dict[str, str]:
 def zone_name(text: str) -> str | None:
     """The IANA name for what someone typed ("europe/moscow" → "Europe/Moscow"), or None."""
     return _zones().get(text.strip().lower())
-
-
-def local_day(now: dt.datetime, timezone: str) -> dt.date:
-    """The date it is in `timezone` at the instant `now`."""
-    return now.astimezone(ZoneInfo(timezone)).date()
 
 
 def parse_day(arg: str | None, today: dt.date) -> dt.date | None:
@@ -287,7 +283,7 @@ async def deliver(context: CallbackContext, sub: Subscription) -> bool:
     the chat, or the topic, is gone."""
     svc = services(context)
     now = dt.datetime.now(dt.UTC)
-    day = local_day(now, sub.timezone)
+    day = today(sub.timezone, now)
     summary, late_total, mark = await svc.run(
         build, svc, _cache(context), day, sub.seen_up_to, late=True
     )
@@ -367,7 +363,7 @@ def _next_run(context: CallbackContext, sub: Subscription) -> str:
     if when is None:
         return ""
     local = when.astimezone(ZoneInfo(sub.timezone))
-    return f" The next one is on {render_summary.day_name(local.date())} at {local:%H:%M}."
+    return f" The next one is on {day_name(local.date())} at {local:%H:%M}."
 
 
 def _setting(context: CallbackContext, sub: Subscription) -> str:
@@ -437,8 +433,7 @@ async def summary_command(update: Update, context: Context) -> None:
     thread = thread_of(update)
     sub = await svc.run(subscription, svc.state, chat.id, thread)
     zone = sub.timezone if sub is not None else _default_zone(svc)
-    today = local_day(dt.datetime.now(dt.UTC), zone)
-    day = parse_day(args[0] if args else None, today) if len(args) <= 1 else None
+    day = parse_day(args[0] if args else None, today(zone)) if len(args) <= 1 else None
     if day is None:
         text = [render.esc(SUMMARY_USAGE)]
         await send(context, chat.id, text, reply_to=message.message_id, thread=thread)

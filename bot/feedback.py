@@ -410,11 +410,6 @@ class Report:
         return sum(1 for r in self.voted if r.down > r.up)
 
     @property
-    def share_up(self) -> float | None:
-        """The share of the answers voted on that were voted up; None when none was."""
-        return self.voted_up / len(self.voted) if self.voted else None
-
-    @property
     def down_groups(self) -> list[Group]:
         """Answers voted down (any vote against), grouped by question, most votes against
         first, then the most recent."""

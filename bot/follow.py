@@ -13,9 +13,9 @@ rebuilds come between.
 
 A chat follows at most `MAX_SUBJECTS` subjects. In a forum group each topic has its own, as it
 has its own /daily: a subject followed in a topic is listed, stopped and sent there, and goes
-when the topic is closed or deleted (`handlers.send` forgets the topic). In a group only its
+when the topic is closed or deleted (`sending.send` forgets the topic). In a group only its
 administrators may follow, unfollow or clear (as for /daily); anyone may see the list. A chat
-that removed or blocked the bot loses its subjects (`handlers.send` forgets it); a group that
+that removed or blocked the bot loses its subjects (`sending.send` forgets it); a group that
 became a supergroup keeps them. A send that fails for other reasons (Telegram unreachable
 after the rate limiter's retries) leaves the batch to be tried again at the next look, up to
 `ATTEMPTS` times.
@@ -46,8 +46,8 @@ from index.storage.store import IndexMissing
 
 from . import render, timeline
 from .daily import may_change
-from .handlers import send
 from .render import Block, Run
+from .sending import send
 from .services import Services, services
 from .state import (
     Follow,

@@ -32,6 +32,8 @@ from index.storage.browse import Briefing, Overview
 from index.storage.search import Hit
 from index.storage.vocabulary import Suggestion
 
+from .days import day_text, iso_day
+
 LIMIT = MessageLimit.MAX_TEXT_LENGTH
 #: A quote longer than this many characters is shown collapsed (`<blockquote expandable>`).
 EXPANDABLE_OVER = 300
@@ -201,11 +203,6 @@ def _longest_prefix(run: Run, limit: int) -> int:
 
 
 # -- answers ---------------------------------------------------------------------------------
-
-
-def day_text(date) -> str:
-    """A date as a person reads it: "19 March 2024"."""
-    return f"{date.day} {date:%B %Y}" if date else "undated"
 
 
 _WEB = re.compile(r"https?://[^\s<>\"]+\Z", re.IGNORECASE)
@@ -538,7 +535,7 @@ def sources_page(briefings: Sequence[Briefing], offset: int, total: int) -> str:
         Run(f" {offset + 1}–{last} of {total}, newest first" if total else ": none yet"),
     ]
     for b in briefings:
-        date = b.date.isoformat() if b.date else "undated"
+        date = iso_day(b.date)
         runs += [Run("\n"), Run(date, ("b",)), Run(" " + _clip(b.title, 150))]
     return pack([runs])[0]
 

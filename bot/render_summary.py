@@ -15,6 +15,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from index.summary import Group, Story, Summary
 
+from .days import day_name, iso_day
 from .render import EXPANDABLE_OVER, LIMIT, Block, Run, pack
 
 #: A quote is cut at a word (and marked "…") past this many characters; one sentence of a
@@ -29,10 +30,6 @@ RELATED_SHOWN = 4
 #: Late additions listed; the rest are counted.
 LATE_SHOWN = 10
 CALLBACK = "dly"
-
-
-def day_name(day: dt.date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
 
 
 def nothing_new(day: dt.date) -> str:
@@ -90,7 +87,7 @@ def _quote_runs(story: Story, budget: int | None = None) -> Block:
 
 def _heading(story: Story, extra: str = "") -> Block:
     briefing = story.briefing
-    date = briefing.date.isoformat() if briefing.date else "undated"
+    date = iso_day(briefing.date)
     runs: Block = [Run(_cut(briefing.title, 200), ("b",)), Run(" · "), Run(date, ("i",))]
     if extra:
         runs.append(Run(f" · {extra}", ("i",)))

@@ -5,6 +5,7 @@ reach it from a context."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import functools
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -15,6 +16,7 @@ from telegram.ext import Application, CallbackContext
 
 from index.questions.answer import Index
 
+from . import days
 from .answering import Answerer
 from .settings import Settings
 from .state import State
@@ -24,8 +26,11 @@ KEY = "briefbot"
 TYPING_AFTER = 0.3
 T = TypeVar("T")
 
-#: Threads answering questions. SQLite releases the GIL while it searches, and `Index` keeps one
-#: connection per thread, so a few threads keep a slow question from holding up the rest.
+#: Threads for the bot's blocking work off the event loop: the state file, the index's lists
+#: (/sources, the help, summaries), and the questions themselves only when there are no
+#: answering processes (`BRIEFBOT_SEARCH_PROCESSES=0`; `answering`). SQLite releases the GIL
+#: while it works, and `Index` keeps one connection per thread, so a few threads keep a slow
+#: call from holding up the rest.
 SEARCH_THREADS = 4
 
 #: Questions answered at once for each answering process (bot/turns.py). Enough that the
@@ -68,6 +73,11 @@ class Services:
         """Run blocking work (a search, a state write) off the event loop."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.executor, functools.partial(fn, *args, **kwargs))
+
+    def today(self) -> dt.date:
+        """The date where the bot's users are (`BRIEFBOT_TIMEZONE`), for questions about
+        "yesterday"."""
+        return days.today(self.settings.timezone)
 
 
 def services(context: CallbackContext | Application) -> Services:

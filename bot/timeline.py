@@ -10,8 +10,6 @@ so they keep working after a restart and highlight the subject's words.
 
 from __future__ import annotations
 
-import logging
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
@@ -19,12 +17,12 @@ from index import timeline
 from index.storage import browse
 
 from . import render
-from .handlers import _around, _today, send, typing
+from .buttons import around
+from .days import day_text, short_day
 from .render import Block, Run
+from .sending import send, typing
 from .services import services
 from .topics import thread_of
-
-log = logging.getLogger("briefbot.timeline")
 
 Context = ContextTypes.DEFAULT_TYPE
 
@@ -83,7 +81,7 @@ async def show(
     after a rebuild, or says that its briefing changed."""
     svc = services(context)
     async with typing(context, chat_id, thread):
-        found = await svc.answers.run(timeline.of, subject, _today(svc))
+        found = await svc.answers.run(timeline.of, subject, svc.today())
     if not found.entries:
         await send(context, chat_id, [nothing(found)], reply_to=reply_to, thread=thread)
         return
@@ -118,7 +116,7 @@ def _line(entry: timeline.Entry) -> Block:
     """One day: its date in bold, then the sentence with the subject's words in bold, and
     how many other briefings of that day answer."""
     hit = entry.hit
-    runs: Block = [Run(render.day_text(entry.date), ("b",)), Run("  ")]
+    runs: Block = [Run(day_text(entry.date), ("b",)), Run("  ")]
     runs += render._highlighted(hit.text, *entry.sentence, entry.highlights, ())
     others = len(entry.briefings) - 1
     if others > 0:
@@ -164,7 +162,7 @@ def keyboard(
     timeline, whose passage the page remembers by its stable key (never an index row, which a
     rebuild numbers afresh)."""
     buttons = [
-        InlineKeyboardButton(f"{e.date.day} {e.date:%b}", callback_data=f"{CALLBACK}:{page_id}:{n}")
+        InlineKeyboardButton(short_day(e.date), callback_data=f"{CALLBACK}:{page_id}:{n}")
         for n, e in enumerate(entries, first)
     ]
     rows = [buttons[i : i + BUTTONS_PER_ROW] for i in range(0, len(buttons), BUTTONS_PER_ROW)]
@@ -183,7 +181,7 @@ async def day_button(update: Update, context: Context) -> None:
     if passage is None:
         await query.answer(render.EXPIRED, show_alert=True)
         return
-    hits = await svc.run(_around, svc, passage)
+    hits = await svc.run(around, svc, passage)
     if not isinstance(hits, list):
         gone = render.PASSAGE_CHANGED if hits else render.BRIEFING_REMOVED
         await query.answer(gone, show_alert=True)

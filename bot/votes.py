@@ -6,7 +6,7 @@ may vote on it, once, and change or take back their vote. A press edits nothing 
 buttons and is answered with a toast: it never posts into the chat, which in a group would
 be noise for everyone. Nothing is kept, and no buttons are shown, while collection is off
 (`BRIEFBOT_FEEDBACK_DAYS=0`); chats outside the allow-list never get this far (the
-gatekeeper in `handlers` stops their updates first).
+gatekeeper in `chats` stops their updates first).
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def _private(chat: Chat) -> bool:
 
 
 class Replied(Protocol):
-    """A reply about to be sent (`handlers.Reply`)."""
+    """A reply about to be sent (`asking.Reply`)."""
 
     keyboard: InlineKeyboardMarkup | None
     page: Page | None  # its page of results, when passages were found

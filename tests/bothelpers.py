@@ -1,15 +1,19 @@
-"""Running the real bot against the Bot API stand-in, for the end-to-end tests.
+"""What the end-to-end tests share: briefings written into a corpus, the real bot run against
+the Bot API stand-in, and waiting for what it sends.
 
 `running_bot` does what `Application.run_polling` does (initialise, post_init, start, poll;
-then the reverse), with a one-second long poll so that a test stops quickly.
+then the reverse), with a one-second long poll so that a test stops quickly. `Bot` keeps a
+test's corpus, index and state files together with the settings that point at them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import re
 import shutil
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -27,6 +31,8 @@ from index.storage.reindex import reindex
 ROOT = Path(__file__).resolve().parents[1]
 PRIVATE = 42
 GROUP = -1001234567890
+#: The user `reply_to` speaks as unless told otherwise.
+ADMIN = 1001
 
 RAILWAY_QUESTION = "what did Raeisi say about the railway?"
 
@@ -69,6 +75,16 @@ def make_corpus(folder: Path) -> Path:
     for n in range(10):
         (folder / f"tram-{n:02d}.md").write_text(paging_briefing(n), encoding="utf-8")
     return folder
+
+
+def write(folder: Path, name: str, day: dt.date | str, title: str, *paragraphs: str) -> None:
+    """A Markdown briefing with its title and date in front matter, its paragraphs apart."""
+    folder.mkdir(parents=True, exist_ok=True)
+    body = "\n\n".join(paragraphs)
+    date = day.isoformat() if isinstance(day, dt.date) else day
+    (folder / name).write_text(
+        f"---\ntitle: {title}\ndate: {date}\n---\n\n{body}\n", encoding="utf-8"
+    )
 
 
 def build_index(tmp_path: Path) -> tuple[Path, Path]:
@@ -117,8 +133,9 @@ async def running_bot(
         state.close()
 
 
-async def until(probe: Callable[[], Any], timeout: float = 5.0) -> Any:
-    """Wait (without blocking the bot's loop) until `probe()` is truthy; return its value."""
+async def until(probe: Callable[[], Any], timeout: float = 10.0) -> Any:
+    """Wait (without blocking the bot's loop, which works in its own tasks) until `probe()`
+    is truthy; return its value."""
     deadline = time.monotonic() + timeout
     while True:
         value = probe()
@@ -127,6 +144,68 @@ async def until(probe: Callable[[], Any], timeout: float = 5.0) -> Any:
         if time.monotonic() > deadline:
             raise TimeoutError(f"condition not met within {timeout} s")
         await asyncio.sleep(0.02)
+
+
+class Bot:
+    """The application and the files behind it, for one test: a corpus folder (empty until
+    the test writes briefings), the index and state files beside it, and the settings that
+    point at them and at the stand-in. Reindexing is done as `briefbot reindex` does it."""
+
+    def __init__(self, tmp: Path, standin: BotAPIStandIn, **settings: Any):
+        self.tmp = tmp
+        self.corpus = tmp / "corpus"
+        self.corpus.mkdir(exist_ok=True)
+        self.db = tmp / "index.db"
+        self.standin = standin
+        self.settings = bot_settings(standin, self.corpus, self.db, **settings)
+
+    def reindex_now(self, **options: Any) -> None:
+        assert not reindex(self.corpus, self.db, **options).failed
+
+    async def reindex(self, **options: Any) -> None:
+        """Reindex in a thread beside the running bot, as a maintainer's reindex runs."""
+        await asyncio.to_thread(self.reindex_now, **options)
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[Application]:
+        """Started as `briefbot run` starts it (`running_bot`), indexed first if it never was."""
+        if not self.db.exists():
+            self.reindex_now()
+        async with running_bot(self.settings) as app:
+            yield app
+
+    def state(self) -> State:
+        return State(self.settings.state_db)
+
+
+def sends(standin: BotAPIStandIn, chat_id: int) -> list:
+    return [m for m in standin.messages_to(chat_id) if m.method == "sendMessage"]
+
+
+async def reply_to(
+    standin: BotAPIStandIn, chat_id: int, text: str, user_id: int = ADMIN, thread: int | None = None
+) -> str:
+    """Send `text` to the bot as `user_id`; the text of the first message it sends back."""
+    before = len(sends(standin, chat_id))
+    standin.push_text(chat_id, text, user_id=user_id, thread_id=thread)
+    messages = await until(lambda: sends(standin, chat_id)[before:])
+    return messages[0].plain_text
+
+
+async def press(standin: BotAPIStandIn, chat: int, message, data: str, **kwargs) -> dict:
+    """Press a button and wait for the press to be answered (and a message it posts or an
+    edit it makes to land); returns that answer."""
+    before = len(callback_answers(standin))
+    standin.push_callback(chat, message.message_id, data, **kwargs)
+    await until(lambda: len(callback_answers(standin)) > before)
+    await asyncio.sleep(0.2)  # time for a message the press (wrongly or rightly) posts
+    return callback_answers(standin)[before]
+
+
+def rows(path: Path, sql: str, params: tuple = ()) -> list[tuple]:
+    """What `sql` reads from a state or index file, through a connection of its own."""
+    with sqlite3.connect(path) as conn:
+        return conn.execute(sql, params).fetchall()
 
 
 def callback_answers(standin: BotAPIStandIn) -> list[dict]:

@@ -44,6 +44,15 @@ def db(tmp_path: Path, corpus: Path) -> Path:
 
 
 @pytest.fixture
+def indexed(tmp_path: Path) -> tuple[Path, Path]:
+    """The corpus and index the bot's end-to-end tests use (`bothelpers.make_corpus`): the
+    bundled briefing, hostile markup, long passages and briefings to page through."""
+    from bothelpers import build_index  # loads the bot, which the index's tests do without
+
+    return build_index(tmp_path)
+
+
+@pytest.fixture
 def index(db: Path):
     ix = Index(db)
     yield ix

@@ -9,24 +9,23 @@ import asyncio
 import datetime as dt
 import sqlite3
 
-import pytest
 from botapi import BotAPIStandIn, standin_fixture  # noqa: F401
 from bothelpers import (
     GROUP,
     PRIVATE,
     RAILWAY_QUESTION,
     bot_settings,
-    build_index,
     button,
     callback_answers,
     passage_ids,
+    press,
     rank_of,
     running_bot,
     until,
 )
 
 from bot import render
-from bot.handlers import continued
+from bot.buttons import continued
 from index.questions.answer import Answer, QuotedHit
 from index.questions.quote import Quote
 from index.storage.browse import key
@@ -36,11 +35,6 @@ from index.storage.search import Hit
 BRIEFING = "2024-03-19-putin-raeisi-nowruz.txt"
 RAILWAY = "Highlighting the construction of the Rasht-Astara railway"
 TRAMWAY_QUESTION = "Lisbon tramway stage"
-
-
-@pytest.fixture
-def indexed(tmp_path):
-    return build_index(tmp_path)
 
 
 def row_id(db, text: str) -> int:
@@ -54,15 +48,6 @@ async def ask(standin: BotAPIStandIn, chat: int, question: str, **kwargs):
     standin.push_text(chat, question, **kwargs)
     *_, reply = await standin.wait_for_messages_async(before + 1, chat_id=chat)
     return reply
-
-
-async def press(standin: BotAPIStandIn, chat: int, message, data: str, **kwargs) -> dict:
-    """Press a button and wait for the press to be answered; returns that answer."""
-    before = len(callback_answers(standin))
-    standin.push_callback(chat, message.message_id, data, **kwargs)
-    await until(lambda: len(callback_answers(standin)) > before)
-    await asyncio.sleep(0.2)  # time for a message the press (wrongly or rightly) posts
-    return callback_answers(standin)[before]
 
 
 def test_context_after_a_rebuild_shows_the_same_passage(standin: BotAPIStandIn, indexed) -> None:

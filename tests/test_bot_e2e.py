@@ -11,14 +11,12 @@ import socket
 import urllib.error
 import urllib.request
 
-import pytest
 from botapi import BOT_USERNAME, BotAPIStandIn, standin_fixture  # noqa: F401
 from bothelpers import (
     GROUP,
     PRIVATE,
     RAILWAY_QUESTION,
     bot_settings,
-    build_index,
     button,
     callback_answers,
     passage_ids,
@@ -33,11 +31,6 @@ from bot.services import services
 from bot.state import State
 from index.questions.answer import Index
 from index.storage.reindex import reindex
-
-
-@pytest.fixture
-def indexed(tmp_path):
-    return build_index(tmp_path)
 
 
 def test_railway_question_in_a_private_chat(standin: BotAPIStandIn, indexed) -> None:

@@ -12,22 +12,16 @@ from bothelpers import (
     PRIVATE,
     RAILWAY_QUESTION,
     bot_settings,
-    build_index,
     running_bot,
     until,
 )
 
-from bot import app, logs, render
-from bot.handlers import REFUSAL_SHORT
+from bot import logs, render, sending
+from bot.chats import REFUSAL_SHORT
 from bot.state import State
 
 STRANGER = 77
 STRANGE_GROUP = -100777
-
-
-@pytest.fixture
-def indexed(tmp_path):
-    return build_index(tmp_path)
 
 
 def test_allow_list_refuses_once_and_gives_no_data(standin: BotAPIStandIn, indexed) -> None:
@@ -83,8 +77,8 @@ def test_a_server_error_on_one_send_does_not_stop_the_bot(
     settings = bot_settings(standin, *indexed)
     # Server errors are tried again (tests/test_reliability_telegram.py); one that outlasts
     # every try ends in an apology.
-    monkeypatch.setattr(app, "NETWORK_RETRIES", (0.01,) * len(app.NETWORK_RETRIES))
-    standin.fail_next("sendMessage", status=500, count=1 + len(app.NETWORK_RETRIES))
+    monkeypatch.setattr(sending, "NETWORK_RETRIES", (0.01,) * len(sending.NETWORK_RETRIES))
+    standin.fail_next("sendMessage", status=500, count=1 + len(sending.NETWORK_RETRIES))
 
     async def main():
         async with running_bot(settings):
@@ -95,7 +89,7 @@ def test_a_server_error_on_one_send_does_not_stop_the_bot(
 
     with caplog.at_level(logging.ERROR, logger="briefbot"):
         apology, answer = asyncio.run(main())
-    tries = 1 + len(app.NETWORK_RETRIES)
+    tries = 1 + len(sending.NETWORK_RETRIES)
     assert [c.status for c in standin.calls_to("sendMessage")] == [500] * tries + [200, 200]
     assert apology.plain_text == render.SOMETHING_WENT_WRONG
     assert "Traceback" not in apology.plain_text

@@ -8,9 +8,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-import pytest
 from botapi import BOT_USERNAME, BotAPIStandIn, standin_fixture  # noqa: F401
-from bothelpers import GROUP, PRIVATE, RAILWAY_QUESTION, bot_settings, build_index, running_bot
+from bothelpers import GROUP, PRIVATE, RAILWAY_QUESTION, bot_settings, running_bot
 from telegram_html import visible
 
 from bot import render
@@ -20,11 +19,6 @@ from index.storage.vocabulary import Suggestion
 
 #: Time for a message the bot should leave alone to be (wrongly) answered after all.
 SETTLE = 0.5
-
-
-@pytest.fixture
-def indexed(tmp_path):
-    return build_index(tmp_path)
 
 
 async def quiet(standin: BotAPIStandIn, chat_id: int) -> list:

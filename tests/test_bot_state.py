@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
+from bothelpers import rows
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -70,10 +71,10 @@ def test_a_feature_table_with_chat_id_follows_and_leaves_with_the_chat(tmp_path)
         conn.execute("CREATE TABLE reminders (chat_id INTEGER PRIMARY KEY, note TEXT)")
         conn.execute("INSERT INTO reminders VALUES (-7, 'weekly')")
     state.migrate_chat(-7, -1007)
-    assert state._read("SELECT chat_id FROM reminders") == [(-1007,)]
+    assert rows(state.path, "SELECT chat_id FROM reminders") == [(-1007,)]
     state.new_page(-1007, "q")
     state.forget_chat(-1007)
-    assert state._read("SELECT count(*) FROM reminders") == [(0,)]
+    assert rows(state.path, "SELECT count(*) FROM reminders") == [(0,)]
     assert state.counts()["pages"] == 0
     assert state.chat(-1007)["removed_at"] is not None
 

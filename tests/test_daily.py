@@ -5,24 +5,20 @@ the real `run_daily` job now), not by calling the callback."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import html
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from botapi import DEFAULT_TOKEN, standin_fixture  # noqa: F401
-from bothelpers import running_bot
+from botapi import standin_fixture  # noqa: F401
+from bothelpers import ADMIN, Bot, reply_to, sends, until, write
 
-from bot import daily, render_summary
-from bot.settings import Settings
-from bot.state import State, subscribe, subscription, subscriptions
+from bot import daily, days, render_summary
+from bot.state import subscribe, subscription, subscriptions
 from index.storage import store
-from index.storage.reindex import reindex
 from index.summary import Briefing, summarise, watermark
 
-ADMIN = 1001
 MEMBER = 2002
 GROUP = -4001
 
@@ -40,72 +36,6 @@ GAS = (
     "Gas exports through the pipeline rose by a fifth in the winter months. "
     "The operator said maintenance would halt the flow for three days in May."
 )
-
-
-def write(corpus: Path, name: str, day: dt.date, title: str, text: str) -> None:
-    corpus.mkdir(parents=True, exist_ok=True)
-    (corpus / name).write_text(
-        f"---\ntitle: {title}\ndate: {day.isoformat()}\n---\n\n{text}\n", encoding="utf-8"
-    )
-
-
-class Bot:
-    """The application and the files behind it, for one test."""
-
-    def __init__(self, tmp: Path, standin, **settings):
-        self.tmp = tmp
-        self.corpus = tmp / "corpus"
-        self.corpus.mkdir(exist_ok=True)
-        self.db = tmp / "index.db"
-        self.standin = standin
-        self.settings = Settings(
-            _env_file=None,
-            telegram_bot_token=DEFAULT_TOKEN,
-            telegram_base_url=standin.base_url,
-            corpus=self.corpus,
-            db=self.db,
-            state_db=tmp / "state.db",
-            **settings,
-        )
-
-    def index(self) -> None:
-        assert not reindex(self.corpus, self.db).failed
-
-    @contextlib.asynccontextmanager
-    async def running(self):
-        """Started as `briefbot run` starts it (`bothelpers.running_bot`)."""
-        if not self.db.exists():
-            self.index()
-        async with running_bot(self.settings) as app:
-            yield app
-
-    def state(self) -> State:
-        return State(self.settings.state_db)
-
-
-async def until(probe, timeout: float = 10.0):
-    """Wait for `probe()` to be truthy (the bot works in its own tasks); return its value."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {probe}")
-        await asyncio.sleep(0.02)
-
-
-def sends(standin, chat_id: int) -> list:
-    return [m for m in standin.messages_to(chat_id) if m.method == "sendMessage"]
-
-
-async def reply_to(
-    standin, chat_id: int, text: str, user_id: int = ADMIN, thread: int | None = None
-) -> str:
-    before = len(sends(standin, chat_id))
-    standin.push_text(chat_id, text, user_id=user_id, thread_id=thread)
-    messages = await until(lambda: sends(standin, chat_id)[before:])
-    return messages[0].plain_text
 
 
 def fire(app, chat_id: int, thread: int | None = None) -> None:
@@ -237,14 +167,14 @@ def test_a_fired_job_posts_the_chats_local_day_and_late_additions(tmp_path: Path
     write(bot.corpus, "local.md", local, "Railway deal", RAIL)
     write(bot.corpus, "utc.md", now.date(), "Egypt buys wheat", WHEAT)
     write(bot.corpus, "old.md", dt.date(2024, 1, 5), "Gas flows <up> & on", GAS)
-    bot.index()  # after the subscription (which saw no index): the old one is late
+    bot.reindex_now()  # after the subscription (which saw no index): the old one is late
 
     async def main():
         async with bot.running() as app:
             fire(app, GROUP)
             messages = await until(lambda: sends(standin, GROUP))
             text = "\n".join(m.plain_text for m in messages)
-            assert render_summary.day_name(local) in text
+            assert days.day_name(local) in text
             assert "Railway deal" in text
             # Dated the UTC day, not the chat's: never among the day's briefings (when the
             # chat's day is ahead of UTC's, it is an earlier day's late addition instead).
@@ -502,7 +432,7 @@ def test_a_summary_asked_for_in_a_topic_pages_there(tmp_path: Path, standin) -> 
 def test_a_day_with_no_briefings_says_so(tmp_path: Path, standin) -> None:
     bot = Bot(tmp_path, standin)
     write(bot.corpus, "old.md", dt.date(2001, 1, 1), "Old", WHEAT)
-    bot.index()
+    bot.reindex_now()
     state = bot.state()
     subscribe(state, 61, dt.time(7, 0), "UTC", watermark(store.connect(bot.db)))
     state.close()
@@ -540,7 +470,7 @@ def test_a_day_with_no_briefings_offers_the_nearest_as_commands() -> None:
 def test_a_day_with_no_briefings_can_stay_silent(tmp_path: Path, standin) -> None:
     bot = Bot(tmp_path, standin, daily_silent_when_empty=True)
     write(bot.corpus, "old.md", dt.date(2001, 1, 1), "Old", WHEAT)
-    bot.index()
+    bot.reindex_now()
     state = bot.state()
     subscribe(state, 62, dt.time(7, 0), "UTC", watermark(store.connect(bot.db)))
     state.close()
@@ -633,9 +563,9 @@ def test_two_hundred_briefings_stay_within_telegram_limits(tmp_path: Path, stand
 
 def test_local_day_and_day_arguments() -> None:
     late_evening = dt.datetime(2024, 3, 19, 22, 30, tzinfo=dt.UTC)
-    assert daily.local_day(late_evening, "UTC") == dt.date(2024, 3, 19)
-    assert daily.local_day(late_evening, "Asia/Tokyo") == dt.date(2024, 3, 20)
-    assert daily.local_day(late_evening, "America/New_York") == dt.date(2024, 3, 19)
+    assert days.today("UTC", late_evening) == dt.date(2024, 3, 19)
+    assert days.today("Asia/Tokyo", late_evening) == dt.date(2024, 3, 20)
+    assert days.today("America/New_York", late_evening) == dt.date(2024, 3, 19)
     today = dt.date(2024, 3, 1)
     assert daily.parse_day(None, today) == today
     assert daily.parse_day("Yesterday", today) == dt.date(2024, 2, 29)

@@ -10,7 +10,6 @@ import json
 import re
 import sqlite3
 
-import pytest
 from botapi import BotAPIStandIn, standin_fixture  # noqa: F401
 from bothelpers import (
     GROUP,
@@ -18,9 +17,10 @@ from bothelpers import (
     RAILWAY_QUESTION,
     ROOT,
     bot_settings,
-    build_index,
     button,
     callback_answers,
+    press,
+    rows,
     running_bot,
     until,
 )
@@ -35,11 +35,6 @@ NOTHING = "zorblax"
 TRAMWAY = "Lisbon tramway stage"
 
 
-@pytest.fixture
-def indexed(tmp_path):
-    return build_index(tmp_path)
-
-
 async def ask(standin: BotAPIStandIn, chat: int, question: str, **kwargs):
     """The reply to a question: the message its buttons are under."""
     before = len(standin.messages_to(chat))
@@ -47,15 +42,6 @@ async def ask(standin: BotAPIStandIn, chat: int, question: str, **kwargs):
     await standin.wait_for_messages_async(before + 1, chat_id=chat)
     await asyncio.sleep(0.1)  # a long answer's last message
     return standin.messages_to(chat)[-1]
-
-
-async def press(standin: BotAPIStandIn, chat: int, message, data: str, **kwargs) -> dict:
-    """Press a button and wait for the press to be answered and its edit, if any, to land."""
-    before = len(callback_answers(standin))
-    standin.push_callback(chat, message.message_id, data, **kwargs)
-    await until(lambda: len(callback_answers(standin)) > before)
-    await asyncio.sleep(0.2)
-    return callback_answers(standin)[before]
 
 
 def labels(message) -> list[str]:
@@ -69,11 +55,6 @@ async def voted(standin: BotAPIStandIn, settings, label: str):
         reply = await ask(standin, PRIVATE, RAILWAY_QUESTION)
         await press(standin, PRIVATE, reply, button(reply, label))
         return reply
-
-
-def rows(path, sql: str, params: tuple = ()) -> list[tuple]:
-    with sqlite3.connect(path) as conn:
-        return conn.execute(sql, params).fetchall()
 
 
 def test_a_vote_edits_only_the_buttons_and_can_be_changed(standin: BotAPIStandIn, indexed):

@@ -9,17 +9,13 @@ import contextlib
 import datetime as dt
 from pathlib import Path
 
-from botapi import DEFAULT_TOKEN, standin_fixture  # noqa: F401
-from bothelpers import running_bot
-from test_daily import reply_to, sends, until
+from botapi import standin_fixture  # noqa: F401
+from bothelpers import ADMIN, Bot, reply_to, sends, until, write
 
 from bot import follow
-from bot.settings import Settings
-from bot.state import State, follows, seen_up_to
+from bot.state import follows, seen_up_to
 from index.storage import store, vocabulary
-from index.storage.reindex import reindex
 
-ADMIN = 1001
 MEMBER = 2002
 GROUP = -4001
 PRIVATE = 42
@@ -50,49 +46,21 @@ FINANCE = (
 )
 
 
-def write(corpus: Path, name: str, day: dt.date, title: str, *paragraphs: str) -> None:
-    corpus.mkdir(parents=True, exist_ok=True)
-    body = "\n\n".join(paragraphs)
-    (corpus / name).write_text(
-        f"---\ntitle: {title}\ndate: {day.isoformat()}\n---\n\n{body}\n", encoding="utf-8"
-    )
-
-
-class Bot:
-    """The application and the files behind it, for one test; reindexing as `briefbot
-    reindex` does it, in a thread beside the bot."""
+class FollowBot(Bot):
+    """A bot whose follow watch looks at the index often, over the nickel talks and a wheat
+    tender; running once the watch has seen the index."""
 
     def __init__(self, tmp: Path, standin):
-        self.corpus = tmp / "corpus"
-        self.db = tmp / "index.db"
-        self.standin = standin
-        self.settings = Settings(
-            _env_file=None,
-            telegram_bot_token=DEFAULT_TOKEN,
-            telegram_base_url=standin.base_url,
-            corpus=self.corpus,
-            db=self.db,
-            state_db=tmp / "state.db",
-            follow_check_seconds=0.1,
-        )
+        super().__init__(tmp, standin, follow_check_seconds=0.1)
         write(self.corpus, "talks.md", dt.date(2023, 9, 7), "Nickel talks open", TALKS)
         write(self.corpus, "wheat-1.md", dt.date(2023, 9, 7), "Wheat tender", WHEAT)
         self.reindex_now()
 
-    def reindex_now(self, **options) -> None:
-        assert not reindex(self.corpus, self.db, **options).failed
-
-    async def reindex(self, **options) -> None:
-        await asyncio.to_thread(self.reindex_now, **options)
-
     @contextlib.asynccontextmanager
     async def running(self):
-        async with running_bot(self.settings) as app:
+        async with super().running() as app:
             await looked(app, self.db)
             yield app
-
-    def state(self) -> State:
-        return State(self.settings.state_db)
 
 
 async def looked(app, db: Path) -> None:
@@ -115,7 +83,7 @@ def news(standin, chat_id: int) -> list:
 def test_follow_sends_one_message_for_a_match_never_again_and_stops(
     tmp_path: Path, standin
 ) -> None:
-    bot = Bot(tmp_path, standin)
+    bot = FollowBot(tmp_path, standin)
 
     async def main():
         async with bot.running() as app:
@@ -166,7 +134,7 @@ def test_follow_sends_one_message_for_a_match_never_again_and_stops(
 def test_subscriptions_survive_a_restart_and_the_first_look_sends_nothing_old(
     tmp_path: Path, standin
 ) -> None:
-    bot = Bot(tmp_path, standin)
+    bot = FollowBot(tmp_path, standin)
 
     async def main():
         async with bot.running():
@@ -188,7 +156,7 @@ def test_subscriptions_survive_a_restart_and_the_first_look_sends_nothing_old(
 
 
 def test_in_a_group_only_admins_follow_and_unfollow(tmp_path: Path, standin) -> None:
-    bot = Bot(tmp_path, standin)
+    bot = FollowBot(tmp_path, standin)
     standin.set_admins(GROUP, ADMIN)
 
     async def main():
@@ -233,7 +201,7 @@ def test_in_a_group_only_admins_follow_and_unfollow(tmp_path: Path, standin) -> 
 
 
 def test_a_chat_follows_at_most_twenty_subjects(tmp_path: Path, standin) -> None:
-    bot = Bot(tmp_path, standin)
+    bot = FollowBot(tmp_path, standin)
 
     async def main():
         async with bot.running():
@@ -249,7 +217,7 @@ def test_a_chat_follows_at_most_twenty_subjects(tmp_path: Path, standin) -> None
 
 
 def test_words_no_briefing_holds_are_named_and_waited_for(tmp_path: Path, standin) -> None:
-    bot = Bot(tmp_path, standin)
+    bot = FollowBot(tmp_path, standin)
 
     async def main():
         async with bot.running() as app:
@@ -274,7 +242,7 @@ def test_words_no_briefing_holds_are_named_and_waited_for(tmp_path: Path, standi
 def test_a_blocked_chat_loses_its_subjects_and_others_still_get_theirs(
     tmp_path: Path, standin
 ) -> None:
-    bot = Bot(tmp_path, standin)
+    bot = FollowBot(tmp_path, standin)
 
     async def main():
         async with bot.running():
@@ -292,7 +260,7 @@ def test_a_blocked_chat_loses_its_subjects_and_others_still_get_theirs(
 
 
 def test_a_failed_send_is_tried_again_at_the_next_look(tmp_path: Path, standin) -> None:
-    bot = Bot(tmp_path, standin)
+    bot = FollowBot(tmp_path, standin)
 
     async def main():
         async with bot.running():
@@ -315,7 +283,7 @@ def test_a_failed_send_is_tried_again_at_the_next_look(tmp_path: Path, standin) 
 
 
 def test_a_burst_of_briefings_is_one_message_per_subject(tmp_path: Path, standin) -> None:
-    bot = Bot(tmp_path, standin)
+    bot = FollowBot(tmp_path, standin)
 
     async def main():
         async with bot.running() as app:
@@ -341,7 +309,7 @@ def test_a_burst_of_briefings_is_one_message_per_subject(tmp_path: Path, standin
 
 
 def test_a_group_that_becomes_a_supergroup_keeps_its_subjects(tmp_path: Path, standin) -> None:
-    bot = Bot(tmp_path, standin)
+    bot = FollowBot(tmp_path, standin)
     standin.set_admins(GROUP, ADMIN)
     supergroup = -1009990002
 

@@ -11,17 +11,16 @@ import datetime as dt
 from pathlib import Path
 
 from botapi import DEFAULT_USER_ID, BotAPIStandIn, standin_fixture  # noqa: F401
-from bothelpers import button
+from bothelpers import button, rows, until, write
 from sqlite_utils import Database
-from test_daily import until
-from test_follow import SIGNED, SUBJECT, Bot, looked, news, write
+from test_follow import SIGNED, SUBJECT, FollowBot, looked, news
 from test_forum_topics import FORUM, ask, forum_fixture, named, press  # noqa: F401
 
 from bot import follow
 from bot.state import State, follow_subject, follows, migrations, unsent
 
 
-def signed(bot: Bot) -> None:
+def signed(bot: FollowBot) -> None:
     """A briefing that answers SUBJECT."""
     write(bot.corpus, "signed.md", dt.date(2023, 10, 5), "Nickel pact signed", SIGNED)
 
@@ -33,7 +32,7 @@ def test_a_subject_followed_in_a_topic_is_that_topics(
     another topic and the General one follow nothing, and the buttons work in the topic."""
     rail, gas = forum["rail"], forum["gas"]
     standin.set_admins(FORUM, DEFAULT_USER_ID)
-    bot = Bot(tmp_path, standin)
+    bot = FollowBot(tmp_path, standin)
 
     async def main():
         async with bot.running() as app:
@@ -79,7 +78,7 @@ def test_unfollow_in_a_topic_leaves_the_other_topics_alone(
     it in one topic, or stopping "all" there, leaves the others."""
     rail, gas = forum["rail"], forum["gas"]
     standin.set_admins(FORUM, DEFAULT_USER_ID)
-    bot = Bot(tmp_path, standin)
+    bot = FollowBot(tmp_path, standin)
 
     async def main():
         async with bot.running():
@@ -109,7 +108,7 @@ def test_a_closed_topic_stops_only_its_own_subjects(
     what they were sent, and the other topic and the General one get their news."""
     rail, gas = forum["rail"], forum["gas"]
     standin.set_admins(FORUM, DEFAULT_USER_ID)
-    bot = Bot(tmp_path, standin)
+    bot = FollowBot(tmp_path, standin)
     state = bot.state()
 
     async def main():
@@ -133,7 +132,7 @@ def test_a_closed_topic_stops_only_its_own_subjects(
     assert [f.sent for f in follows(state, FORUM, gas)] == [1]
     assert [f.sent for f in follows(state, FORUM)] == [1]
     # What the closed topic's subject was sent went with it; the others' stays.
-    assert state._read("SELECT count(*) FROM follow_sent") == [(2,)]
+    assert rows(state.path, "SELECT count(*) FROM follow_sent") == [(2,)]
     assert state.chat(FORUM) is None or state.chat(FORUM)["removed_at"] is None
     state.close()
 

@@ -11,21 +11,16 @@ import logging
 
 import pytest
 from botapi import DEFAULT_USER_ID, BotAPIStandIn, standin_fixture  # noqa: F401
-from bothelpers import RAILWAY_QUESTION, bot_settings, build_index, button, running_bot, until
+from bothelpers import RAILWAY_QUESTION, bot_settings, button, running_bot, until
 
-from bot import app, render
-from bot.handlers import TOO_FAST
+from bot import render, sending
+from bot.sending import TOO_FAST
 from bot.services import services
 from bot.state import State, subscribe, subscription
 
 FORUM = -1007001
 #: A chat the bot is set up for, when it is set up for some only.
 ELSEWHERE = 77
-
-
-@pytest.fixture
-def indexed(tmp_path):
-    return build_index(tmp_path)
 
 
 @pytest.fixture(name="forum")
@@ -135,13 +130,13 @@ def test_admin_commands_notices_and_apologies_go_to_the_topic(
     chat asking too fast, and the apology when a reply could not be sent."""
     rail, gas = forum["rail"], forum["gas"]
     settings = bot_settings(standin, *indexed, admin_user_ids=frozenset({DEFAULT_USER_ID}))
-    monkeypatch.setattr(app, "NETWORK_RETRIES", (0.01,) * len(app.NETWORK_RETRIES))
+    monkeypatch.setattr(sending, "NETWORK_RETRIES", (0.01,) * len(sending.NETWORK_RETRIES))
 
     async def main():
         async with running_bot(settings):
             stats = await ask(standin, "/stats", rail)
             reindexed = await ask(standin, "/reindex", rail)
-            standin.fail_next("sendMessage", status=500, count=1 + len(app.NETWORK_RETRIES))
+            standin.fail_next("sendMessage", status=500, count=1 + len(sending.NETWORK_RETRIES))
             apology = await ask(standin, "/help", gas)
             before = len(standin.messages_to(FORUM))
             for _ in range(12):

@@ -13,20 +13,19 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from botapi import BOT_USERNAME, DEFAULT_TOKEN, BotAPIStandIn, standin_fixture  # noqa: F401
 from bothelpers import (
     GROUP,
     PRIVATE,
     bot_settings,
-    build_index,
     callback_answers,
     running_bot,
     until,
 )
 
 from bot import daily, render
-from bot.handlers import ADMINS_ONLY, REFUSAL_SHORT
+from bot.admin import ADMINS_ONLY
+from bot.chats import REFUSAL_SHORT
 from bot.state import State
 from index.questions.answer import Index
 
@@ -35,11 +34,6 @@ STRANGE_GROUP = -100777
 ADMIN = 555
 SECRET = DEFAULT_TOKEN.split(":")[1]
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def indexed(tmp_path):
-    return build_index(tmp_path)
 
 
 def _forged(page_a: int, page_b: int) -> list[str]:

@@ -13,25 +13,19 @@ from bothelpers import (
     PRIVATE,
     RAILWAY_QUESTION,
     bot_settings,
-    build_index,
     button,
     running_bot,
     until,
 )
 
 from bot import answering, render
-from bot.handlers import TOO_FAST
+from bot.sending import TOO_FAST
 from bot.services import QUESTIONS_AT_ONCE, SEARCH_THREADS, services
 
 STRANGER = 77
 NOISY = 5001
 QUIET = 5002
 ADMIN = 555
-
-
-@pytest.fixture
-def indexed(tmp_path):
-    return build_index(tmp_path)
 
 
 @pytest.mark.parametrize("allowed", [frozenset(), frozenset({PRIVATE})], ids=["open", "allow-list"])

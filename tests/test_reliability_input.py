@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram_html import visible
 
-from bot import handlers, render
+from bot import asking, buttons, render
 from bot.services import Services
 from bot.settings import Settings
 from bot.state import State
@@ -117,21 +117,21 @@ def test_any_question_gets_well_formed_messages(svc, question: str) -> None:
     question = question.strip()
     if not question:  # the handler answers an empty question with a hint, before all this
         return
-    reply = asyncio.run(handlers._answer(svc, 42, question, None))
+    reply = asyncio.run(asking.answer(svc, 42, question, None))
     assert reply.texts
     for text in reply.texts:
         check_message(text)
     if reply.page is None:
         return
     # The next page, as the "More" button shows it, and the same question inline.
-    answer = asyncio.run(handlers._page(svc, reply.page, svc.settings.results))
+    answer = asyncio.run(buttons.page_at(svc, reply.page, svc.settings.results))
     assert answer is not None  # nothing changed in between: the page goes on from the first
     if answer.hits:
         check_message(render.page_message(answer, svc.settings.results))
     for article in render.inline_results(svc.index.answer(question, k=5)):
         check_message(article.input_message_content.message_text)
     # A follow-up to it, read with the hostile question as its context.
-    follow = asyncio.run(handlers._answer(svc, 42, "and Gaza?", reply.page))
+    follow = asyncio.run(asking.answer(svc, 42, "and Gaza?", reply.page))
     for text in follow.texts:
         check_message(text)
 
@@ -151,6 +151,6 @@ def test_any_question_gets_well_formed_messages(svc, question: str) -> None:
     ids=["x", "railway", "rtl", "combining", "near", "nul", "emoji", "fragments"],
 )
 def test_worst_cases(svc, question: str) -> None:
-    reply = asyncio.run(handlers._answer(svc, 42, question, None))
+    reply = asyncio.run(asking.answer(svc, 42, question, None))
     for text in reply.texts:
         check_message(text)

@@ -16,17 +16,12 @@ from pathlib import Path
 import index_damage
 import pytest
 from botapi import BotAPIStandIn, standin_fixture  # noqa: F401
-from bothelpers import PRIVATE, bot_settings, build_index, running_bot
+from bothelpers import PRIVATE, bot_settings, running_bot
 from faults import QUESTIONS, tally
 
 from bot import render
-from bot.handlers import INDEX_UNAVAILABLE
+from bot.errors import INDEX_UNAVAILABLE
 from index.storage.reindex import reindex
-
-
-@pytest.fixture
-def indexed(tmp_path):
-    return build_index(tmp_path)
 
 
 def churn(corpus: Path, db: Path, stop: threading.Event, reports: list) -> None:

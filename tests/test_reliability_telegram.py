@@ -10,18 +10,13 @@ import time
 from collections import Counter
 
 import pytest
-from bothelpers import PRIVATE, bot_settings, build_index, running_bot
+from bothelpers import PRIVATE, bot_settings, running_bot
 from faults import CLIENT_TIMEOUT, QUESTIONS, FaultyStandIn, tally
 
 pytestmark = pytest.mark.filterwarnings(
     # AIORateLimiter itself reads the deprecated int form of RetryAfter.retry_after.
     "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"
 )
-
-
-@pytest.fixture
-def indexed(tmp_path):
-    return build_index(tmp_path)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from bothelpers import write
 from rank_bm25 import BM25Okapi
 
 from index.storage import browse, store
@@ -57,13 +58,6 @@ def briefing(key: str, text: str, title: str | None = None) -> Briefing:
 
     parts = tuple(sentences(text))
     return Briefing(key, title or key, DAY, parts)
-
-
-def write(folder: Path, name: str, date: str, title: str, text: str) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / name).write_text(
-        f"---\ntitle: {title}\ndate: {date}\n---\n\n{text}\n", encoding="utf-8"
-    )
 
 
 @pytest.fixture

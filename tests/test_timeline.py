@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 from botapi import standin_fixture  # noqa: F401
+from bothelpers import reply_to, sends, until, write
 from click.testing import CliRunner
-from test_daily import reply_to, sends, until
-from test_follow import SIGNED, SUBJECT, TALKS, WHEAT, Bot, looked, news, write
+from test_follow import SIGNED, SUBJECT, TALKS, WHEAT, FollowBot, looked, news
 
 from bot.cli import main
 from bot.state import State, follow_subject, follows
@@ -172,7 +172,7 @@ def test_console_chat_gives_timelines_and_tries_subjects(tram_db: Path) -> None:
 
 
 def test_bot_timeline_lines_and_buttons_that_open_each_day(tmp_path: Path, standin) -> None:
-    bot = Bot(tmp_path, standin)
+    bot = FollowBot(tmp_path, standin)
     tramway(bot.corpus)
     bot.reindex_now()
 
@@ -197,7 +197,7 @@ def test_bot_timeline_lines_and_buttons_that_open_each_day(tmp_path: Path, stand
 
 
 def test_news_of_a_subject_has_a_timeline_button(tmp_path: Path, standin) -> None:
-    bot = Bot(tmp_path, standin)
+    bot = FollowBot(tmp_path, standin)
 
     async def main_():
         async with bot.running() as app:
