@@ -10,7 +10,7 @@ import logging
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
-from index.storage.reindex import ReindexBusy, reindex
+from index import ReindexBusy, reindex
 
 from . import render, votes
 from .sending import send, typing

@@ -31,10 +31,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TypeVar
 
-from index.questions import message
-from index.questions.answer import Answer, Index
-from index.questions.understand import Reading
-from index.storage import vocabulary
+from index import Answer, Index, Reading, message, vocabulary
 
 log = logging.getLogger("briefbot.answering")
 T = TypeVar("T")

@@ -21,8 +21,7 @@ from telegram.constants import ParseMode
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, Defaults
 
-from index.questions.answer import Index
-from index.storage.store import IndexMissing
+from index import Index, IndexMissing
 
 from . import (
     admin,

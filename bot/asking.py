@@ -19,10 +19,8 @@ from telegram import Chat, InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
-from index.questions.answer import Answer
-from index.questions.message import Kind
-from index.questions.message import read as read_message
-from index.timeline import asked as timeline_subject
+from index import Answer, Kind, read_message
+from index import timeline as timelines
 
 from . import answering, buttons, render, timeline, votes
 from .console import NO_MORE, WELCOME
@@ -115,7 +113,7 @@ async def answer_question(
         return
     if said.kind is Kind.MORE and chat.type != ChatType.PRIVATE:
         return  # "more" in reply to the help or the sources: there is no answer to go on with
-    subject = timeline_subject(said.text)
+    subject = timelines.asked(said.text)
     if subject is not None:  # "how did the railway deal develop?": its days, not passages
         await timeline.reply(update, context, subject)
         return

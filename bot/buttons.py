@@ -19,9 +19,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from index.questions.answer import Answer
-from index.storage import browse
-from index.storage.search import Hit
+from index import Answer, Hit, browse
 
 from . import answering, render, votes
 from .sending import send

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from index import follow, timeline
-from index.questions.answer import Answer, QuotedHit
+from index import Answer, QuotedHit, follow, timeline
 
 from .days import iso_day
 

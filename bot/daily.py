@@ -41,10 +41,10 @@ from telegram.ext import (
     filters,
 )
 
-from index.storage import browse
-from index.storage.store import IndexMissing
-from index.summary import (
+from index import (
+    IndexMissing,
     Summary,
+    browse,
     count_late,
     day_briefings,
     late_briefings,

@@ -11,7 +11,7 @@ from telegram.constants import ParseMode
 from telegram.error import ChatMigrated, Forbidden, NetworkError, TelegramError
 from telegram.ext import Application, ContextTypes
 
-from index.storage.store import IndexMissing
+from index import IndexMissing
 
 from . import render
 from .services import services

@@ -28,11 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.questions.answer import Index
-from index.questions.understand import Reading
-from index.storage import browse
-from index.storage.browse import PassageKey
-from index.storage.store import IndexMissing
+from index import Index, IndexMissing, PassageKey, Reading, browse
 
 from .state import State
 

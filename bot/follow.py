@@ -39,10 +39,7 @@ from telegram.ext import (
     filters,
 )
 
-from index import follow
-from index.questions.answer import QuotedHit
-from index.storage import vocabulary
-from index.storage.store import IndexMissing
+from index import IndexMissing, QuotedHit, follow, vocabulary
 
 from . import render, timeline
 from .daily import may_change

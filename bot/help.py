@@ -16,7 +16,7 @@ from telegram.ext import (
     filters,
 )
 
-from index.storage import browse
+from index import browse
 
 from . import render
 from .sending import in_group_reply_to, send

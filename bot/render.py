@@ -25,12 +25,7 @@ from telegram import (
 )
 from telegram.constants import MessageLimit, ParseMode
 
-from index import analysis
-from index.questions.answer import Answer, QuotedHit, Stats
-from index.questions.quote import highlight_spans
-from index.storage.browse import Briefing, Overview
-from index.storage.search import Hit
-from index.storage.vocabulary import Suggestion
+from index import Answer, Hit, QuotedHit, Stats, analysis, browse, highlight_spans, vocabulary
 
 from .days import day_text, iso_day
 
@@ -341,7 +336,7 @@ def passage_blocks(
     return blocks
 
 
-def _missing_line(missing: Sequence[Suggestion]) -> Block:
+def _missing_line(missing: Sequence[vocabulary.Suggestion]) -> Block:
     """ "No briefing mentions zorblax (did you mean …?) or quux", without a full stop: the
     start of the one sentence a reply that found nothing is."""
     parts: Block = [Run("No briefing mentions ")] if missing else []
@@ -442,7 +437,7 @@ def page_counter(answer: Answer, offset: int, k: int) -> str:
     return f"{offset // k + 1}/{pages}{'+' if more else ''}"
 
 
-def nothing_found(answer: Answer, missing: Sequence[Suggestion] = ()) -> str:
+def nothing_found(answer: Answer, missing: Sequence[vocabulary.Suggestion] = ()) -> str:
     """Say so plainly: why (the dates, or the words), the nearest words the briefings do
     have, and the briefings that came nearest."""
     if answer.note:  # the question's dates fall where there are no briefings
@@ -528,7 +523,7 @@ def _neighbour(hit: Hit, before: bool) -> str:
     return f"… {piece.strip()}" if before else f"{piece.strip()} …"
 
 
-def sources_page(briefings: Sequence[Briefing], offset: int, total: int) -> str:
+def sources_page(briefings: Sequence[browse.Briefing], offset: int, total: int) -> str:
     last = offset + len(briefings)
     runs: Block = [
         Run("Briefings", ("b",)),
@@ -560,7 +555,7 @@ def _dates(first, last) -> str:
     return f"dated {first.isoformat()} to {last.isoformat()}"
 
 
-def help_message(overview: Overview, username: str, group: bool) -> str:
+def help_message(overview: browse.Overview, username: str, group: bool) -> str:
     n = overview.documents
     runs: Block = [
         Run("I answer questions from "),

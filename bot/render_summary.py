@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from index.summary import Group, Story, Summary
+from index import Group, Story, Summary
 
 from .days import day_name, iso_day
 from .render import EXPANDABLE_OVER, LIMIT, Block, Run, pack

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from telegram.ext import Application, CallbackContext
 
-from index.questions.answer import Index
+from index import Index
 
 from . import days
 from .answering import Answerer

@@ -30,7 +30,7 @@ from pathlib import Path
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from index.storage.browse import PassageKey
+from index import PassageKey
 
 migrations = Migrations("briefbot-state")
 

@@ -13,8 +13,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
-from index import timeline
-from index.storage import browse
+from index import browse, timeline
 
 from . import render
 from .buttons import around

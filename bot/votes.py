@@ -22,8 +22,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
-from index.questions.answer import Answer
-from index.storage.browse import key
+from index import Answer, passage_key
 
 from . import feedback, render, render_feedback
 from .services import Services, services
@@ -89,7 +88,7 @@ async def keep(
         question=answer.question,
         reading=answer.reading,
         terms=answer.terms,
-        shown={qh.rank: key(qh.hit) for qh in answer.hits},
+        shown={qh.rank: passage_key(qh.hit) for qh in answer.hits},
         chat_id=chat.id,
         chat_type=chat.type,
         asker=asker,
