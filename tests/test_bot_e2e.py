@@ -91,11 +91,13 @@ def test_ask_in_a_group_and_follow_up_by_replying(standin: BotAPIStandIn, indexe
     assert follow_up.plain_text.startswith("Read as: what Raeisi said about Gaza.")
     assert "<b>Gaza</b>" in follow_up.text and "<b>Raeisi</b>" in follow_up.text
     assert follow_up.reply_to_message_id is not None
-    # A word no briefing holds is named; it does not by itself empty the answer.
+    # Asked about what no briefing holds, the speaker's other subjects are not an answer: the
+    # reply says so plainly and names the nearest briefings.
     assert nothing.plain_text.startswith(
-        "Read as: what Raeisi said about the zorblax. No briefing mentions zorblax."
+        "Read as: what Raeisi said about the zorblax.\nNo briefing mentions zorblax; the"
+        " nearest briefings are Putin Raeisi Nowruz"
     )
-    assert "<b>Raeisi</b>" in nothing.text
+    assert "<blockquote" not in nothing.text
 
 
 def test_paging_to_the_end_and_back_survives_a_restart(

@@ -23,6 +23,9 @@ import msgpack
 
 #: Below this Zipf frequency a word is rare in English: a name, a place, a technical term.
 RARE_ZIPF = 3.0
+#: From this Zipf frequency a word is everyday English ("still", "also", "time"): never what a
+#: question is about when a rarer word is there, and never worth saying no briefing holds it.
+EVERYDAY_ZIPF = 5.5
 _FORMAT = {"format": "cB", "version": 1}
 
 

@@ -12,7 +12,8 @@ several things at once, each weak alone:
 - speaker: for "what did X say about Y", whether X is named there, and whether X is the one
   speaking in it (`speaker.speaking`);
 - topic: for the same question, the share of Y that the passage holds the same way as
-  coverage: a passage where X speaks of something else does not answer, however rare X;
+  coverage: a passage where X speaks of something else does not answer, however rare X; and
+  none does when no briefing holds any word of Y ("what did Putin say about Ukraine?");
 - sentence and window: how much of the question the passage's best sentence holds, and the
   most of it within a dozen words (the re-ranker's own features, `rerank.features`): an
   answer holds the question's words together, a passage that merely shares them does not;
@@ -170,7 +171,9 @@ def judge(
         coverage = sum(held.values()) / held_total if held_total > 0 else 0.0
         asked = [g for g in topic if g in weight]
         about = (
-            sum(held.get(g, 0.0) for g in asked) / sum(weight[g] for g in asked) if asked else 1.0
+            sum(held.get(g, 0.0) for g in asked) / sum(weight[g] for g in asked)
+            if asked
+            else float(not topic)  # asked about nothing any briefing holds
         )
         rare_share = sum(1 for g in rare_held if g in held) / len(rare_held) if rare_held else 1.0
         f = {

@@ -131,10 +131,13 @@ VERB_ZIPF = 4.5
 
 def content_word(word: str) -> bool:
     """Whether a typed word can be what a question asks about, rather than how it is asked:
-    not a stopword ("what", "the") nor one of `ASKING_WORDS` ("say", "tell", "latest"). A
-    reply that says no briefing mentions "say" blames the person for the bot's reading."""
+    not a stopword ("what", "the") nor one of `ASKING_WORDS` ("say", "tell", "latest"), nor
+    an everyday word ("still", "also"). A reply that says no briefing mentions "say" blames
+    the person for the bot's reading."""
     spelt = analysis.spelling(word)
     if analysis.term(word) is None or spelt in ASKING_WORDS:
+        return False
+    if english.zipf(spelt) >= english.EVERYDAY_ZIPF:
         return False
     return not (spelt.endswith(("ed", "ing")) and english.zipf(spelt) >= VERB_ZIPF)
 

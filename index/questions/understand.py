@@ -515,11 +515,13 @@ def _speaker(text: str) -> tuple[str | None, str, str, str | None]:
 
 
 def _names(speaker_text: str) -> list[str]:
-    """The folded words that name a speaker, titles and stopwords left out where a name
-    remains ("President Raeisi" → ["raeisi"])."""
+    """The folded words that name a speaker, titles, stopwords and everyday words left out
+    where a name remains ("President Raeisi" → ["raeisi"], "Putin still" → ["putin"]; "the
+    Commission president" → ["commission"])."""
     words = [normal(w) for w in _WORD.findall(speaker_text)]
     names = [w for w in words if w not in TITLES and analysis.term(w) is not None]
-    return names or [w for w in words if analysis.term(w) is not None]
+    named = [w for w in names if english.zipf(w) < english.EVERYDAY_ZIPF]
+    return named or names or [w for w in words if analysis.term(w) is not None]
 
 
 def _speaker_names(part: Part, spelled: _Speller) -> list[str]:
