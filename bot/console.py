@@ -15,7 +15,6 @@ from .days import iso_day
 if TYPE_CHECKING:  # importing bot.render would load telegram for every `briefbot ask`
     from .render import Block
 
-NOTHING_FOUND = "Nothing in the briefings answers that. Try other words, or a name or place."
 #: "more" past the last page of an answer, in the console and in Telegram alike.
 NO_MORE = "There are no more results for that question."
 #: What thanks gets, in the console and in Telegram alike.
@@ -54,10 +53,14 @@ def nothing_found(answer: Answer) -> str:
     """Why nothing is quoted: the dates, or no passage good enough (then the nearest)."""
     if answer.note:
         return answer.note
+    if answer.missing:
+        why = f"No briefing mentions {', '.join(answer.missing)}."
+    else:
+        why = "Nothing in the briefings answers that."
     if not answer.nearest:
-        return NOTHING_FOUND
+        return f"{why} Try other words, or a name or place."
     near = "; ".join(f"{n.title} ({iso_day(n.date)})" for n in answer.nearest)
-    return f"Nothing in the briefings answers that. The nearest briefings: {near}."
+    return f"{why} The nearest briefings: {near}."
 
 
 def render_text(answer: Answer, color: bool = False, width: int = 88) -> str:

@@ -32,6 +32,15 @@ def test_ask_answers_with_title_date_and_quote(db):
     assert "suitable groundwork" in result.output
 
 
+def test_ask_says_which_words_no_briefing_holds_when_nothing_answers(db):
+    """The console says why as the bot does: the words no briefing mentions, then where to
+    look instead."""
+    result = run("ask", "what did Putin say about Ukraine?", "--db", str(db))
+    assert result.output.startswith("No briefing mentions Ukraine. The nearest briefings:")
+    nowhere = run("ask", "zorblax quux", "--db", str(db))
+    assert nowhere.output.startswith("No briefing mentions zorblax, quux. Try other words")
+
+
 def test_ask_json_has_the_documented_fields(db):
     result = run("ask", "--json", "railway", "--db", str(db), "-k", "2")
     answer = json.loads(result.output)
@@ -86,7 +95,9 @@ def test_stats_and_nothing_found(db):
     assert "documents    1 (0 undated)" in result.output
     assert "passages     5" in result.output
     result = run("ask", "weather in Oslo", "--db", str(db))
-    assert "Nothing in the briefings answers that" in result.output
+    assert "No briefing mentions weather, Oslo" in result.output
+    result = run("ask", "railway weather", "--db", str(db), "--json")
+    assert json.loads(result.output)["hits"]  # one word held is enough to answer
 
 
 def test_run_without_token_opens_console_chat(db, monkeypatch):

@@ -48,6 +48,9 @@ class Answer:
     notices: list[str] = field(default_factory=list)  # said with it: "No briefing mentions …"
     total: int = 0  # passages in the order the pages come from (at least, when not `exact`)
     exact: bool = True  # whether `total` counts them all, for "Results 1–3 of 12" or "of 12+"
+    #: When nothing answers, the words typed that no briefing holds ("Ukraine"), for the
+    #: reply to say why; with an answer they are in `notices`.
+    missing: list[str] = field(default_factory=list)
 
     @property
     def found(self) -> bool:
@@ -170,6 +173,7 @@ class Index:
             out.notices,
             out.total,
             out.exact,
+            out.missing,
         )
 
     def warm(self) -> None:

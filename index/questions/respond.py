@@ -72,6 +72,7 @@ class Outcome:
     total: int = 0  # passages in the order the pages come from (at least, when not `exact`)
     exact: bool = True  # whether `total` is all there are, or only as deep as was looked
     also: list[list[Hit]] = field(default_factory=list)  # per hit, the passages repeating it
+    missing: list[str] = field(default_factory=list)  # words typed that no briefing holds
 
 
 def respond(
@@ -96,9 +97,10 @@ def respond(
     pool = gather(conn, reading, q, k + offset, vocab)
     judged = rank(conn, reading, q, pool, vocab)
     ordered, notices = arrange(reading, judged)
-    missing = _missing(reading, q, vocab, pool)
+    absent = missing_typed(reading, q, vocab, pool)
+    missing = f"No briefing mentions {_join(absent)}." if absent else None
     if not any(j.answers for j in ordered):
-        out = Outcome(nearest=nearest([j.hit for j in ordered]))
+        out = Outcome(nearest=nearest([j.hit for j in ordered]), missing=absent)
         if not ordered and reading.dates is not None and reading.dates_filter:
             out.note = _dated_nothing(reading, vocab.dates)
         return out
@@ -228,19 +230,16 @@ def arrange(reading: Reading, judged: list[judge.Judged]) -> tuple[list[judge.Ju
     return answering + rest, notices
 
 
-def _missing(reading: Reading, q: _query.Query, vocab, pool: list[Hit]) -> str | None:
-    """The reply's line on the question's words that no briefing holds: "No briefing
-    mentions Ukraine." Only words typed, and only those a question can be about: never a
-    word a follow-up took from the question before, nor "say" or "latest"."""
+def missing_typed(reading: Reading, q: _query.Query, vocab, pool: list[Hit]) -> list[str]:
+    """The question's words that no briefing holds, as typed, for the reply to name ("No
+    briefing mentions Ukraine"). Only words typed, and only those a question can be about:
+    never a word a follow-up took from the question before, nor "say", "latest" or "still"."""
     terms = set(judge.missing_words(q, vocab, pool))
     if not terms:
-        return None
+        return []
     typed = [t for t in analysis.tokens(reading.question, runs=False) if t.term in terms]
     words = list(dict.fromkeys(reading.question[t.start : t.end] for t in typed))
-    words = [w for w in words if message.content_word(w)]
-    if not words:
-        return None
-    return f"No briefing mentions {_join(words)}."
+    return [w for w in words if message.content_word(w)]
 
 
 def _join(items: list[str]) -> str:
