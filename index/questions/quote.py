@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rank_bm25 import BM25Plus
 
@@ -23,6 +24,9 @@ SECOND_SENTENCE_SHARE = 0.6
 #: Sentences added after a quoted one to close a quotation it opens, at most.
 MAX_CLOSING = 3
 _DIGITS = re.compile(r"\d+")
+#: Passages whose words are kept once read: the same passages come back in the answers to
+#: questions on one subject, on the next page, and in a followed subject's news.
+TOKENS_KEPT = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +64,7 @@ def choose(
     the question holds itself. The first sentence quoted is then the best of those that hold
     a number the question does not, where any does: the one that says the figure asked for."""
     wanted = set(terms)
-    tokens = analysis.tokens(text)
+    tokens = _tokens(text)
     highlights = highlight_spans(tokens, wanted)
     if not sentences:
         sentences = [(0, len(text))]
@@ -93,6 +97,12 @@ def choose(
             chosen.append(i)
             covered |= adds
     return Quote(_closed(text, sentences, sorted(chosen)), highlights)
+
+
+@lru_cache(maxsize=TOKENS_KEPT)
+def _tokens(text: str) -> tuple[analysis.Token, ...]:
+    """A passage's words with their spans, read once for every question that quotes it."""
+    return tuple(analysis.tokens(text))
 
 
 def _open_quote(text: str) -> bool:
