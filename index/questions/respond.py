@@ -26,6 +26,7 @@ from ..storage import browse, vocabulary
 from ..storage.search import Filters, Hit
 from . import judge, message, repeats, rerank, timing
 from . import query as _query
+from .dates import in_words
 from .quote import Quote, choose
 from .speaker import choose_spoken
 from .understand import Reading
@@ -275,7 +276,7 @@ def _dated_nothing(reading: Reading, dates: list) -> str:
     if lo < hi:
         return f"Nothing in the briefings {rng.describe()} answers that."
     near = [d for d in (dates[lo - 1] if lo > 0 else None, dates[hi] if hi < len(dates) else None)]
-    near = [f"{d.day} {d:%B} {d.year}" for d in near if d is not None]
+    near = [in_words(d) for d in near if d is not None]
     also = f"; the nearest are dated {' and '.join(near)}" if near else ""
     return f"There is no briefing {rng.describe()}{also}."
 

@@ -285,9 +285,9 @@ class Reading:
             )
         first, last = self.covered
         if first == last:
-            span = f"The briefings are all from {_day(first)}"
+            span = f"The briefings are all from {dates.in_words(first)}"
         else:
-            span = f"The briefings run from {_day(first)} to {_day(last)}"
+            span = f"The briefings run from {dates.in_words(first)} to {dates.in_words(last)}"
         return f"{span}, so there is none {self.dates.describe()}."
 
     def to_json(self) -> dict:
@@ -339,10 +339,6 @@ class Reading:
 
 def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _day(d: dt.date) -> str:
-    return f"{d.day} {d:%B} {d.year}"
 
 
 def _cap(terms: list[Weighted]) -> list[Weighted]:
