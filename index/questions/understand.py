@@ -23,6 +23,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from .. import analysis
+from ..analysis import PLAIN_WORD
 from ..storage import vocabulary
 from ..storage.search import MAX_QUESTION_CHARS, MAX_TERMS, Filters
 from ..storage.vocabulary import Vocabulary
@@ -110,7 +111,6 @@ _NOT_SPEAKERS = frozenset(
     {"you", "i", "we", "it", "this", "that", "there", "people", "anyone", "has", "have", "had"}
 )
 _HYPHENATED = re.compile(r"[^\W_]+(?:[-‐‑–][^\W_]+)+")
-_WORD = re.compile(r"[^\W_](?:[^\W_]|['’][^\W_])*")
 _JOINERS = frozenset({"of", "the", "for", "de", "al", "el", "bin", "van", "von"})
 _TRAILING = " \t?!.,;:"
 
@@ -487,13 +487,13 @@ def _speaker(text: str) -> tuple[str | None, str, str, str | None]:
         if m is None:
             continue
         who = m.group("who").strip()
-        words = [normal(w) for w in _WORD.findall(who)]
+        words = [normal(w) for w in PLAIN_WORD.findall(who)]
         if not words or len(words) > 6 or any(w in _NOT_SPEAKERS for w in words):
             continue
         if any(w in ("what", "which", "who", "whom", "how", "why") for w in words):
             continue
         verb = m.group("verb").lower()
-        if n == 4 and not all(english.rare(w) for w in _WORD.findall(who)):
+        if n == 4 and not all(english.rare(w) for w in PLAIN_WORD.findall(who)):
             continue  # "inflation on the rise", "talks on trade": no one is named
         if n >= 3:
             said = "said"
@@ -513,7 +513,7 @@ def _speaker(text: str) -> tuple[str | None, str, str, str | None]:
 def _names(speaker_text: str) -> list[str]:
     """The folded words that name a speaker, titles and stopwords left out where a name
     remains ("President Raeisi" → ["raeisi"])."""
-    words = [normal(w) for w in _WORD.findall(speaker_text)]
+    words = [normal(w) for w in PLAIN_WORD.findall(speaker_text)]
     names = [w for w in words if w not in TITLES and analysis.term(w) is not None]
     return names or [w for w in words if analysis.term(w) is not None]
 
@@ -605,7 +605,7 @@ class _Speller:
 def _capitalised(text: str) -> list[str]:
     """Runs of two or more capitalised words ("Shanghai Cooperation Organization", "Super
     Bowl 50"); a capitalised question word such as "What" is a stopword and starts none."""
-    words = list(_WORD.finditer(text))
+    words = list(PLAIN_WORD.finditer(text))
     runs, run = [], []
     for i, m in enumerate(words):
         w = m.group()
