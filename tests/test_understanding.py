@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from index.questions import query, understand
 from index.questions.answer import Index
+from index.questions.respond import Unanswered
 from index.storage import vocabulary
 from index.storage.reindex import reindex
 
@@ -435,3 +436,26 @@ def test_the_latest_on_what_no_briefing_holds_is_still_nothing(ceasefire):
 def test_a_question_for_the_briefings_of_an_empty_index_says_there_are_none(index_of):
     answer = index_of({}).answer("what's new?")
     assert not answer.found and answer.note == "There are no briefings yet."
+
+
+def test_why_nothing_is_quoted_is_decided_by_the_index_for_every_renderer(index, index_of):
+    why = [
+        index.answer(q, today=TODAY, offset=offset).why
+        for q, offset in [
+            ("news from 1 January 2020", 0),
+            ("railway since:2024-03-20", 0),
+            ("What did the mayor of Tehran say about the metro in Iran?", 0),
+            ("what was it?", 0),
+            ("Raeisi railway", 50),
+            ("Raeisi railway", 0),
+        ]
+    ]
+    assert why == [
+        Unanswered.DATES,
+        Unanswered.DATES,
+        Unanswered.NOTHING_ANSWERS,
+        Unanswered.NO_WORDS,
+        Unanswered.NO_MORE,
+        None,
+    ]
+    assert index_of({}).answer("what's new?").why is Unanswered.NO_BRIEFINGS

@@ -48,6 +48,8 @@ class Answer:
     notices: list[str] = field(default_factory=list)  # said with it: "No briefing mentions …"
     total: int = 0  # passages in the order the pages come from (at least, when not `exact`)
     exact: bool = True  # whether `total` counts them all, for "Results 1–3 of 12" or "of 12+"
+    #: Why nothing is quoted, when nothing is: decided by `respond`, only worded by renderers.
+    why: respond.Unanswered | None = None
 
     @property
     def found(self) -> bool:
@@ -170,6 +172,7 @@ class Index:
             out.notices,
             out.total,
             out.exact,
+            out.why,
         )
 
     def warm(self) -> None:

@@ -11,7 +11,8 @@ its dates.
 Ways to have nothing to quote, each said differently: a question for the briefings of dates
 where there are none; no passage holds any of its words; or the judgement finds that none
 of the best passages answers. Instead of quoting noise, the reply then names the briefings
-that came nearest.
+that came nearest. Which of these it is (`Unanswered`) is decided here, once: a renderer
+words it, and decides nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import bisect
 import datetime as dt
 import sqlite3
 from dataclasses import dataclass, field, replace
+from enum import Enum
 
 from .. import analysis
 from ..storage import browse, vocabulary
@@ -52,6 +54,17 @@ WINDOW_DEPTH = 5
 SPEAKER_SPELLINGS = 2
 
 
+class Unanswered(Enum):
+    """Why a reply quotes nothing. Each is worded differently (and by each renderer in its
+    own way), but decided only here, from what the stages found."""
+
+    NO_BRIEFINGS = "no briefings"  # the index holds none (`NO_BRIEFINGS` says so)
+    DATES = "dates"  # no briefing at the question's dates, or none of them answers (`note`)
+    NO_WORDS = "no words"  # nothing to look up, only words such as "what" and "the"
+    NOTHING_ANSWERS = "nothing answers"  # none of the best passages answers (`nearest`)
+    NO_MORE = "no more"  # a page past the last passage of an answer
+
+
 @dataclass(frozen=True, slots=True)
 class Nearest:
     """A briefing that came near a question nothing answered."""
@@ -73,6 +86,7 @@ class Outcome:
     total: int = 0  # passages in the order the pages come from (at least, when not `exact`)
     exact: bool = True  # whether `total` is all there are, or only as deep as was looked
     also: list[list[Hit]] = field(default_factory=list)  # per hit, the passages repeating it
+    why: Unanswered | None = None  # why nothing is quoted, when nothing is
 
 
 def respond(
@@ -89,7 +103,7 @@ def respond(
     the reading asks for (`arrange`), then quoted. Every page of one question comes from one
     order."""
     if reading.out_of_range:
-        return Outcome(note=reading.date_note())
+        return Outcome(note=reading.date_note(), why=Unanswered.DATES)
     vocab = vocabulary.get(conn)
     q = reading.query(filters)
     if not (q.terms or q.required) and (reading.browse or reading.dates is not None):
@@ -102,10 +116,16 @@ def respond(
         out = Outcome(nearest=nearest([j.hit for j in ordered]))
         if not ordered and reading.dates is not None and reading.dates_filter:
             out.note = _dated_nothing(reading, vocab.dates)
+        if out.note is not None:
+            out.why = Unanswered.DATES
+        else:
+            out.why = Unanswered.NOTHING_ANSWERS if q.term_list() else Unanswered.NO_WORDS
         return out
     told = once(reading, ordered, offset + k)
     page = told[offset : offset + k]
     out = Outcome([t.shown.hit for t in page], more=len(told) > offset + k)
+    if not page:
+        out.why = Unanswered.NO_MORE
     out.also = [[t.hit for t in g.repeats] for g in page]
     out.total, out.exact = len(told), len(pool) < depth(reading, k + offset)
     out.anchor = told[0].shown.hit.date
@@ -258,9 +278,11 @@ def _briefings(
     out.total = browse.count_leads(conn, q.filters.since, q.filters.until)
     if not out.hits:
         if reading.dates is not None and offset == 0:
-            out.note = _dated_nothing(reading, vocab.dates)
+            out.note, out.why = _dated_nothing(reading, vocab.dates), Unanswered.DATES
         elif offset == 0:
-            out.note = NO_BRIEFINGS
+            out.note, out.why = NO_BRIEFINGS, Unanswered.NO_BRIEFINGS
+        else:
+            out.why = Unanswered.NO_MORE
         return out
     out.anchor = out.hits[0].date
     out.quotes = [choose(h.text, h.sentences, []) for h in out.hits]
