@@ -343,7 +343,7 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return x / top if top > 0 else np.zeros_like(x)
 
 
-def rank(sentences: Sequence[str], *, lead: float = LEAD) -> list[float]:
+def sentence_scores(sentences: Sequence[str], *, lead: float = LEAD) -> list[float]:
     """Scores for the sentences of one lone briefing: higher carries it better.
 
     This is the per-briefing choice of `summarise` without a day around it, for measuring

@@ -51,7 +51,7 @@ def test_misspelt_names_give_the_same_first_passage(index):
 
 def test_a_variant_weighs_less_than_the_exact_word(index):
     vocab = vocabulary.get(index.connection())
-    reading = understand.read("Raisi railway", vocab)
+    reading = understand.reading_of("Raisi railway", vocab)
     weights = {t.term: t.weight for t in reading.query().terms}
     assert weights == {"raeisi": 0.9, "railway": 1.0}
     assert "raisi" not in weights  # the briefings never write it, so it is not searched
@@ -332,7 +332,9 @@ def test_weighted_scores_equal_fts5_bm25_when_every_weight_is_one(squad_db):
         conn = ix.connection()
         vocab = vocabulary.get(conn)
         for question in ("Super Bowl Denver Broncos", "Which NFL team won", "Warsaw river"):
-            terms = [query.Weighted(t.term) for t in understand.read(question, vocab).query().terms]
+            terms = [
+                query.Weighted(t.term) for t in understand.reading_of(question, vocab).query().terms
+            ]
             q = query.Query(terms)
             rows = conn.execute(
                 "SELECT rowid, -bm25(passages_fts) FROM passages_fts WHERE passages_fts MATCH ?"

@@ -145,7 +145,7 @@ class Index:
             if isinstance(question, understand.Reading):
                 reading = question
             else:
-                reading = understand.read(
+                reading = understand.reading_of(
                     question,
                     vocabulary.get(conn),
                     conn=conn,

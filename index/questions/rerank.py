@@ -121,14 +121,14 @@ class _Passage:
     length: int  # terms in the whole passage
 
 
-def _read(hit: Hit) -> _Passage:
+def _passage(hit: Hit) -> _Passage:
     """A passage's words, read once."""
-    return _read_text(hit.text, tuple(map(tuple, hit.sentences)), hit.heading)
+    return _passage_of(hit.text, tuple(map(tuple, hit.sentences)), hit.heading)
 
 
 @lru_cache(maxsize=2048)
-def _read_text(text: str, sentences: tuple[tuple[int, int], ...], heading: str | None) -> _Passage:
-    """`_read`'s work, kept for the passages asked about last: the next page of an answer
+def _passage_of(text: str, sentences: tuple[tuple[int, int], ...], heading: str | None) -> _Passage:
+    """`_passage`'s work, kept for the passages asked about last: the next page of an answer
     reorders the same ones. A briefing whose title is its first sentence keeps that sentence
     in its first passage's body as well: the lead is where the headline's fact is told and
     quoted, and a lead scored without it fell below every passage that merely shares the
@@ -156,19 +156,19 @@ def _read_text(text: str, sentences: tuple[tuple[int, int], ...], heading: str |
 def passage_sequence(hit: Hit) -> tuple[str, ...]:
     """A passage's terms in order, heading first, as the features read them (remembered from
     `features`, so no second analysis)."""
-    return _read(hit).terms
+    return _passage(hit).terms
 
 
 def passage_terms(hit: Hit) -> frozenset[str]:
     """The terms a passage holds, heading and body, as the features read them (remembered
     from `features`, so no second read of the index)."""
-    return frozenset(_read(hit).terms)
+    return frozenset(_passage(hit).terms)
 
 
 def clear_cache() -> None:
     """Forget the passages read so far, so that the next re-ranking reads every passage
     anew: what a benchmark does to measure passages never seen before."""
-    _read_text.cache_clear()
+    _passage_of.cache_clear()
 
 
 @lru_cache(maxsize=4096)
@@ -358,7 +358,7 @@ def features(
     """Each passage's features (`FEATURES`, named as `WEIGHTS` names them), each about 0 to
     1 so that their weights compare. What every feature needs of the question and of each
     passage is worked out once (`_pool`, `_candidate`), then each feature reads it."""
-    passages = [_read(h) for h in hits]
+    passages = [_passage(h) for h in hits]
     pool = _pool(question, terms, passages, stats)
     avgdl = stats.avgdl or 1.0
     candidates = [_candidate(h, p, pool, avgdl) for h, p in zip(hits, passages, strict=True)]

@@ -1,7 +1,7 @@
 """A read question to what the reply holds: quoted passages, or why there are none.
 
 A chain of stages: gather the candidates (`gather`: BM25's best over every date, and the
-best of the period a question's date names), rank and judge them (`rank`: the re-ranker's
+best of the period a question's date names), rank and judge them (`rank_and_judge`: the re-ranker's
 order with the speaker's evidence, each passage judged by `judge`), put them in the order
 the question asks for (`arrange`: those that answer first, the newest first for "the
 latest", the period's first for a dated question), then quote. No stage removes a
@@ -99,7 +99,7 @@ def respond(
     """The passages to quote for `reading` (the `k` after `offset`), with their quotes.
 
     A chain of stages, each taking the one before's output: the reading's query, the
-    candidates (`gather`), ranked by how they answer and judged (`rank`), put in the order
+    candidates (`gather`), ranked by how they answer and judged (`rank_and_judge`), put in the order
     the reading asks for (`arrange`), then quoted. Every page of one question comes from one
     order."""
     if reading.out_of_range:
@@ -109,7 +109,7 @@ def respond(
     if not (q.terms or q.required) and (reading.browse or reading.dates is not None):
         return _briefings(conn, reading, q, k, offset, vocab)
     pool = gather(conn, reading, q, k + offset, vocab)
-    judged = rank(conn, reading, q, pool, vocab)
+    judged = rank_and_judge(conn, reading, q, pool, vocab)
     ordered, notices = arrange(reading, judged)
     missing = _missing(reading, q, vocab, pool)
     if not any(j.answers for j in ordered):
@@ -198,7 +198,7 @@ def _speaker_terms(reading: Reading) -> list[str]:
     return list(dict.fromkeys(terms))[:SPEAKER_SPELLINGS]
 
 
-def rank(
+def rank_and_judge(
     conn: sqlite3.Connection, reading: Reading, q: _query.Query, pool: list[Hit], vocab
 ) -> list[judge.Judged]:
     """The candidates in order of how they answer (`rerank`), each judged (`judge`)."""

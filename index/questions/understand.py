@@ -361,7 +361,7 @@ def variant_weight(distance: float) -> float:
     return VARIANT_WEIGHTS[-1][1]
 
 
-def read(
+def reading_of(
     question: str,
     vocab: Vocabulary,
     *,
