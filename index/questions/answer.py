@@ -1,8 +1,9 @@
 """The answer pipeline's front door: a question in, ranked and quoted passages out.
 
-`Index` is what an application holds. It opens one connection per thread, so a bot can
-answer from a thread pool, and reopens when the index file was replaced by a rebuild, so a
-running bot never needs a restart to see a new index.
+`Index` is what an application holds. It opens one connection per thread, so that the
+threads that share it never share a connection (the bot reads passages in a thread pool, and
+answers questions in a process of its own), and reopens when the index file was replaced by a
+rebuild, so a running bot never needs a restart to see a new index.
 """
 
 from __future__ import annotations

@@ -207,7 +207,8 @@ class Reading:
         """Whether the question's dates remove briefings from the answer: only when it asks
         for briefings by date ("what happened on 19 March?", "news from last week",
         `since:`). Otherwise a date says when something happened, and the briefing that
-        reports it is often dated later: the dates then rank (`evidence`), never remove."""
+        reports it is often dated later: the dates then add candidates and put them first
+        (`respond.gather`, `respond.arrange`), never remove."""
         if self.dates is None:
             return False
         return self.by_date or self.browse or (self.topic is None and self.speaker is None)
@@ -370,7 +371,7 @@ def reading_of(
     today: dt.date | None = None,
     previous: Reading | None = None,
 ) -> Reading:
-    """Read `question` against the index's vocabulary. `today` is the asking chat's date;
+    """How `question` is read, against the index's vocabulary. `today` is the asking chat's date;
     `previous` is the reading of the answer this question follows up, if any. `conn` lets
     corrections be shown as the briefings spell them ("Raeisi", not "raeisi")."""
     today = today or dt.date.today()
