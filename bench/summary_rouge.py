@@ -6,7 +6,7 @@ sentences against the reference. All systems rank the same candidate sentences (
 paragraphs cut by `index.files.sentences.split`); each summary takes the best ones, shown in article
 order:
 
-- `ours`: `index.summary.rank` (BM25 centrality within the article and a lead prior);
+- `ours`: `index.summary.sentence_scores` (BM25 centrality within the article and a lead prior);
 - `lead`: the first sentences (`lead-3` at three sentences);
 - `LexRank`, `TextRank`: sumy's, with sumy's English stop words and Snowball stemmer, given our
   sentences and a plain word tokenizer so that nothing needs downloading.
@@ -15,10 +15,10 @@ Three lengths: the reference's own number of sentences ("at the reference length
 reference is long, about 45% of the article); three sentences, as the daily summary quotes; and
 the reference's number of words (sentences best first until they reach it, the text cut there),
 since ROUGE F1 against a long reference rewards a system that prefers long sentences. Exact
-duplicate articles are counted once. The lead weight of `rank`, and the choices of not scoring
-likeness to the title and not dividing by sentence length (both lowered ROUGE), were made on the
-even-numbered half of each category (`--half fit --grid`); the figures reported are for the
-odd-numbered half (`--half test`, the default), which those choices never saw.
+duplicate articles are counted once. The lead weight of `sentence_scores`, and the choices of
+not scoring likeness to the title and not dividing by sentence length (both lowered ROUGE), were
+made on the even-numbered half of each category (`--half fit --grid`); the figures reported are
+for the odd-numbered half (`--half test`, the default), which those choices never saw.
 
 Run: `nice .venv/bin/python bench/summary_rouge.py [--half test|fit|all] [--limit N]`.
 """
@@ -35,7 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from index.files.sentences import split  # noqa: E402
-from index.summary import LEAD, rank  # noqa: E402
+from index.summary import LEAD, sentence_scores  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "bbc-news-summary"
 METRICS = ("rouge1", "rouge2", "rougeL")
@@ -121,7 +121,7 @@ def systems(lead: float = LEAD):
         return ranking
 
     def ours(article: dict) -> list[int]:
-        scores = rank(article["sentences"], lead=lead)
+        scores = sentence_scores(article["sentences"], lead=lead)
         return sorted(range(len(scores)), key=lambda i: (-scores[i], i))
 
     def first(article: dict) -> list[int]:

@@ -228,7 +228,7 @@ def top_read(conn, question: str, vocab, reranked: bool = False) -> tuple[str | 
     understanding the question gains, before the re-ranker. `reranked`: the passage
     `Index.answer` would quote first instead (the best `rerank.DEPTH`, re-ranked), whose
     coverage the threshold judges."""
-    reading = understand.read(question, vocab, conn=None)
+    reading = understand.reading_of(question, vocab, conn=None)
     q = reading.query()
     hits = query.search(conn, q, rerank.DEPTH if reranked else 1, 0, vocab)
     if not hits:

@@ -29,11 +29,17 @@ ANALYSER_VERSION = "3"
 
 # A word is a run of letters, marks and digits, possibly joined by apostrophes ("don't",
 # "Israel's"). Underscores and hyphens split words: "Rasht-Astara" is two words, and so is
-# "2024-03". A hyphen between letters and digits joins them: "F-35", "COVID-19", "3-D". (Written
-# as runs rather than one character at a time, which finds the same words in half the time.)
-_WORD = re.compile(
-    r"[^\W_]+(?:['’][^\W_]+)*(?:-(?:(?<=\d-)[^\W\d_]|(?<=[^\W\d_]-)\d)[^\W_]*(?:['’][^\W_]+)*)?"
-)
+# "2024-03". (Written as runs rather than one character at a time, which finds the same words
+# in half the time.)
+_PLAIN = r"[^\W_]+(?:['’][^\W_]+)*"
+#: A word as written, split at every hyphen: what names are matched by, word by word (other
+#: names from the alias file, who speaks in a passage, a question's speaker and its runs of
+#: capitalised words), where "F-35" may be written "F 35"; and, searched for, whether a piece
+#: of text holds any word at all.
+PLAIN_WORD = re.compile(_PLAIN)
+# The analyser's word: a hyphen between letters and digits also joins them, so that "F-35",
+# "COVID-19" and "3-D" are each one word, whose runs `terms` then adds.
+_WORD = re.compile(_PLAIN + r"(?:-(?:(?<=\d-)[^\W\d_]|(?<=[^\W\d_]-)\d)[^\W_]*(?:['’][^\W_]+)*)?")
 # What joins the parts of one word: dropped from its spelling ("Raeisi's", "F-35").
 _JOINS = re.compile(r"['’-]")
 # The runs of letters and of digits in a word that mixes them, and the words that keep whole.

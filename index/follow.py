@@ -2,13 +2,13 @@
 
 A subject is followed like a standing question. When a reindex adds or changes briefings,
 each of their passages goes to the subjects it answers, judged exactly as a question is
-(`respond.rank`, `judge`): a new passage answers a subject when, asked as a question now, it
-would be quoted, among the index's best passages for it and the other new ones. The
+(`respond.rank_and_judge`, `judge`): a new passage answers a subject when, asked as a question
+now, it would be quoted, among the index's best passages for it and the other new ones. The
 judgement is what decides "nothing answers" for a question, so a subject is sent what a
 question on it would quote, and nothing that merely shares a word with it.
 
 Thousands of subjects are matched in one pass rather than asked one by one. Each subject is
-read once (`understand.read`) into weighted terms; an inverted map from term to subjects
+read once (`understand.reading_of`) into weighted terms; an inverted map from term to subjects
 then gives, for each new passage, only the subjects that share a term with it, each scored
 with BM25 and with the judgement's own coverage (the share of the subject's information the
 passage and its title hold, each word weighing its idf squared). A passage that holds too
@@ -170,13 +170,13 @@ class Subjects:
         for text in wanted:
             current = self._subjects.get(text)
             if current is None or (changed and current.unknown):
-                self._subjects[text] = self._read(text, vocab, conn)
+                self._subjects[text] = self._subject(text, vocab, conn)
                 dirty = True
         if dirty:
             self._index()
 
-    def _read(self, text: str, vocab: Vocabulary, conn: sqlite3.Connection | None) -> _Subject:
-        reading = understand.read(text, vocab, conn=conn, aliases=self.aliases)
+    def _subject(self, text: str, vocab: Vocabulary, conn: sqlite3.Connection | None) -> _Subject:
+        reading = understand.reading_of(text, vocab, conn=conn, aliases=self.aliases)
         # A subject is followed from now on: its dates, if it names any, say nothing of
         # which new briefings answer it.
         reading = replace(reading, dates=None, by_date=False, recent=False, browse=False)
@@ -321,9 +321,9 @@ def judge_new(
     best: Sequence[Hit] | None = None,
 ) -> list[Judged]:
     """Which of the passages `new` answer `reading`, best first: judged as a question's
-    passages are (`respond.rank`, `judge`), among the index's best passages for it (`best`,
-    searched here when not given), so that a passage answers only where it would also be
-    quoted for the question asked now, not merely for being the best of a few new ones.
+    passages are (`respond.rank_and_judge`, `judge`), among the index's best passages for it
+    (`best`, searched here when not given), so that a passage answers only where it would also
+    be quoted for the question asked now, not merely for being the best of a few new ones.
     The judgement's margin (how far a passage leads the others) is taken over the passages
     of other briefings only."""
     if not new:
@@ -332,7 +332,7 @@ def judge_new(
         best = _query.search(conn, q, rerank.DEPTH, 0, vocab)
     ids = {h.passage_id for h in new}
     pool = list(new) + [h for h in best if h.passage_id not in ids]
-    judged = respond.rank(conn, reading, q, pool, vocab)
+    judged = respond.rank_and_judge(conn, reading, q, pool, vocab)
     out = []
     for j in judged:
         if j.hit.passage_id not in ids:

@@ -257,7 +257,7 @@ class _Corpus:
         self.start = np.searchsorted(self.row, np.arange(self.n + 1))
         if not rows:
             self.w = np.zeros(0)
-            self.idf = self.most = self.df = np.zeros(0)
+            self.idf = self.df = np.zeros(0)
             return
         model = BM25Okapi(terms)
         # A term in most sentences of a tiny corpus can get a negative floor; it says nothing
@@ -269,7 +269,6 @@ class _Corpus:
         dl = np.asarray(model.doc_len, dtype=np.float64)[self.row]
         norm = model.k1 * (1 - model.b + model.b * dl / model.avgdl)
         self.w = idf[self.col] * self.tf * (model.k1 + 1) / (self.tf + norm)
-        self.most = idf * (model.k1 + 1)  # the most one occurrence of a term can weigh
         self.df = np.bincount(self.col, minlength=len(self.vocab))
 
     def briefing_terms(self) -> list[set[str]]:
@@ -343,7 +342,7 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return x / top if top > 0 else np.zeros_like(x)
 
 
-def rank(sentences: Sequence[str], *, lead: float = LEAD) -> list[float]:
+def sentence_scores(sentences: Sequence[str], *, lead: float = LEAD) -> list[float]:
     """Scores for the sentences of one lone briefing: higher carries it better.
 
     This is the per-briefing choice of `summarise` without a day around it, for measuring

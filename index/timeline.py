@@ -143,7 +143,7 @@ def build(
 ) -> Timeline:
     """The timeline of `subject` over the index (within the dates it names, if any)."""
     vocab = vocabulary.get(conn)
-    reading = understand.read(subject, vocab, conn=conn, aliases=aliases, today=today)
+    reading = understand.reading_of(subject, vocab, conn=conn, aliases=aliases, today=today)
     out = Timeline(subject, reading)
     if reading.dates is not None and reading.covered is None:
         out.note = reading.date_note() or "There are no briefings yet."
@@ -231,4 +231,6 @@ def terms(index: Index, subject: str) -> list[str]:
     passage opened from its timeline."""
     with index.reading() as conn:
         vocab = vocabulary.get(conn)
-        return understand.read(subject, vocab, conn=conn, aliases=index.aliases.current()).terms
+        return understand.reading_of(
+            subject, vocab, conn=conn, aliases=index.aliases.current()
+        ).terms

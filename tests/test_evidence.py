@@ -157,9 +157,13 @@ def test_a_speaker_typed_in_another_spelling_is_found_speaking(index_of):
     assert "poehl" in answer.reading.speaker_names
     with ix.reading() as conn:  # either spelling names him whole: not half of two names
         vocab = vocabulary.get(conn)
-        reading = understand.read("what did Pöhl say about the Paris meeting?", vocab, conn=conn)
+        reading = understand.reading_of(
+            "what did Pöhl say about the Paris meeting?", vocab, conn=conn
+        )
         q = reading.query()
-        judged = respond.rank(conn, reading, q, respond.gather(conn, reading, q, 3, vocab), vocab)
+        judged = respond.rank_and_judge(
+            conn, reading, q, respond.gather(conn, reading, q, 3, vocab), vocab
+        )
     assert judged[0].hit.document == "2024-09-02-bank.txt"
     assert judged[0].features["speaker"] == 1.0
 

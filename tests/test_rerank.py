@@ -80,7 +80,7 @@ def test_reranking_returns_the_same_passages_and_leaves_the_tail_alone(squad):
 def test_reranking_the_answer_pipeline_keeps_its_passages(squad):
     conn, vocab = squad
     for q in _squad_questions()[:60]:
-        reading = understand.read(q["question"], vocab, conn=conn)
+        reading = understand.reading_of(q["question"], vocab, conn=conn)
         qry = reading.query()
         hits = query.search(conn, qry, rerank.DEPTH, 0, vocab)
         ordered = rerank.rerank(reading.question, qry.term_list(), hits, vocab)

@@ -20,7 +20,7 @@ from index.summary import (
     count_late,
     day_briefings,
     late_briefings,
-    rank,
+    sentence_scores,
     summarise,
     watermark,
 )
@@ -195,7 +195,7 @@ def test_centrality_is_rank_bm25_both_ways() -> None:
 def test_lead_prior_breaks_ties_and_centrality_wins_over_it() -> None:
     # Two sentences alike in every way: the earlier one carries the briefing.
     twins = ["Gold prices rose on Tuesday.", "Gold prices rose on Tuesday."]
-    scores = rank(twins)
+    scores = sentence_scores(twins)
     assert scores[0] > scores[1]
     # A first sentence about nothing else in the briefing loses to the central one.
     text = [
@@ -204,7 +204,7 @@ def test_lead_prior_breaks_ties_and_centrality_wins_over_it() -> None:
         "Interest rates at the central bank now stand at five percent.",
         "Higher interest rates should slow inflation, the central bank said.",
     ]
-    scores = rank(text)
+    scores = sentence_scores(text)
     assert max(range(4), key=scores.__getitem__) != 0
 
 

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from index.questions import query, understand
 from index.questions.answer import Index
+from index.questions.respond import Unanswered
 from index.storage import vocabulary
 from index.storage.reindex import reindex
 
@@ -50,7 +51,7 @@ def test_misspelt_names_give_the_same_first_passage(index):
 
 def test_a_variant_weighs_less_than_the_exact_word(index):
     vocab = vocabulary.get(index.connection())
-    reading = understand.read("Raisi railway", vocab)
+    reading = understand.reading_of("Raisi railway", vocab)
     weights = {t.term: t.weight for t in reading.query().terms}
     assert weights == {"raeisi": 0.9, "railway": 1.0}
     assert "raisi" not in weights  # the briefings never write it, so it is not searched
@@ -331,7 +332,9 @@ def test_weighted_scores_equal_fts5_bm25_when_every_weight_is_one(squad_db):
         conn = ix.connection()
         vocab = vocabulary.get(conn)
         for question in ("Super Bowl Denver Broncos", "Which NFL team won", "Warsaw river"):
-            terms = [query.Weighted(t.term) for t in understand.read(question, vocab).query().terms]
+            terms = [
+                query.Weighted(t.term) for t in understand.reading_of(question, vocab).query().terms
+            ]
             q = query.Query(terms)
             rows = conn.execute(
                 "SELECT rowid, -bm25(passages_fts) FROM passages_fts WHERE passages_fts MATCH ?"
@@ -435,3 +438,26 @@ def test_the_latest_on_what_no_briefing_holds_is_still_nothing(ceasefire):
 def test_a_question_for_the_briefings_of_an_empty_index_says_there_are_none(index_of):
     answer = index_of({}).answer("what's new?")
     assert not answer.found and answer.note == "There are no briefings yet."
+
+
+def test_why_nothing_is_quoted_is_decided_by_the_index_for_every_renderer(index, index_of):
+    why = [
+        index.answer(q, today=TODAY, offset=offset).why
+        for q, offset in [
+            ("news from 1 January 2020", 0),
+            ("railway since:2024-03-20", 0),
+            ("What did the mayor of Tehran say about the metro in Iran?", 0),
+            ("what was it?", 0),
+            ("Raeisi railway", 50),
+            ("Raeisi railway", 0),
+        ]
+    ]
+    assert why == [
+        Unanswered.DATES,
+        Unanswered.DATES,
+        Unanswered.NOTHING_ANSWERS,
+        Unanswered.NO_WORDS,
+        Unanswered.NO_MORE,
+        None,
+    ]
+    assert index_of({}).answer("what's new?").why is Unanswered.NO_BRIEFINGS

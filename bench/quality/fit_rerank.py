@@ -178,7 +178,7 @@ def collect_dev(tuning: bool = True) -> list[tuple[np.ndarray, np.ndarray]]:
             for q in asked:
                 if q.tuning != tuning or not q.answerable:
                     continue
-                reading = understand.read(q.text, vocab, conn=conn, today=q.today)
+                reading = understand.reading_of(q.text, vocab, conn=conn, today=q.today)
                 query = reading.query()
                 if not (query.terms or query.required):
                     continue

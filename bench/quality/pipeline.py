@@ -32,7 +32,7 @@ class Candidates:
 def candidates(conn: sqlite3.Connection, question: str, depth: int) -> Candidates:
     """The passages the re-ranker sees for `question`, in the order it receives them."""
     vocab = vocabulary.get(conn)
-    reading = understand.read(question, vocab, conn=conn)
+    reading = understand.reading_of(question, vocab, conn=conn)
     q = reading.query()
     return Candidates(reading.question, q.term_list(), query.search(conn, q, depth, 0, vocab))
 

@@ -292,12 +292,12 @@ def candidates(index: Index, q: Question) -> list[tuple[dict[str, float], bool]]
     answer in the index: what the judgement decides, to answer or to say nothing does."""
     with index.reading() as conn:
         vocab = vocabulary.get(conn)
-        reading = understand.read(q.text, vocab, conn=conn, today=q.today)
+        reading = understand.reading_of(q.text, vocab, conn=conn, today=q.today)
         query = reading.query()
         if not (query.terms or query.required):
             return []
         pool = respond.gather(conn, reading, query, K, vocab)
-        judged = respond.rank(conn, reading, query, pool, vocab)
+        judged = respond.rank_and_judge(conn, reading, query, pool, vocab)
     return [(j.features, q.answerable) for j in judged[:1]]
 
 
@@ -445,7 +445,7 @@ def lags(questions: list[Question], index_of: dict[str, Index]) -> None:
         index = index_of[q.set]
         with index.reading() as conn:
             vocab = vocabulary.get(conn)
-            reading = understand.read(q.text, vocab, conn=conn, today=q.today)
+            reading = understand.reading_of(q.text, vocab, conn=conn, today=q.today)
             if reading.dates is None or reading.dates_filter or reading.dates.until is None:
                 continue
             rng = reading.dates

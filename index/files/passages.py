@@ -17,7 +17,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from .documents import Document
+from .model import Document
 from .sentences import split
 
 MAX_WORDS = 120

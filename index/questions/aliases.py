@@ -24,12 +24,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ..analysis import fold
+from ..analysis import PLAIN_WORD, fold
 
 #: The alias file's name in the corpus folder.
 FILE_NAME = "aliases.toml"
 
-_WORD = re.compile(r"[^\W_](?:[^\W_]|['’][^\W_])*")
 _POSSESSIVE = re.compile(r"['’]s$")
 _ARTICLES = frozenset({"the", "a", "an"})
 _LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "ـ": None, "’": "'"})
@@ -58,7 +57,7 @@ def normal(word: str) -> str:
 
 def spans(text: str) -> list[tuple[str, int, int]]:
     """The words of `text` as alias matching sees them, with their spans."""
-    return [(normal(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)]
+    return [(normal(m.group()), m.start(), m.end()) for m in PLAIN_WORD.finditer(text)]
 
 
 class Aliases:

@@ -1,8 +1,9 @@
 """The answer pipeline's front door: a question in, ranked and quoted passages out.
 
-`Index` is what an application holds. It opens one connection per thread, so a bot can
-answer from a thread pool, and reopens when the index file was replaced by a rebuild, so a
-running bot never needs a restart to see a new index.
+`Index` is what an application holds. It opens one connection per thread, so that the
+threads that share it never share a connection (the bot reads passages in a thread pool, and
+answers questions in a process of its own), and reopens when the index file was replaced by a
+rebuild, so a running bot never needs a restart to see a new index.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ class Answer:
     #: When nothing answers, the words typed that no briefing holds ("Ukraine"), for the
     #: reply to say why; with an answer they are in `notices`.
     missing: list[str] = field(default_factory=list)
+    #: Why nothing is quoted, when nothing is: decided by `respond`, only worded by renderers.
+    why: respond.Unanswered | None = None
 
     @property
     def found(self) -> bool:
@@ -146,7 +149,7 @@ class Index:
             if isinstance(question, understand.Reading):
                 reading = question
             else:
-                reading = understand.read(
+                reading = understand.reading_of(
                     question,
                     vocabulary.get(conn),
                     conn=conn,
@@ -174,6 +177,7 @@ class Index:
             out.total,
             out.exact,
             out.missing,
+            out.why,
         )
 
     def warm(self) -> None:

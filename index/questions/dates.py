@@ -144,24 +144,24 @@ class DateRange:
         s, u = self.since, self.until
         if s and u:
             if s == u:
-                text = f"on {_day(s)}"
+                text = f"on {in_words(s)}"
             elif s.year == u.year and s.month == u.month:
                 first, last = calendar.monthrange(s.year, s.month)
                 if s.day == 1 and u.day == last:
                     text = f"in {s:%B} {s.year}"
                 else:
-                    text = f"from {s.day} to {_day(u)}"
+                    text = f"from {s.day} to {in_words(u)}"
             elif s.year == u.year:
                 if (s.month, s.day, u.month, u.day) == (1, 1, 12, 31):
                     text = f"in {s.year}"
                 else:
-                    text = f"from {s.day} {s:%B} to {_day(u)}"
+                    text = f"from {s.day} {s:%B} to {in_words(u)}"
             else:
-                text = f"from {_day(s)} to {_day(u)}"
+                text = f"from {in_words(s)} to {in_words(u)}"
         elif s:
-            text = f"since {_day(s)}"
+            text = f"since {in_words(s)}"
         elif u:
-            text = f"until {_day(u)}"
+            text = f"until {in_words(u)}"
         else:
             text = "at any date"
         words = re.findall(r"[a-z]+", self.said.lower())
@@ -195,7 +195,10 @@ class DateRange:
         )
 
 
-def _day(d: dt.date) -> str:
+def in_words(d: dt.date) -> str:
+    """A date as every reply of `index` writes it: "19 March 2024" (no weekday, no leading
+    zero, the month named, as a briefing writes a date), so that a date range, a note on the
+    briefings' span and the nearest dates all read alike."""
     return f"{d.day} {d:%B} {d.year}"
 
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import re
 
+from ..analysis import PLAIN_WORD
+
 _BRIEFINGS = (
     r"(?:the\s+|these\s+|those\s+|our\s+|my\s+|your\s+)?"
     r"(?:briefings?|news|corpus|documents?|articles?|files?)"
@@ -105,7 +107,6 @@ _BRIEFINGS_ASKED = re.compile(
     r"\s*[?!.]*\s*$",
     re.IGNORECASE,
 )
-_WORD = re.compile(r"[^\W_]")
 
 
 # "more", "tell me more", "next", "go on": more of the answer before, not a new question
@@ -148,4 +149,4 @@ def strip(text: str) -> str:
     if out == text:
         return text
     out = " ".join(out.split())
-    return out if _WORD.search(out) else ""
+    return out if PLAIN_WORD.search(out) else ""

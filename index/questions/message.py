@@ -161,7 +161,7 @@ def strip(text: str) -> str:
     """`text` without a greeting or filler in front ("hi, ", "ok so ") or politeness behind
     (", please", " thanks"); the text itself when nothing would be left."""
     out = _TRAILING.sub("", _LEADING.sub("", text, count=1), count=1).strip()
-    return out if re.search(r"[^\W_]", out) else text.strip()
+    return out if analysis.PLAIN_WORD.search(out) else text.strip()
 
 
 def read(text: str) -> Message:

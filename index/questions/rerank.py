@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
@@ -121,14 +121,14 @@ class _Passage:
     length: int  # terms in the whole passage
 
 
-def _read(hit: Hit) -> _Passage:
+def _passage(hit: Hit) -> _Passage:
     """A passage's words, read once."""
-    return _read_text(hit.text, tuple(map(tuple, hit.sentences)), hit.heading)
+    return _passage_of(hit.text, tuple(map(tuple, hit.sentences)), hit.heading)
 
 
 @lru_cache(maxsize=2048)
-def _read_text(text: str, sentences: tuple[tuple[int, int], ...], heading: str | None) -> _Passage:
-    """`_read`'s work, kept for the passages asked about last: the next page of an answer
+def _passage_of(text: str, sentences: tuple[tuple[int, int], ...], heading: str | None) -> _Passage:
+    """`_passage`'s work, kept for the passages asked about last: the next page of an answer
     reorders the same ones. A briefing whose title is its first sentence keeps that sentence
     in its first passage's body as well: the lead is where the headline's fact is told and
     quoted, and a lead scored without it fell below every passage that merely shares the
@@ -156,19 +156,19 @@ def _read_text(text: str, sentences: tuple[tuple[int, int], ...], heading: str |
 def passage_sequence(hit: Hit) -> tuple[str, ...]:
     """A passage's terms in order, heading first, as the features read them (remembered from
     `features`, so no second analysis)."""
-    return _read(hit).terms
+    return _passage(hit).terms
 
 
 def passage_terms(hit: Hit) -> frozenset[str]:
     """The terms a passage holds, heading and body, as the features read them (remembered
     from `features`, so no second read of the index)."""
-    return frozenset(_read(hit).terms)
+    return frozenset(_passage(hit).terms)
 
 
 def clear_cache() -> None:
     """Forget the passages read so far, so that the next re-ranking reads every passage
     anew: what a benchmark does to measure passages never seen before."""
-    _read_text.cache_clear()
+    _passage_of.cache_clear()
 
 
 @lru_cache(maxsize=4096)
@@ -185,28 +185,47 @@ def _saturated(tf: Mapping[str, int], weight: Mapping[str, float], norm: float) 
     return sum(weight[t] * n * (K1 + 1) / (n + norm) for t, n in tf.items())
 
 
-def features(
-    question: str, terms: Sequence[str], hits: Sequence[Hit], stats: Statistics
-) -> list[dict[str, float]]:
-    """Each passage's features, each about 0 to 1 so that their weights compare:
+@dataclass(slots=True)
+class _Pool:
+    """The question as every candidate is compared with it, worked out once a re-ranking:
+    its words' weights over the index and among the candidates, its words as spelt and in
+    pairs, and the best BM25 among the candidates (what `body` is a share of)."""
 
-    - body: BM25 of the passage (heading and body), as a share of the best candidate's;
-    - sentence: BM25 of its best sentence, each question word weighing its idf times its
-      idf among the candidates (a word in every candidate tells none apart), as a share of
-      the most the question could score;
-    - bigrams: the question's adjacent word pairs (stopwords kept: "the Super Bowl") found
-      as written, weighted by their words' idf;
-    - exact: the question's words found spelt as asked, not only stemmed alike;
-    - title: the question's words in the document's title;
-    - number: the question asks when, how many or how much, and the passage's best sentence
-      holds a number the question does not;
-    - pairs: adjacent question terms adjacent in the passage;
-    - window: the most question weight within any `WINDOW` consecutive terms.
-    """
+    wanted: list[str]  # the question's terms the index holds, each once, in order
+    weight: dict[str, float]  # each wanted term's idf over the index
+    total: float  # the most the question weighs: what most features are a share of
+    local: dict[str, float]  # idf times idf among the candidates
+    local_total: float
+    exact: dict[str, float]  # each question word as spelt → its term's weight
+    bigrams: dict[tuple[str, str], float]  # adjacent words as spelt → their weight
+    bigram_total: float
+    pairs: list[tuple[str, str]]  # adjacent wanted terms
+    pair_total: float
+    figures: frozenset[str] | None  # `asks_number`
+    top: float = 0.0  # the best candidate's `_Candidate.body`
+
+
+@dataclass(slots=True)
+class _Candidate:
+    """One passage as every feature reads it, worked out once: its words (`_Passage`), where
+    the question's terms stand in them, its BM25, its title's terms, and its sentences that
+    hold any question term."""
+
+    passage: _Passage
+    where: list[tuple[int, str]]  # (position, term) of each question term it holds, in order
+    body: float  # BM25 of the passage, heading and body
+    title: frozenset[str]
+    #: (index, the question terms it holds counted, its length in terms) of each sentence
+    #: that holds any: most sentences hold none, and no feature looks at those.
+    asked: list[tuple[int, Counter[str], int]]
+
+
+def _pool(
+    question: str, terms: Sequence[str], passages: list[_Passage], stats: Statistics
+) -> _Pool:
     wanted = [t for t in dict.fromkeys(terms) if stats.df.get(t, 0) > 0]
     weight = {t: idf(stats.df[t], stats.rows) for t in wanted}
     total = sum(weight.values()) or 1.0
-    passages = [_read(h) for h in hits]
 
     held = [set(p.terms) for p in passages]
     m = len(passages)
@@ -224,62 +243,130 @@ def features(
         w = weight.get(t1, 0.0) + weight.get(t2, 0.0)
         if w > 0:
             bigrams[(s1, s2)] = max(bigrams.get((s1, s2), 0.0), w)
-    bigram_total = sum(bigrams.values()) or 1.0
     pairs = list(zip(wanted, wanted[1:], strict=False))
-    pair_total = sum(weight[a] + weight[b] for a, b in pairs) or 1.0
-    figures = asks_number(question)
+    return _Pool(
+        wanted,
+        weight,
+        total,
+        local,
+        local_total,
+        exact,
+        bigrams,
+        sum(bigrams.values()) or 1.0,
+        pairs,
+        sum(weight[a] + weight[b] for a, b in pairs) or 1.0,
+        asks_number(question),
+    )
 
+
+def _candidate(hit: Hit, p: _Passage, pool: _Pool, avgdl: float) -> _Candidate:
+    weight = pool.weight
+    # Where the passage holds question terms: one pass over its terms, then only these.
+    where = [(i, t) for i, t in enumerate(p.terms) if t in weight]
+    body = _saturated(Counter(t for _, t in where), weight, K1 * (1 - B + B * p.length / avgdl))
+    asked = []
+    for i, sentence in enumerate(p.sentences):
+        held = [t for t in sentence if t in weight]
+        if held:  # most sentences: no Counter for them
+            asked.append((i, Counter(held), len(sentence)))
+    title = title_terms(hit.title) if hit.title else frozenset()
+    return _Candidate(p, where, body, title, asked)
+
+
+def _body(pool: _Pool, c: _Candidate) -> float:
+    """BM25 of the passage (heading and body), as a share of the best candidate's."""
+    return c.body / pool.top if pool.top > 0 else 0.0
+
+
+def _sentence(pool: _Pool, c: _Candidate) -> float:
+    """BM25 of the passage's best sentence, each question word weighing its idf times its
+    idf among the candidates (a word in every candidate tells none apart), as a share of the
+    most the question could score."""
+    best = 0.0
+    for _, tf, length in c.asked:
+        norm = K1 * (1 - B + B * length / SENTENCE_TERMS)
+        best = max(best, _saturated(tf, pool.local, norm))
+    return best / pool.local_total
+
+
+def _bigrams(pool: _Pool, c: _Candidate) -> float:
+    """The question's adjacent word pairs (stopwords kept: "the Super Bowl") found as
+    written, weighted by their words' idf."""
+    spelt = c.passage.spelt
+    adjacent = set(zip(spelt, spelt[1:], strict=False))
+    return sum(w for b, w in pool.bigrams.items() if b in adjacent) / pool.bigram_total
+
+
+def _exact(pool: _Pool, c: _Candidate) -> float:
+    """The question's words found spelt as asked, not only stemmed alike."""
+    present = set(c.passage.spelt)
+    return sum(w for s, w in pool.exact.items() if s in present) / pool.total
+
+
+def _title(pool: _Pool, c: _Candidate) -> float:
+    """The question's words in the document's title."""
+    return sum(pool.weight[t] for t in pool.wanted if t in c.title) / pool.total
+
+
+def _number(pool: _Pool, c: _Candidate) -> float:
+    """1 where the question asks when, how many or how much and the sentence holding most
+    of the question holds a number the question does not; else 0."""
+    if pool.figures is None:
+        return 0.0
+    best_cover, best_at = 0.0, -1
+    for i, tf, _ in c.asked:
+        cover = sum(pool.weight[t] for t in tf)
+        if cover > best_cover:
+            best_cover, best_at = cover, i
+    return float(best_at >= 0 and new_figure(c.passage.pieces[best_at], pool.figures))
+
+
+def _pairs(pool: _Pool, c: _Candidate) -> float:
+    """Adjacent question terms adjacent in the passage."""
+    weight, where = pool.weight, c.where
+    at = set(where)
+    paired = sum(
+        weight[a] + weight[b]
+        for a, b in pool.pairs
+        if any((i + 1, b) in at for i, t in where if t == a)
+    )
+    return paired / pool.pair_total
+
+
+def _window(pool: _Pool, c: _Candidate) -> float:
+    """The most distinct question weight that any `WINDOW` consecutive terms hold."""
+    return _window_mass(c.where, pool.weight) / pool.total
+
+
+#: The features, in the order a row lists them (and `score` adds them up), each about 0 to 1
+#: so that their weights compare.
+FEATURES: dict[str, Callable[[_Pool, _Candidate], float]] = {
+    "body": _body,
+    "sentence": _sentence,
+    "bigrams": _bigrams,
+    "exact": _exact,
+    "title": _title,
+    "number": _number,
+    "pairs": _pairs,
+    "window": _window,
+}
+
+
+def features(
+    question: str, terms: Sequence[str], hits: Sequence[Hit], stats: Statistics
+) -> list[dict[str, float]]:
+    """Each passage's features (`FEATURES`, named as `WEIGHTS` names them), each about 0 to
+    1 so that their weights compare. What every feature needs of the question and of each
+    passage is worked out once (`_pool`, `_candidate`), then each feature reads it."""
+    passages = [_passage(h) for h in hits]
+    pool = _pool(question, terms, passages, stats)
     avgdl = stats.avgdl or 1.0
-    # Where each passage holds question terms: one pass over its terms, then only these.
-    found = [[(i, t) for i, t in enumerate(p.terms) if t in weight] for p in passages]
-    body = [
-        _saturated(Counter(t for _, t in f), weight, K1 * (1 - B + B * p.length / avgdl))
-        for p, f in zip(passages, found, strict=True)
-    ]
-    top = max(body, default=0.0)
-
-    out = []
-    for hit, p, score, where in zip(hits, passages, body, found, strict=True):
-        best_sentence = best_cover = 0.0
-        best_at = -1
-        for i, sentence in enumerate(p.sentences):
-            asked = [t for t in sentence if t in weight]
-            if not asked:  # most sentences: no Counter for them
-                continue
-            tf = Counter(asked)
-            norm = K1 * (1 - B + B * len(sentence) / SENTENCE_TERMS)
-            best_sentence = max(best_sentence, _saturated(tf, local, norm))
-            cover = sum(weight[t] for t in tf)
-            if cover > best_cover:
-                best_cover, best_at = cover, i
-
-        present = set(p.spelt)
-        adjacent = set(zip(p.spelt, p.spelt[1:], strict=False))
-        title = title_terms(hit.title) if hit.title else frozenset()
-        at = set(where)
-        paired = sum(
-            weight[a] + weight[b]
-            for a, b in pairs
-            if any((i + 1, b) in at for i, t in where if t == a)
-        )
-        out.append(
-            {
-                "body": score / top if top > 0 else 0.0,
-                "sentence": best_sentence / local_total,
-                "bigrams": sum(w for b, w in bigrams.items() if b in adjacent) / bigram_total,
-                "exact": sum(w for s, w in exact.items() if s in present) / total,
-                "title": sum(weight[t] for t in wanted if t in title) / total,
-                "number": float(
-                    figures is not None and best_at >= 0 and new_figure(p.pieces[best_at], figures)
-                ),
-                "pairs": paired / pair_total,
-                "window": _window(where, weight) / total,
-            }
-        )
-    return out
+    candidates = [_candidate(h, p, pool, avgdl) for h, p in zip(hits, passages, strict=True)]
+    pool.top = max((c.body for c in candidates), default=0.0)
+    return [{name: feature(pool, c) for name, feature in FEATURES.items()} for c in candidates]
 
 
-def _window(found: list[tuple[int, str]], weight: Mapping[str, float]) -> float:
+def _window_mass(found: list[tuple[int, str]], weight: Mapping[str, float]) -> float:
     """The most distinct question weight that any `WINDOW` consecutive terms hold, from the
     positions of the question terms a passage holds."""
     best = mass = 0.0
@@ -312,10 +399,7 @@ def scores(
     weights: Mapping[str, float] = WEIGHTS,
 ) -> list[float]:
     """Each passage's score: its features times their weights."""
-    return [
-        sum(weights.get(name, 0.0) * value for name, value in f.items())
-        for f in features(question, terms, hits, stats)
-    ]
+    return [score(f, weights) for f in features(question, terms, hits, stats)]
 
 
 def rerank(

@@ -1,7 +1,7 @@
 """A read question to what the reply holds: quoted passages, or why there are none.
 
 A chain of stages: gather the candidates (`gather`: BM25's best over every date, and the
-best of the period a question's date names), rank and judge them (`rank`: the re-ranker's
+best of the period a question's date names), rank and judge them (`rank_and_judge`: the re-ranker's
 order with the speaker's evidence, each passage judged by `judge`), put them in the order
 the question asks for (`arrange`: those that answer first, the newest first for "the
 latest", the period's first for a dated question), then quote. No stage removes a
@@ -11,7 +11,8 @@ its dates.
 Ways to have nothing to quote, each said differently: a question for the briefings of dates
 where there are none; no passage holds any of its words; or the judgement finds that none
 of the best passages answers. Instead of quoting noise, the reply then names the briefings
-that came nearest.
+that came nearest. Which of these it is (`Unanswered`) is decided here, once: a renderer
+words it, and decides nothing.
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ import bisect
 import datetime as dt
 import sqlite3
 from dataclasses import dataclass, field, replace
+from enum import Enum
 
 from .. import analysis
 from ..storage import browse, vocabulary
 from ..storage.search import Filters, Hit
 from . import judge, message, repeats, rerank, timing
 from . import query as _query
+from .dates import in_words
 from .quote import Quote, choose
 from .speaker import choose_spoken
 from .understand import Reading
@@ -51,6 +54,17 @@ WINDOW_DEPTH = 5
 SPEAKER_SPELLINGS = 2
 
 
+class Unanswered(Enum):
+    """Why a reply quotes nothing. Each is worded differently (and by each renderer in its
+    own way), but decided only here, from what the stages found."""
+
+    NO_BRIEFINGS = "no briefings"  # the index holds none (`NO_BRIEFINGS` says so)
+    DATES = "dates"  # no briefing at the question's dates, or none of them answers (`note`)
+    NO_WORDS = "no words"  # nothing to look up, only words such as "what" and "the"
+    NOTHING_ANSWERS = "nothing answers"  # none of the best passages answers (`nearest`)
+    NO_MORE = "no more"  # a page past the last passage of an answer
+
+
 @dataclass(frozen=True, slots=True)
 class Nearest:
     """A briefing that came near a question nothing answered."""
@@ -73,6 +87,7 @@ class Outcome:
     exact: bool = True  # whether `total` is all there are, or only as deep as was looked
     also: list[list[Hit]] = field(default_factory=list)  # per hit, the passages repeating it
     missing: list[str] = field(default_factory=list)  # words typed that no briefing holds
+    why: Unanswered | None = None  # why nothing is quoted, when nothing is
 
 
 def respond(
@@ -85,17 +100,17 @@ def respond(
     """The passages to quote for `reading` (the `k` after `offset`), with their quotes.
 
     A chain of stages, each taking the one before's output: the reading's query, the
-    candidates (`gather`), ranked by how they answer and judged (`rank`), put in the order
+    candidates (`gather`), ranked by how they answer and judged (`rank_and_judge`), put in the order
     the reading asks for (`arrange`), then quoted. Every page of one question comes from one
     order."""
     if reading.out_of_range:
-        return Outcome(note=reading.date_note())
+        return Outcome(note=reading.date_note(), why=Unanswered.DATES)
     vocab = vocabulary.get(conn)
     q = reading.query(filters)
     if not (q.terms or q.required) and (reading.browse or reading.dates is not None):
         return _briefings(conn, reading, q, k, offset, vocab)
     pool = gather(conn, reading, q, k + offset, vocab)
-    judged = rank(conn, reading, q, pool, vocab)
+    judged = rank_and_judge(conn, reading, q, pool, vocab)
     ordered, notices = arrange(reading, judged)
     absent = missing_typed(reading, q, vocab, pool)
     missing = f"No briefing mentions {_join(absent)}." if absent else None
@@ -103,10 +118,16 @@ def respond(
         out = Outcome(nearest=nearest([j.hit for j in ordered]), missing=absent)
         if not ordered and reading.dates is not None and reading.dates_filter:
             out.note = _dated_nothing(reading, vocab.dates)
+        if out.note is not None:
+            out.why = Unanswered.DATES
+        else:
+            out.why = Unanswered.NOTHING_ANSWERS if q.term_list() else Unanswered.NO_WORDS
         return out
     told = once(reading, ordered, offset + k)
     page = told[offset : offset + k]
     out = Outcome([t.shown.hit for t in page], more=len(told) > offset + k)
+    if not page:
+        out.why = Unanswered.NO_MORE
     out.also = [[t.hit for t in g.repeats] for g in page]
     out.total, out.exact = len(told), len(pool) < depth(reading, k + offset)
     out.anchor = told[0].shown.hit.date
@@ -179,7 +200,7 @@ def _speaker_terms(reading: Reading) -> list[str]:
     return list(dict.fromkeys(terms))[:SPEAKER_SPELLINGS]
 
 
-def rank(
+def rank_and_judge(
     conn: sqlite3.Connection, reading: Reading, q: _query.Query, pool: list[Hit], vocab
 ) -> list[judge.Judged]:
     """The candidates in order of how they answer (`rerank`), each judged (`judge`)."""
@@ -256,9 +277,11 @@ def _briefings(
     out.total = browse.count_leads(conn, q.filters.since, q.filters.until)
     if not out.hits:
         if reading.dates is not None and offset == 0:
-            out.note = _dated_nothing(reading, vocab.dates)
+            out.note, out.why = _dated_nothing(reading, vocab.dates), Unanswered.DATES
         elif offset == 0:
-            out.note = NO_BRIEFINGS
+            out.note, out.why = NO_BRIEFINGS, Unanswered.NO_BRIEFINGS
+        else:
+            out.why = Unanswered.NO_MORE
         return out
     out.anchor = out.hits[0].date
     out.quotes = [choose(h.text, h.sentences, []) for h in out.hits]
@@ -274,7 +297,7 @@ def _dated_nothing(reading: Reading, dates: list) -> str:
     if lo < hi:
         return f"Nothing in the briefings {rng.describe()} answers that."
     near = [d for d in (dates[lo - 1] if lo > 0 else None, dates[hi] if hi < len(dates) else None)]
-    near = [f"{d.day} {d:%B} {d.year}" for d in near if d is not None]
+    near = [in_words(d) for d in near if d is not None]
     also = f"; the nearest are dated {' and '.join(near)}" if near else ""
     return f"There is no briefing {rng.describe()}{also}."
 

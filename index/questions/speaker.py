@@ -60,7 +60,6 @@ TITLES = frozenset(
     governor king queen prince ambassador general chairman chairwoman chair chief ceo director
     mayor senator official head envoy commander pope emir sheikh ayatollah""".split()
 )
-_WORD = re.compile(r"[^\W_](?:[^\W_]|['’][^\W_])*")
 _BEFORE, _AFTER = 5, 3
 
 
@@ -70,7 +69,7 @@ def speaking(text: str, sentences: Sequence[tuple[int, int]], names: Sequence[st
     wanted = {normal(n) for n in names if n}
     if not wanted:
         return []
-    words = [(normal(m.group()), m.start()) for m in _WORD.finditer(text)]
+    words = [(normal(m.group()), m.start()) for m in analysis.PLAIN_WORD.finditer(text)]
     titles = {
         words[i - 1][0]
         for i in range(1, len(words))

@@ -23,6 +23,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from .. import analysis
+from ..analysis import PLAIN_WORD
 from ..storage import vocabulary
 from ..storage.search import MAX_QUESTION_CHARS, MAX_TERMS, Filters
 from ..storage.vocabulary import Vocabulary
@@ -110,7 +111,6 @@ _NOT_SPEAKERS = frozenset(
     {"you", "i", "we", "it", "this", "that", "there", "people", "anyone", "has", "have", "had"}
 )
 _HYPHENATED = re.compile(r"[^\W_]+(?:[-‐‑–][^\W_]+)+")
-_WORD = re.compile(r"[^\W_](?:[^\W_]|['’][^\W_])*")
 _JOINERS = frozenset({"of", "the", "for", "de", "al", "el", "bin", "van", "von"})
 _TRAILING = " \t?!.,;:"
 
@@ -207,7 +207,8 @@ class Reading:
         """Whether the question's dates remove briefings from the answer: only when it asks
         for briefings by date ("what happened on 19 March?", "news from last week",
         `since:`). Otherwise a date says when something happened, and the briefing that
-        reports it is often dated later: the dates then rank (`evidence`), never remove."""
+        reports it is often dated later: the dates then add candidates and put them first
+        (`respond.gather`, `respond.arrange`), never remove."""
         if self.dates is None:
             return False
         return self.by_date or self.browse or (self.topic is None and self.speaker is None)
@@ -285,9 +286,9 @@ class Reading:
             )
         first, last = self.covered
         if first == last:
-            span = f"The briefings are all from {_day(first)}"
+            span = f"The briefings are all from {dates.in_words(first)}"
         else:
-            span = f"The briefings run from {_day(first)} to {_day(last)}"
+            span = f"The briefings run from {dates.in_words(first)} to {dates.in_words(last)}"
         return f"{span}, so there is none {self.dates.describe()}."
 
     def to_json(self) -> dict:
@@ -341,10 +342,6 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _day(d: dt.date) -> str:
-    return f"{d.day} {d:%B} {d.year}"
-
-
 def _cap(terms: list[Weighted]) -> list[Weighted]:
     """At most MAX_TERMS distinct terms, in the order asked."""
     seen: set[str] = set()
@@ -365,7 +362,7 @@ def variant_weight(distance: float) -> float:
     return VARIANT_WEIGHTS[-1][1]
 
 
-def read(
+def reading_of(
     question: str,
     vocab: Vocabulary,
     *,
@@ -374,7 +371,7 @@ def read(
     today: dt.date | None = None,
     previous: Reading | None = None,
 ) -> Reading:
-    """Read `question` against the index's vocabulary. `today` is the asking chat's date;
+    """How `question` is read, against the index's vocabulary. `today` is the asking chat's date;
     `previous` is the reading of the answer this question follows up, if any. `conn` lets
     corrections be shown as the briefings spell them ("Raeisi", not "raeisi")."""
     today = today or dt.date.today()
@@ -491,13 +488,13 @@ def _speaker(text: str) -> tuple[str | None, str, str, str | None]:
         if m is None:
             continue
         who = m.group("who").strip()
-        words = [normal(w) for w in _WORD.findall(who)]
+        words = [normal(w) for w in PLAIN_WORD.findall(who)]
         if not words or len(words) > 6 or any(w in _NOT_SPEAKERS for w in words):
             continue
         if any(w in ("what", "which", "who", "whom", "how", "why") for w in words):
             continue
         verb = m.group("verb").lower()
-        if n == 4 and not all(english.rare(w) for w in _WORD.findall(who)):
+        if n == 4 and not all(english.rare(w) for w in PLAIN_WORD.findall(who)):
             continue  # "inflation on the rise", "talks on trade": no one is named
         if n >= 3:
             said = "said"
@@ -518,7 +515,7 @@ def _names(speaker_text: str) -> list[str]:
     """The folded words that name a speaker, titles, stopwords and everyday words left out
     where a name remains ("President Raeisi" → ["raeisi"], "Putin still" → ["putin"]; "the
     Commission president" → ["commission"])."""
-    words = [normal(w) for w in _WORD.findall(speaker_text)]
+    words = [normal(w) for w in PLAIN_WORD.findall(speaker_text)]
     names = [w for w in words if w not in TITLES and analysis.term(w) is not None]
     named = [w for w in names if english.zipf(w) < english.EVERYDAY_ZIPF]
     return named or names or [w for w in words if analysis.term(w) is not None]
@@ -611,7 +608,7 @@ class _Speller:
 def _capitalised(text: str) -> list[str]:
     """Runs of two or more capitalised words ("Shanghai Cooperation Organization", "Super
     Bowl 50"); a capitalised question word such as "What" is a stopword and starts none."""
-    words = list(_WORD.finditer(text))
+    words = list(PLAIN_WORD.finditer(text))
     runs, run = [], []
     for i, m in enumerate(words):
         w = m.group()

@@ -15,14 +15,14 @@ import importlib
 import re
 from dataclasses import dataclass, field
 
-from ..documents import (
-    _DATE_LEAD,
+from ..model import (
+    DATE_LEAD,
     Block,
     Document,
     UnreadableFile,
-    _date_from_name,
-    _parse_date,
-    _title,
+    date_from_name,
+    parse_date,
+    title_for,
 )
 
 #: Suffix → module in this package that reads it.
@@ -67,7 +67,7 @@ def assemble(found: Extracted, relative: str) -> Document:
     blocks, lead_date = _take_date_lead(blocks)
     if lead_date:
         candidates.append((f"its text begins with date {lead_date}", lead_date))
-    name_date = _date_from_name(relative)
+    name_date = date_from_name(relative)
     if name_date:
         candidates.append((f"its file name has {name_date}", name_date))
     text, laid_out = _lay_out(blocks)
@@ -81,7 +81,7 @@ def assemble(found: Extracted, relative: str) -> Document:
                 f"{candidates[0][0]} dates it {date} but {origin}; {date} is used. "
                 "Correct whichever is wrong."
             )
-    title = found.title.strip() if found.title and found.title.strip() else _title(laid_out)
+    title = found.title.strip() if found.title and found.title.strip() else title_for(laid_out)
     return Document(relative, title, date, text, laid_out, found.source, warnings)
 
 
@@ -91,11 +91,11 @@ def _take_date_lead(
     """Find a `date YYYY-MM-DD` lead in the first block, or the first after a title heading."""
     for i in range(min(2, len(blocks))):
         kind, text, page = blocks[i]
-        lead = _DATE_LEAD.match(text)
+        lead = DATE_LEAD.match(text)
         if lead:
             rest = text[lead.end() :].strip()
             return blocks[:i] + ([(kind, rest, page)] if rest else []) + blocks[i + 1 :], (
-                _parse_date(lead.group(1))
+                parse_date(lead.group(1))
             )
         if kind != "heading":
             break

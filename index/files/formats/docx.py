@@ -15,7 +15,7 @@ import docx
 from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 
-from ..documents import UnreadableFile
+from ..model import UnreadableFile
 from . import Extracted
 
 #: A Word file's parts may unpack to this much in all (images included) …

@@ -15,7 +15,7 @@ import logging
 import trafilatura
 from lxml import etree
 
-from ..documents import UnreadableFile, _parse_date
+from ..model import UnreadableFile, parse_date
 from . import Extracted
 
 # trafilatura logs each page it finds little in; the reindex report says so once instead.
@@ -42,7 +42,7 @@ def extract(data: bytes, relative: str) -> Extracted:
     return Extracted(
         blocks=list(_blocks(found.body)),
         title=found.title,
-        date=_parse_date(found.date) if found.date else None,
+        date=parse_date(found.date) if found.date else None,
         date_origin="its publication date in the page's metadata",
         source=found.url,
     )

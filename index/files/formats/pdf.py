@@ -16,7 +16,7 @@ import statistics
 import pypdf
 from pypdf.errors import PyPdfError
 
-from ..documents import UnreadableFile, _is_heading
+from ..model import UnreadableFile, is_heading
 from . import Extracted
 
 _FINAL = (".", "!", "?", ":", '"', "”", "’", ")", "…")
@@ -117,7 +117,7 @@ def _page_blocks(text: str, page: int) -> list[tuple[str, str, int | None]]:
     for line in lines:
         if not line:
             close()
-        elif not current and _is_heading(line) and len(line) <= _HEADING_LINE * usual:
+        elif not current and is_heading(line) and len(line) <= _HEADING_LINE * usual:
             blocks.append(("heading", line, page))
         else:
             current.append(line)
