@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from index import Answer, QuotedHit, follow, timeline
+from index import Answer, QuotedHit, Unanswered, follow, timeline
 
 from .days import iso_day
 
@@ -17,6 +17,10 @@ if TYPE_CHECKING:  # importing bot.render would load telegram for every `briefbo
 
 #: "more" past the last page of an answer, in the console and in Telegram alike.
 NO_MORE = "There are no more results for that question."
+NO_WORDS = (
+    "That question has no words I can look up, only ones like “what” and “the”."
+    " Ask with a name, a place or a topic."
+)
 #: What thanks gets, in the console and in Telegram alike.
 WELCOME = "You're welcome. Ask again any time."
 
@@ -50,9 +54,15 @@ def highlighted_quote(qh: QuotedHit, color: bool) -> str:
 
 
 def nothing_found(answer: Answer) -> str:
-    """Why nothing is quoted: the dates, or no passage good enough (then the nearest)."""
-    if answer.note:
+    """Why nothing is quoted, as `index` decided it (`Answer.why`), in words: the dates, no
+    words to look up, or no passage good enough (then the words no briefing holds and the
+    nearest briefings)."""
+    if answer.why in (Unanswered.DATES, Unanswered.NO_BRIEFINGS) and answer.note:
         return answer.note
+    if answer.why is Unanswered.NO_WORDS:
+        return NO_WORDS
+    if answer.why is Unanswered.NO_MORE:
+        return NO_MORE
     if answer.missing:
         why = f"No briefing mentions {', '.join(answer.missing)}."
     else:

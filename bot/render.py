@@ -25,7 +25,17 @@ from telegram import (
 )
 from telegram.constants import MessageLimit, ParseMode
 
-from index import Answer, Hit, QuotedHit, Stats, analysis, browse, highlight_spans, vocabulary
+from index import (
+    Answer,
+    Hit,
+    QuotedHit,
+    Stats,
+    Unanswered,
+    analysis,
+    browse,
+    highlight_spans,
+    vocabulary,
+)
 
 from .days import day_text, iso_day
 
@@ -440,9 +450,9 @@ def page_counter(answer: Answer, offset: int, k: int) -> str:
 def nothing_found(answer: Answer, missing: Sequence[vocabulary.Suggestion] = ()) -> str:
     """Say so plainly: why (the dates, or the words), the nearest words the briefings do
     have, and the briefings that came nearest."""
-    if answer.note:  # the question's dates fall where there are no briefings
+    if answer.why in (Unanswered.DATES, Unanswered.NO_BRIEFINGS) and answer.note:
         return pack([[Run(answer.note)]])[0]
-    if not answer.terms:
+    if answer.why is Unanswered.NO_WORDS:
         return to_html(
             [
                 Run("That question has no words I can look up, only ones like "),

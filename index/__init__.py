@@ -21,6 +21,7 @@ _PUBLIC: dict[str, tuple[str, str | None]] = {
     "Stats": ("index.questions.answer", "Stats"),
     "Reading": ("index.questions.understand", "Reading"),
     "Kind": ("index.questions.message", "Kind"),
+    "Unanswered": ("index.questions.respond", "Unanswered"),
     "read_message": ("index.questions.message", "read"),
     "highlight_spans": ("index.questions.quote", "highlight_spans"),
     "ALIASES_FILE": ("index.questions.aliases", "FILE_NAME"),
@@ -83,6 +84,7 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors
     from .questions.message import Kind  # noqa: F401
     from .questions.message import read as read_message  # noqa: F401
     from .questions.quote import highlight_spans  # noqa: F401
+    from .questions.respond import Unanswered  # noqa: F401
     from .questions.understand import Reading  # noqa: F401
     from .storage import browse, vocabulary  # noqa: F401
     from .storage.browse import PassageKey  # noqa: F401
