@@ -67,6 +67,10 @@ DENSE_SHARE = 16
 DEEPEST = 1_024
 #: A list whose head is used up is read whole when it is at most this long.
 WHOLE_MAX = 32_768
+#: A whole build inverts its passages in segments of about this many tokens: inverting holds
+#: about 21 bytes a token at its peak (170 MB here), so a build of any size stays well under
+#: 500 MB, and a corpus of up to about 130,000 passages is one segment, as before.
+CHUNK_TOKENS = 8_000_000
 #: Bytes of decoded arrays kept in memory across questions.
 CACHE_BYTES = 80 * 1024 * 1024
 #: Slack on every upper bound: impacts are stored in float32 and computed in another order.
@@ -231,8 +235,8 @@ def _segment_of(conn: sqlite3.Connection, uid: str, pid: int) -> tuple[int, int]
     return None
 
 
-def rebuild(conn: sqlite3.Connection) -> None:
-    """Derive everything again from FTS5: one segment holding every passage."""
+def start(conn: sqlite3.Connection) -> None:
+    """Empty postings with zero counts, for segments to be written into (a whole build)."""
     create_tables(conn)
     for table in TABLES:
         conn.execute(f"DELETE FROM {table}")
@@ -241,16 +245,23 @@ def rebuild(conn: sqlite3.Connection) -> None:
         " VALUES (0, ?, 0, 0, 0, 1)",
         (uuid.uuid4().hex,),
     )
+
+
+def rebuild(conn: sqlite3.Connection) -> None:
+    """Derive everything again from FTS5, in segments of about `CHUNK_TOKENS` tokens."""
+    start(conn)
     rows = conn.execute(
         "SELECT f.rowid, d.date, f.terms FROM passages_fts f"
         " LEFT JOIN passages p ON p.id = f.rowid LEFT JOIN documents d ON d.id = p.document_id"
         " ORDER BY f.rowid"
     )
-    docs = (
-        (pid, _day(dt.date.fromisoformat(date[:10])) if date else int(UNDATED), fts_tokens(terms))
-        for pid, date, terms in rows
-    )
-    _write_segment(conn, docs, count=True)
+    inverter = Inverter()
+    for pid, date, terms in rows:
+        day = _day(dt.date.fromisoformat(date[:10])) if date else int(UNDATED)
+        inverter.add(pid, day, fts_tokens(terms))
+        if inverter.tokens >= CHUNK_TOKENS:
+            inverter.write(conn, count=True)
+    inverter.write(conn, count=True)
 
 
 def fold(conn: sqlite3.Connection) -> None:
@@ -351,42 +362,68 @@ def _write_segment(
 ) -> None:
     """Invert (passage id, day, tokens) rows into a segment, holding only integers meanwhile;
     with `count`, the rows are new to the counts too (a rebuild)."""
-    vocab = _Vocabulary()
-    term_ids = array("I")
-    counts, ids, days = array("q"), array("I"), array("i")
-    number = vocab.__getitem__
+    inverter = Inverter()
     for pid, day, tokens in docs:
-        term_ids.extend(map(number, tokens))
-        counts.append(len(tokens))
-        ids.append(pid)
-        days.append(day)
-    doc_ids = np.frombuffer(ids, dtype=np.uint32) if ids else np.zeros(0, np.uint32)
-    doc_days = np.frombuffer(days, dtype=np.int32) if days else np.zeros(0, np.int32)
-    counts = np.frombuffer(counts, dtype=np.int64) if counts else np.zeros(0, np.int64)
-    if count:
-        _bump(conn, len(doc_ids), int(counts.sum()))
-    if not len(doc_ids):
-        return
-    names = list(vocab)
-    # Number terms in text order, so that the segment's rows go in sorted by term.
-    rank = np.empty(len(names), dtype=np.uint64)
-    rank[np.argsort(np.array(names, dtype=object))] = np.arange(len(names), dtype=np.uint64)
-    tids = rank[np.frombuffer(term_ids, dtype=np.uint32)] if term_ids else np.zeros(0, np.uint64)
-    del term_ids
-    keys = (tids << np.uint64(32)) | np.repeat(doc_ids.astype(np.uint64), counts)
-    del tids
-    keys.sort()
-    first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-    tf = np.diff(np.append(first, len(keys))).astype(np.uint32)
-    keys = keys[first]
-    del first
-    term_of = keys >> np.uint64(32)
-    pids = (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32)
-    del keys
-    starts = np.flatnonzero(np.concatenate(([True], term_of[1:] != term_of[:-1])))
-    ordered = sorted(names)
-    terms = [ordered[int(t)] for t in term_of[starts]]
-    _store_segment(conn, doc_ids, counts.astype(np.uint32), doc_days, terms, starts, pids, tf)
+        inverter.add(pid, day, tokens)
+    inverter.write(conn, count=count)
+
+
+class Inverter:
+    """Passages in, one segment out: each passage's tokens are kept as term numbers (4 bytes a
+    token), so a chunk of a bulk build holds integers, not strings, until it is written."""
+
+    def __init__(self) -> None:
+        self.vocab = _Vocabulary()
+        self.term_ids = array("I")
+        self.counts, self.ids, self.days = array("q"), array("I"), array("i")
+        self._number = self.vocab.__getitem__
+
+    @property
+    def tokens(self) -> int:
+        return len(self.term_ids)
+
+    def add(self, pid: int, day: int, tokens: Sequence[str]) -> None:
+        self.term_ids.extend(map(self._number, tokens))
+        self.counts.append(len(tokens))
+        self.ids.append(pid)
+        self.days.append(day)
+
+    def write(self, conn: sqlite3.Connection, count: bool = False) -> None:
+        """Write the segment (with `count`, add its passages to the counts first), then
+        start afresh."""
+        ids, days, counts, term_ids = self.ids, self.days, self.counts, self.term_ids
+        vocab = self.vocab
+        self.__init__()
+        doc_ids = np.frombuffer(ids, dtype=np.uint32) if ids else np.zeros(0, np.uint32)
+        doc_days = np.frombuffer(days, dtype=np.int32) if days else np.zeros(0, np.int32)
+        lengths = np.frombuffer(counts, dtype=np.int64) if counts else np.zeros(0, np.int64)
+        if count:
+            _bump(conn, len(doc_ids), int(lengths.sum()))
+        if not len(doc_ids):
+            return
+        names = list(vocab)
+        del vocab
+        # Number terms in text order, so that the segment's rows go in sorted by term.
+        rank = np.empty(len(names), dtype=np.uint64)
+        rank[np.argsort(np.array(names, dtype=object))] = np.arange(len(names), dtype=np.uint64)
+        tids = rank[np.frombuffer(term_ids, dtype=np.uint32)]
+        del term_ids
+        keys = tids  # worked in place: the peak is what bounds a chunk (`CHUNK_TOKENS`)
+        del tids
+        keys <<= np.uint64(32)
+        keys |= np.repeat(doc_ids.astype(np.uint64), lengths)
+        keys.sort()
+        first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+        tf = np.diff(np.append(first, len(keys))).astype(np.uint32)
+        keys = keys[first]
+        del first
+        term_of = keys >> np.uint64(32)
+        pids = (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+        del keys
+        starts = np.flatnonzero(np.concatenate(([True], term_of[1:] != term_of[:-1])))
+        ordered = sorted(names)
+        terms = [ordered[int(t)] for t in term_of[starts]]
+        _store_segment(conn, doc_ids, lengths.astype(np.uint32), doc_days, terms, starts, pids, tf)
 
 
 def _store_segment(
