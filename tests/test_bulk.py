@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from index.storage import postings, store
+from index.storage import frequencies, postings, store, vocabulary
 from index.storage.reindex import reindex
 from index.storage.search import Filters, question_terms, rank_fts5, search
 
@@ -122,3 +122,53 @@ def test_a_rebuild_in_workers_reports_against_the_live_index(tmp_path, increment
     assert reindex(corpus, incremental).counts["removed"] == 1
     conn = store.connect(incremental)
     _answers(conn, _questions(conn), Filters())
+
+
+def _fts_df(conn: sqlite3.Connection) -> dict[str, int]:
+    conn.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.v USING fts5vocab(main, passages_fts, row)"
+    )
+    return dict(conn.execute("SELECT term, doc FROM temp.v"))
+
+
+def test_the_stored_frequencies_follow_every_change(tmp_path, incremental):
+    corpus = tmp_path / "corpus"
+    conn = store.connect(incremental)
+    assert frequencies.read(conn)[0] == _fts_df(conn)  # built file by file
+    for n in range(0, 160, 9):  # changed, removed, added: one update
+        path = corpus / f"{n // 50}" / f"{n:04d}.md"
+        path.write_text(path.read_text(encoding="utf-8") + "\nQuokka sightings rose.\n")
+    for n in range(5, 160, 17):
+        (corpus / f"{n // 50}" / f"{n:04d}.md").unlink()
+    (corpus / "new.md").write_text("---\ntitle: New\n---\n\nQuokka quokkas and wombats.\n")
+    reindex(corpus, incremental)
+    df, keys = frequencies.read(conn)
+    assert df == _fts_df(conn)
+    vocab = vocabulary.load(conn)
+    assert vocab.df == df and vocab._keys == vocabulary.Vocabulary.build((), 1, df, 1, [])._keys
+    assert vocab.avgdl == pytest.approx(
+        conn.execute("SELECT avg(length) FROM passages").fetchone()[0]
+    )
+    reindex(corpus, incremental, rebuild=True, workers=2)  # and a bulk build
+    assert frequencies.read(conn)[0] == _fts_df(conn)
+
+
+def test_an_index_from_before_the_stored_frequencies_is_migrated_and_answers_alike(
+    tmp_path, incremental
+):
+    conn = store.connect(incremental)
+    questions = _questions(conn)
+    before = _answers(conn, questions, Filters())
+    vocab_before = vocabulary.load(conn)
+    conn.execute("DROP TABLE vocabulary")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'add_vocabulary'")
+    conn.execute("DELETE FROM meta WHERE key = ?", (frequencies.KEY_META,))
+    conn.close()
+    old = sqlite3.connect(incremental)  # read as an index of the previous version
+    assert frequencies.read(old) is None
+    assert vocabulary.load(old).df == vocab_before.df  # from FTS5's own term list
+    old.close()
+    conn = store.connect(incremental)  # opening it brings it up to date
+    assert frequencies.read(conn)[0] == vocab_before.df
+    assert vocabulary.load(conn)._keys == vocab_before._keys
+    assert _answers(conn, questions, Filters()) == before

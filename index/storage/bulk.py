@@ -21,7 +21,7 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from . import postings, prepare, store
+from . import frequencies, postings, prepare, store
 
 #: Passages written per `executemany`.
 BATCH_PASSAGES = 5_000
@@ -94,6 +94,7 @@ class Writer:
     def finish(self) -> None:
         self.flush()
         self.inverter.write(self.conn, count=True)
+        frequencies.fill(self.conn)  # from FTS5's term list, once
 
 
 def build(
