@@ -172,3 +172,16 @@ def test_an_index_from_before_the_stored_frequencies_is_migrated_and_answers_ali
     assert frequencies.read(conn)[0] == vocab_before.df
     assert vocabulary.load(conn)._keys == vocab_before._keys
     assert _answers(conn, questions, Filters()) == before
+
+
+def test_passages_written_past_the_reindex_leave_the_vocabulary_to_fts5(tmp_path, incremental):
+    """A loader of its own (a benchmark's) that does not keep the frequencies: the vocabulary
+    is read from FTS5's term list, not from the stale table."""
+    conn = store.connect(incremental)
+    assert frequencies.read(conn) is not None
+    conn.execute("BEGIN")
+    conn.execute("INSERT INTO passages_fts (rowid, terms) VALUES (999999, 'aardvark aardvark')")
+    conn.execute("COMMIT")
+    assert frequencies.read(conn) is None
+    vocab = vocabulary.load(conn)
+    assert vocab.df["aardvark"] == 1 and vocab.df == _fts_df(conn)

@@ -8,17 +8,24 @@ every start and `briefbot ask` on every question. Kept here, in the transactions
 the passages, it is one table read (about 0.05 s at 70,000 terms).
 
 `vocabulary(term, df, key)` holds one row per term of at least one passage: written whole by
-a build (`fill`), and changed by each document written or removed (`add`, `remove`).
+a build (`fill`), and changed by each document written or removed (`add`, `remove`). Each
+reindex then records FTS5's state beside it (`mark`: a hash of FTS5's structure and averages
+records, which every write to FTS5 changes); a reader trusts the table only when that still
+matches, so passages written by anything else (a benchmark's own loader, an older version)
+leave the vocabulary to be read from FTS5's term list, as before, rather than wrong.
 """
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
 TABLE = "vocabulary"
+#: FTS5's state when the table was last brought in line with it (`mark`).
+SYNC_META = "vocabulary_fts_state"
 #: Stored with the keys; an index whose keys were made by another version of
 #: `vocabulary.key` has them made again when read.
 KEY_META = "vocabulary_key_version"
@@ -66,6 +73,28 @@ def fill(conn: sqlite3.Connection) -> None:
         [(term, df, _key(term)) for term, df in rows],
     )
     _set_key_version(conn)
+    mark(conn)
+
+
+def fts_state(conn: sqlite3.Connection) -> str:
+    """A hash of FTS5's structure and averages records: it changes with every write."""
+    digest = hashlib.blake2b(digest_size=16)
+    for rowid, block in conn.execute(
+        "SELECT id, block FROM passages_fts_data WHERE id IN (1, 10) ORDER BY id"
+    ):
+        digest.update(rowid.to_bytes(8, "big") + len(block).to_bytes(8, "big") + block)
+    return digest.hexdigest()
+
+
+def mark(conn: sqlite3.Connection) -> None:
+    """Record that the table agrees with FTS5 as it stands (at the end of a reindex)."""
+    if has_table(conn):
+        if conn.in_transaction:  # FTS5 writes its pending terms at a savepoint, not later
+            conn.execute("SAVEPOINT fts_flush")
+            conn.execute("RELEASE fts_flush")
+        conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (SYNC_META, fts_state(conn))
+        )
 
 
 def _set_key_version(conn: sqlite3.Connection) -> None:
@@ -106,8 +135,12 @@ def remove(conn: sqlite3.Connection, counts: Counter[str]) -> None:
 def read(conn: sqlite3.Connection) -> tuple[dict[str, int], dict[str, list[str]] | None] | None:
     """Every term's document frequency, and the terms under each spelling key (None when the
     keys were made by another version of `vocabulary.key`); None for an index without the
-    table (one made before it, not yet migrated: a dry run, or a read-only file)."""
+    table (one made before it, not yet migrated: a dry run, or a read-only file), or whose
+    passages were written since by something that did not keep it (see `mark`)."""
     try:
+        synced = conn.execute("SELECT value FROM meta WHERE key = ?", (SYNC_META,)).fetchone()
+        if synced is None or synced[0] != fts_state(conn):
+            return None
         rows = conn.execute(f"SELECT term, df, key FROM {TABLE} ORDER BY term").fetchall()
         version = conn.execute("SELECT value FROM meta WHERE key = ?", (KEY_META,)).fetchone()
     except sqlite3.OperationalError:

@@ -34,7 +34,7 @@ from stat import S_ISREG
 from ..analysis import ANALYSER_VERSION
 from ..files.documents import READER_VERSION, SUFFIXES, UnreadableFile, parse
 from ..files.passages import passages as split_passages
-from . import bulk, prepare, store, swap
+from . import bulk, frequencies, prepare, store, swap
 
 STATUSES = ("added", "changed", "removed", "unchanged", "failed")
 #: What an index was built with: one that differs reads every file again on its next reindex
@@ -254,6 +254,7 @@ def _finish(conn: sqlite3.Connection, report: Report, started: float) -> None:
     store.set_meta(conn, "last_reindex", store.now())
     store.set_meta(conn, "last_reindex_summary", report.summary())
     store.set_meta(conn, "analyser_version", INDEX_VERSION)
+    frequencies.mark(conn)
 
 
 def _known(conn: sqlite3.Connection) -> dict[str, Known]:
