@@ -356,7 +356,9 @@ def dump_texts(db: Path, texts: Path) -> None:
             out.write(" ".join(line.split()) + "\n")
 
 
-def measure(name: str, corpus: Path, work: Path, baseline: Path | None) -> dict:
+def measure(
+    name: str, corpus: Path, work: Path, baseline: Path | None, text_alone: bool = True
+) -> dict:
     db, texts = work / "index.db", work / "texts.txt"
     print(f"[{name}] through the CLI", flush=True)
     runs = cli_runs(corpus, db, baseline)
@@ -365,7 +367,7 @@ def measure(name: str, corpus: Path, work: Path, baseline: Path | None) -> dict:
         files = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
         failed = conn.execute("SELECT count(*) FROM failures").fetchone()[0]
     print(f"[{name}] in-process: text work alone, adding one briefing {ADDS} times", flush=True)
-    text = run_child("text", str(corpus))
+    text = run_child("text", str(corpus)) if text_alone else None
     update = run_child("update", str(corpus), str(db))
     dump_texts(db, texts)
     peers = {}
@@ -450,7 +452,7 @@ def table(results: list[dict]) -> str:
             f"| {c['add']['1']['seconds']:.2f} s | {c['add']['10']['seconds']:.2f} s "
             f"| {c['add']['1000']['seconds']:.1f} s | {c['rebuild']['seconds']:.1f} s "
             f"| {_med(c['ask']):.2f} s | {_med(adds):.0f} / {p95:.0f} / {adds[-1]:.0f} ms "
-            f"| {r['text']['seconds']:.1f} s |"
+            + (f"| {r['text']['seconds']:.1f} s |" if r["text"] else "| not run |")
         )
     if any("baseline_build" in r["cli"] for r in results):
         lines += [
@@ -553,6 +555,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="Keep the corpora and indexes.")
     parser.add_argument("--no-write", action="store_true", help="Do not touch docs/.")
     parser.add_argument("--baseline", type=Path, help="Another version's `briefbot` to compare.")
+    parser.add_argument("--no-text", action="store_true", help="Skip the text work alone.")
     parser.add_argument(
         "--render", type=Path, help="Write docs/ from the result lines of an earlier run's output."
     )
@@ -582,13 +585,16 @@ def main() -> None:
             folder = work / f"synthetic-{size}"
             print(f"[{size:,}] writing the corpus", flush=True)
             synthetic_corpus(folder / "corpus", size)
-            results.append(measure(f"synthetic {size:,}", folder / "corpus", folder, baseline))
+            name = f"synthetic {size:,}"
+            results.append(measure(name, folder / "corpus", folder, baseline, not args.no_text))
             if not args.keep:
                 shutil.rmtree(folder)
         if not args.no_reuters:
             folder = work / "reuters"
             reuters_corpus(folder / "corpus")
-            results.append(measure("Reuters-21578", folder / "corpus", folder, baseline))
+            results.append(
+                measure("Reuters-21578", folder / "corpus", folder, baseline, not args.no_text)
+            )
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
