@@ -11,19 +11,12 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from index import follow, timeline
-from index.questions.aliases import FILE_NAME as ALIASES_FILE
-from index.questions.answer import Index
-from index.questions.message import Kind
-from index.questions.message import read as read_message
-from index.storage import browse
-from index.storage.reindex import ReindexBusy, Report, corpus_files, reindex
-from index.storage.store import IndexMissing
+from index import ALIASES_FILE, Index, IndexMissing, Kind, follow, read_message, timeline
 
-from . import feedback
 from .console import (
     NO_MORE,
     WELCOME,
@@ -34,7 +27,12 @@ from .console import (
     to_json,
 )
 from .days import iso_day, today
-from .settings import Settings
+
+if TYPE_CHECKING:
+    from index import Report
+
+    from .quick_settings import AskSettings
+    from .settings import Settings
 
 _db_option = click.option(
     "--db", type=click.Path(dir_okay=False, path_type=Path), help="Index file."
@@ -45,9 +43,30 @@ _corpus_option = click.option(
 
 
 def _settings(ctx: click.Context, **overrides) -> Settings:
+    """The settings, read on first use: importing pydantic-settings costs 0.15 s, which a
+    command that can do without it (`ask`, see `_ask_settings`) need not pay."""
+    if ctx.obj is None:
+        from .settings import Settings
+
+        try:
+            ctx.obj = Settings()
+        except ValueError as exc:
+            raise click.ClickException(f"a setting is invalid:\n{exc}") from None
     settings: Settings = ctx.obj
     values = {k: v for k, v in overrides.items() if v is not None}
     return settings.model_copy(update=values) if values else settings
+
+
+def _ask_settings(ctx: click.Context, db: Path | None) -> Settings | AskSettings:
+    """What `ask` needs, read without pydantic when it is written plainly (`quick_settings`)."""
+    from dataclasses import replace
+
+    from . import quick_settings
+
+    quick = quick_settings.read() if ctx.obj is None else None
+    if quick is None:
+        return _settings(ctx, db=db)
+    return replace(quick, db=db) if db is not None else quick
 
 
 def _open_index(path: Path, corpus: Path | None = None) -> Index:
@@ -65,10 +84,7 @@ def _open_index(path: Path, corpus: Path | None = None) -> Index:
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Answer questions over dated briefings by quoting the passages that answer them."""
-    try:
-        ctx.obj = Settings()
-    except ValueError as exc:
-        raise click.ClickException(f"a setting is invalid:\n{exc}") from None
+    ctx.obj = None  # read by the first command that needs them (`_settings`)
 
 
 def _corpus_folder(s: Settings) -> Path:
@@ -97,6 +113,8 @@ def reindex_command(ctx, paths, corpus, db, dry_run, rebuild, wait, quiet):
 
     Given PATHS (files or folders inside the corpus), only those are looked at.
     """
+    from index import ReindexBusy, corpus_files, reindex
+
     s = _settings(ctx, corpus=corpus, db=db)
     folder = _corpus_folder(s)
     if rebuild and (dry_run or paths):
@@ -154,7 +172,7 @@ def watch_command(ctx, corpus, db, quiet_ms):
 
     Runs until interrupted (Ctrl-C).
     """
-    from index.storage.watch import watch
+    from index import ReindexBusy, watch
 
     s = _settings(ctx, corpus=corpus, db=db)
     folder = _corpus_folder(s)
@@ -179,7 +197,7 @@ def watch_command(ctx, corpus, db, quiet_ms):
 @click.pass_context
 def ask_command(ctx, question, results, as_json, db):
     """Answer QUESTION from the index; `-` reads one question per line from standard input."""
-    s = _settings(ctx, db=db)
+    s = _ask_settings(ctx, db)
     k = results or s.results
     index = _open_index(s.db, s.corpus)
     questions = (line.rstrip("\n") for line in sys.stdin) if question == "-" else [question]
@@ -292,6 +310,8 @@ def _chat_command(index: Index, command: str, argument: str, timezone: str) -> s
     if command in ("/help", "/start"):
         return CHAT_HELP
     if command == "/sources":
+        from index import browse
+
         with index.reading() as conn:
             total = browse.overview(conn).documents
             listed = browse.briefings(conn, SOURCES_SHOWN)
@@ -350,7 +370,7 @@ def timeline_json(question: str, found: timeline.Timeline) -> dict:
 def _summary(index: Index, day_text: str | None, timezone: str, command: str) -> str | None:
     """A day's summary as plain text, or why there is none and the nearest days that have
     briefings (each as the `command` that sums it up); None when `day_text` is not a day."""
-    from index.summary import day_briefings, summarise
+    from index import browse, day_briefings, summarise
 
     from . import render_summary  # loads telegram: only for summaries
     from .daily import parse_day
@@ -487,6 +507,8 @@ def stats_command(ctx, db):
 def feedback_command(ctx, days, since, until, export_path, limit, state_db, db):
     """What people made of the answers: those voted down, the questions nothing answered
     (most asked first, near-duplicates together) and the share of answers voted up."""
+    from . import feedback  # the bot's state file and sqlite-utils: only here
+
     s = _settings(ctx, state_db=state_db, db=db)
     if not s.state_db.exists():
         raise click.ClickException(
@@ -512,6 +534,8 @@ def feedback_command(ctx, days, since, until, export_path, limit, state_db, db):
 @click.pass_context
 def run_command(ctx, corpus, db):
     """Serve the bot on Telegram; without a token, chat in the console instead."""
+    from index import reindex
+
     s = _settings(ctx, corpus=corpus, db=db)
     if not s.db.exists() and s.corpus.is_dir():  # first run: build the index from the corpus
         click.echo(f"No index at {s.db} yet; indexing {s.corpus} first.", err=True)

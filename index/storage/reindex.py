@@ -34,7 +34,7 @@ from stat import S_ISREG
 from ..analysis import ANALYSER_VERSION
 from ..files.documents import READER_VERSION, SUFFIXES, UnreadableFile, parse
 from ..files.passages import passages as split_passages
-from . import postings, store, swap
+from . import bulk, frequencies, prepare, store, swap
 
 STATUSES = ("added", "changed", "removed", "unchanged", "failed")
 #: What an index was built with: one that differs reads every file again on its next reindex
@@ -153,12 +153,14 @@ def reindex(
     wait: float = 0.0,
     progress: Progress | None = None,
     on_copy: swap.CopyProgress | None = None,
+    workers: int | None = None,
 ) -> Report:
     """Index new and changed files of `corpus`, drop removed ones, and report each.
 
     `paths` (files or folders, absolute or relative to `corpus`) limits the run to them, so a
     watcher that knows what changed need not look at the rest of a large corpus. `rebuild`
-    reads every file into a fresh index and swaps it in whole (`on_copy` follows the swap).
+    reads every file into a fresh index and swaps it in whole (`on_copy` follows the swap);
+    such a whole build reads the files in `workers` processes (default: one per core).
     """
     corpus, db_path = Path(corpus), Path(db_path)
     if not corpus.is_dir():
@@ -173,7 +175,7 @@ def reindex(
         outdated = not dry_run and not rebuild and _outdated(db_path)
         if rebuild or outdated or (not dry_run and not db_path.exists()):
             report.rebuilt, report.outdated = rebuild or outdated, outdated
-            _build_beside(corpus, db_path, report, progress, on_copy, started)
+            _build_beside(corpus, db_path, report, progress, on_copy, started, workers)
         else:
             try:
                 _update(corpus, db_path, paths, report, dry_run, progress, started)
@@ -186,7 +188,7 @@ def reindex(
                 report.files.clear()
                 report.rebuilt = True
                 report.damaged = str(exc)
-                _build_beside(corpus, db_path, report, progress, on_copy, started)
+                _build_beside(corpus, db_path, report, progress, on_copy, started, workers)
     report.seconds = time.monotonic() - started
     return report
 
@@ -252,6 +254,7 @@ def _finish(conn: sqlite3.Connection, report: Report, started: float) -> None:
     store.set_meta(conn, "last_reindex", store.now())
     store.set_meta(conn, "last_reindex_summary", report.summary())
     store.set_meta(conn, "analyser_version", INDEX_VERSION)
+    frequencies.mark(conn)
 
 
 def _known(conn: sqlite3.Connection) -> dict[str, Known]:
@@ -273,13 +276,11 @@ def _run(
     dry_run: bool,
     progress: Progress | None,
     known: dict[str, Known] | None = None,
-    fresh: bool = False,
 ) -> None:
-    """Walk the whole corpus. Memory grows with the number of files, not with their text.
-    `fresh`: into an empty index, for a first build or a rebuild (see `_index_file`)."""
+    """Walk the whole corpus. Memory grows with the number of files, not with their text."""
     if known is None:
         known = _known(conn)
-    failures = {} if fresh else _failures(conn)
+    failures = _failures(conn)
     seen: set[str] = set()
     for file in corpus_files(corpus):
         relative = file.relative_to(corpus).as_posix()
@@ -287,7 +288,7 @@ def _run(
         if progress:
             progress(relative)
         before = known.get(relative), failures.get(relative)
-        report.add(_index_file(conn, corpus, file, relative, *before, dry_run, fresh))
+        report.add(_index_file(conn, corpus, file, relative, *before, dry_run))
     for relative in sorted(set(known) - seen):
         if not dry_run:
             store.delete_document(conn, relative)
@@ -406,20 +407,17 @@ def _index_file(
     known: Known | None,
     failure: Failure | None,
     dry_run: bool,
-    fresh: bool = False,
 ) -> FileResult:
-    """Index one file. `fresh`: every file is read (a rebuild reads anew what the live index
-    holds), and the postings are left to be derived once, after the last file."""
+    """Index one file into the live index (a whole build goes through `_bulk` instead)."""
     stat = None
     try:
         if file.is_symlink() and not file.resolve().is_relative_to(corpus.resolve()):
             raise UnreadableFile("it is a link to a file outside the corpus folder")
         stat = file.stat()
-        if not fresh:
-            if known and known[1:] == (stat.st_size, stat.st_mtime_ns):
-                return FileResult(relative, "unchanged")
-            if failure and failure[:2] == (stat.st_size, stat.st_ctime_ns):  # untouched since
-                return FileResult(relative, "failed", failure[2])
+        if known and known[1:] == (stat.st_size, stat.st_mtime_ns):
+            return FileResult(relative, "unchanged")
+        if failure and failure[:2] == (stat.st_size, stat.st_ctime_ns):  # untouched since
+            return FileResult(relative, "failed", failure[2])
         limit = _check_readable(file, stat)
         with open(file, "rb") as handle:
             data = handle.read(limit + 1)  # a file that grew since it was looked at
@@ -432,7 +430,7 @@ def _index_file(
         reason = f"it could not be read: {exc.strerror or exc}"
         return _failed(conn, relative, reason, dry_run, stat)
     sha = hashlib.sha256(data).hexdigest()
-    if not fresh and known and known[0] == sha:
+    if known and known[0] == sha:
         if not dry_run:
             store.touch_document(conn, relative, stat.st_size, mtime)
         return FileResult(relative, "unchanged")
@@ -446,9 +444,7 @@ def _index_file(
     passages = split_passages(doc)
     if not dry_run:
         size = stat.st_size
-        store.write_document(
-            conn, doc, passages, sha256=sha, size=size, mtime_ns=mtime, with_postings=not fresh
-        )
+        store.write_document(conn, doc, passages, sha256=sha, size=size, mtime_ns=mtime)
     if known is None:
         status, reason = "added", ""
     elif known[0] == sha:
@@ -498,14 +494,14 @@ def _build_beside(
     progress: Progress | None,
     on_copy: swap.CopyProgress | None,
     started: float,
+    workers: int | None = None,
 ) -> None:
     """Read every file into a fresh index next to the live one, then swap it in."""
     previous = _previous_documents(db_path)
     conn = swap.open_fresh(db_path)
     try:
         conn.execute("BEGIN")
-        _run(conn, corpus, report, False, progress, known=previous, fresh=True)
-        postings.rebuild(conn)  # in one pass: two to three times quicker than passage by passage
+        _bulk(conn, corpus, report, progress, previous, workers)
         _finish(conn, report, started)
         conn.execute("COMMIT")
         _keep_indexed_at(conn, db_path)
@@ -514,6 +510,34 @@ def _build_beside(
         raise
     swap.seal(conn, db_path)
     swap.swap_in(db_path, on_copy)
+
+
+def _bulk(
+    conn: sqlite3.Connection,
+    corpus: Path,
+    report: Report,
+    progress: Progress | None,
+    previous: dict[str, Known],
+    workers: int | None,
+) -> None:
+    """Every file of the corpus into the empty index behind `conn`, in bulk (`bulk.build`),
+    reported as a walk of the corpus would report it against the live index."""
+    files = [(file, file.relative_to(corpus).as_posix()) for file in corpus_files(corpus)]
+
+    def on_file(item: prepare.Prepared, status: str, reason: str) -> None:
+        if progress:
+            progress(item.relative)
+        if status == "failed":
+            report.add(FileResult(item.relative, status, reason))
+        else:
+            undated = item.date is None
+            passages = len(item.passages)
+            report.add(FileResult(item.relative, status, reason, item.warnings, passages, undated))
+
+    bulk.build(conn, corpus, files, previous, on_file, workers)
+    seen = {relative for _, relative in files}
+    for relative in sorted(set(previous) - seen):
+        report.add(FileResult(relative, "removed", "the file is gone"))
 
 
 def _keep_indexed_at(conn: sqlite3.Connection, db_path: Path) -> None:

@@ -6,7 +6,7 @@ import sqlite3
 from functools import cache
 from typing import TYPE_CHECKING
 
-from . import postings
+from . import frequencies, postings
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -79,11 +79,18 @@ def add_postings(db: Database) -> None:
     postings.rebuild(db.conn)
 
 
+def add_vocabulary(db: Database) -> None:
+    """Each term's document frequency and spelling key, so that a question need not read
+    FTS5's whole term list first (`index.storage.frequencies`)."""
+    frequencies.fill(db.conn)
+
+
 STEPS = (
     create_documents_and_passages,
     add_passage_page,
     add_failure_size_and_time,
     add_postings,
+    add_vocabulary,
 )
 
 

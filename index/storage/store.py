@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import analysis
-from . import postings, schema
+from . import frequencies, postings, schema
 
 if TYPE_CHECKING:
     from ..files.documents import Document
@@ -127,6 +127,9 @@ def write_document(
         written.append((cur.lastrowid, terms))
     if with_postings:
         postings.add_passages(conn, written, doc.date)
+    frequencies.add(
+        conn, frequencies.distinct(postings.fts_tokens(" ".join(t)) for _, t in written)
+    )
     conn.execute("DELETE FROM failures WHERE path = ?", (doc.path,))
     return document_id
 
@@ -138,6 +141,12 @@ def delete_document(conn: sqlite3.Connection, path: str) -> bool:
         return False
     ids = [r[0] for r in conn.execute("SELECT id FROM passages WHERE document_id = ?", row)]
     postings.delete_passages(conn, ids)  # reads the terms FTS5 is about to forget
+    gone = conn.execute(
+        "SELECT terms FROM passages_fts WHERE rowid IN"
+        " (SELECT id FROM passages WHERE document_id = ?)",
+        row,
+    )
+    frequencies.remove(conn, frequencies.distinct(postings.fts_tokens(t) for (t,) in gone))
     conn.execute(
         "DELETE FROM passages_fts WHERE rowid IN (SELECT id FROM passages WHERE document_id = ?)",
         (row[0],),

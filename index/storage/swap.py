@@ -17,7 +17,7 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from . import store
+from . import frequencies, store
 
 #: Pages copied per backup step (4 KiB pages: 64 MiB a step) between progress reports.
 STEP_PAGES = 16_384
@@ -48,6 +48,7 @@ def seal(conn: sqlite3.Connection, db_path: Path) -> None:
     """Finish a fresh index: merge its FTS5 segments once, put it in WAL mode, flush it."""
     try:
         conn.execute("INSERT INTO passages_fts (passages_fts) VALUES ('optimize')")
+        frequencies.mark(conn)  # the merge rewrote FTS5's structure record
         conn.execute("PRAGMA journal_mode = WAL")
     finally:
         conn.close()

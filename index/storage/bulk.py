@@ -1,0 +1,126 @@
+"""A whole build written in bulk: a first build, and every `--rebuild`, into a fresh index.
+
+Writing one file at a time (`store.write_document`) costs a statement per passage for the
+passages table and another for FTS5, then the postings derived again from FTS5 at the end.
+Into an index nobody reads yet, the rows go in instead as `executemany` batches of
+`BATCH_PASSAGES`, and the postings are inverted as the passages pass, in segments of
+`postings.CHUNK_TOKENS` tokens, without reading anything back: at 100,000 passages a build
+took (`docs/benchmarks.md`, Indexing) a third of the time it took one file at a time, with
+the text work in `index.storage.prepare`'s worker processes beside it.
+
+The result is the index a build one file at a time makes: the same passage and document ids
+in the same corpus order, the same FTS5 rows, the same counts, and postings whose ranking is
+FTS5's `bm25()` (tests/test_bulk.py compares the two builds question by question).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from . import frequencies, postings, prepare, store
+
+#: Passages written per `executemany`.
+BATCH_PASSAGES = 5_000
+
+Known = tuple[str, int, int]  # sha256, size, mtime_ns, as the live index recorded them
+
+
+class Writer:
+    """Rows gathered into batches, ids numbered as SQLite would have numbered them."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.documents: list[tuple] = []
+        self.passages: list[tuple] = []
+        self.fts: list[tuple[int, str]] = []
+        self.inverter = postings.Inverter()
+        self.next_document = 1
+        self.next_passage = 1
+        self.at = store.now()
+        postings.start(conn)
+
+    def add(self, item: prepare.Prepared) -> None:
+        document_id = self.next_document
+        self.next_document += 1
+        self.documents.append(
+            (
+                document_id,
+                item.relative,
+                item.sha256,
+                item.size,
+                item.mtime_ns,
+                item.title,
+                item.date,
+                item.source,
+                json.dumps(item.warnings),
+                len(item.passages),
+                self.at,
+            )
+        )
+        day = dt.date.fromisoformat(item.date).toordinal() if item.date else int(postings.UNDATED)
+        for ordinal, heading, text, start, end, sentences, length, page, terms in item.passages:
+            pid = self.next_passage
+            self.next_passage += 1
+            self.passages.append(
+                (pid, document_id, ordinal, heading, text, start, end, sentences, length, page)
+            )
+            self.fts.append((pid, terms))
+            self.inverter.add(pid, day, postings.fts_tokens(terms))
+        if len(self.passages) >= BATCH_PASSAGES:
+            self.flush()
+        if self.inverter.tokens >= postings.CHUNK_TOKENS:
+            self.inverter.write(self.conn, count=True)
+
+    def flush(self) -> None:
+        self.conn.executemany(
+            "INSERT INTO documents (id, path, sha256, size, mtime_ns, title, date, source,"
+            " warnings, passages, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            self.documents,
+        )
+        self.conn.executemany(
+            "INSERT INTO passages (id, document_id, ordinal, heading, text, start, end,"
+            " sentences, length, page) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            self.passages,
+        )
+        self.conn.executemany("INSERT INTO passages_fts (rowid, terms) VALUES (?, ?)", self.fts)
+        self.documents.clear()
+        self.passages.clear()
+        self.fts.clear()
+
+    def finish(self) -> None:
+        self.flush()
+        self.inverter.write(self.conn, count=True)
+        frequencies.fill(self.conn)  # from FTS5's term list, once
+
+
+def build(
+    conn: sqlite3.Connection,
+    corpus: Path,
+    files: list[tuple[Path, str]],
+    previous: dict[str, Known],
+    on_file: Callable[[prepare.Prepared, str, str], None],
+    workers: int | None = None,
+) -> None:
+    """Write every file of `files` (path, relative path) into the empty index behind `conn`,
+    inside the caller's transaction. `on_file` hears of each file as it is written, with its
+    status against `previous` (what the live index held) and why."""
+    writer = Writer(conn)
+    for item in prepare.prepared(corpus, files, workers):
+        if item.failure is not None:
+            store.record_failure(conn, item.relative, item.failure, item.size, item.ctime_ns)
+            on_file(item, "failed", item.failure)
+            continue
+        writer.add(item)
+        known = previous.get(item.relative)
+        if known is None:
+            on_file(item, "added", "")
+        elif known[0] == item.sha256:
+            on_file(item, "unchanged", "")
+        else:
+            reason = "" if known[0] else "the analyser changed since it was indexed"
+            on_file(item, "changed", reason)
+    writer.finish()

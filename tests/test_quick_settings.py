@@ -1,0 +1,91 @@
+"""`briefbot ask` reads its four settings without pydantic exactly as `Settings` reads them,
+and leaves to `Settings` whatever it would not read the same way."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot import quick_settings
+from bot.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def clean(monkeypatch, tmp_path):
+    for name in list(os.environ):
+        if name.lower().startswith("briefbot_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _same_as_settings() -> None:
+    quick = quick_settings.read()
+    assert quick is not None
+    full = Settings()
+    assert (quick.corpus, quick.db, quick.results, quick.timezone) == (
+        full.corpus,
+        full.db,
+        full.results,
+        full.timezone,
+    )
+
+
+def test_defaults_match(clean):
+    _same_as_settings()
+    (clean / ".env").write_text(Path(ROOT / ".env.example").read_text(encoding="utf-8"))
+    _same_as_settings()
+
+
+def test_the_environment_wins_over_the_file(clean, monkeypatch):
+    (clean / ".env").write_text(
+        "# a comment\n\nexport BRIEFBOT_DB = other/index.db\nBRIEFBOT_RESULTS=7\n"
+        "TELEGRAM_BOT_TOKEN=123:abc\nbriefbot_timezone=Europe/Berlin\n"
+    )
+    _same_as_settings()
+    monkeypatch.setenv("briefbot_results", "2")
+    monkeypatch.setenv("BRIEFBOT_CORPUS", "/srv/briefings")
+    _same_as_settings()
+    assert quick_settings.read().results == 2
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'BRIEFBOT_DB="quoted.db"',
+        "BRIEFBOT_DB=a.db # a comment",
+        "BRIEFBOT_DB=${HOME}/a.db",
+        "BRIEFBOT_RESULTS=11",
+        "BRIEFBOT_RESULTS=three",
+        "BRIEFBOT_RESULTS=",
+        "not a setting line",
+        "BRIEFBOT_WEBHOOK_SECRET='s#cret'",
+    ],
+)
+def test_what_it_does_not_read_plainly_is_left_to_settings(clean, line):
+    (clean / ".env").write_text(line + "\n")
+    assert quick_settings.read() is None
+
+
+def test_ask_imports_no_pydantic(tmp_path):
+    """pydantic-settings costs `briefbot ask` 0.15 s at every start."""
+    code = (
+        "import sys\n"
+        "from bot.cli import main\n"
+        "try:\n"
+        f"    main(['ask', 'railway', '--db', {str(tmp_path / 'none.db')!r}])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('pydantic' in sys.modules, 'sqlite_utils' in sys.modules)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.lower().startswith("briefbot_")}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert out.stdout.strip().splitlines()[-1] == "False False", out.stderr
