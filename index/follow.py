@@ -38,7 +38,7 @@ from .questions import rerank, respond, understand
 from .questions.aliases import Aliases
 from .questions.answer import QuotedHit
 from .questions.judge import Judged, missing_words, probability
-from .storage import vocabulary
+from .storage import postings, vocabulary
 from .storage.search import Filters, Hit, fetch
 from .storage.vocabulary import Vocabulary
 
@@ -52,7 +52,7 @@ CANDIDATES = rerank.DEPTH
 #: of five and 0.12 of seven or eight: about 0.85 / n, of which this keeps 70%.
 MIN_COVERAGE = 0.6
 #: BM25's parameters, as FTS5's.
-K1, B = _query.K1, _query.B
+K1, B = postings.K1, postings.B
 
 
 def key(document: str, text: str) -> int:

@@ -21,10 +21,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..storage import search as _search
+from ..storage.postings import IDF_FLOOR, K1, B
 from ..storage.search import Filters, Hit, fetch
 from ..storage.vocabulary import Vocabulary
 
-K1, B = 1.2, 0.75
 #: Passages ranked the ordinary way and then scored again with weights and names.
 RESCORE_DEPTH = 12
 _MAX_PHRASE_CACHE = 10_000
@@ -75,16 +75,12 @@ class Query:
 
 def phrase_expression(words: tuple[str, ...]) -> str:
     """An FTS5 phrase of analysed terms, each quoted: `"rasht" + "astara"`."""
-    return " + ".join(_quote(w) for w in words)
-
-
-def _quote(term: str) -> str:
-    return '"' + term.replace('"', '""') + '"'
+    return " + ".join(_search.quoted(w) for w in words)
 
 
 def expression(query: Query) -> str:
     """The FTS5 query for `query`: required phrases ANDed, everything else ORed."""
-    optional = [_quote(t) for t in query.term_list()]
+    optional = [_search.quoted(t) for t in query.term_list()]
     phrases = [n.words for n in query.names] + query.required
     optional += [f"({phrase_expression(p)})" for p in phrases if len(p) > 1]
     required = [f"({phrase_expression(p)})" for p in query.required]
@@ -132,7 +128,7 @@ def terms_of(conn: sqlite3.Connection, rowids: list[int]) -> dict[int, list[str]
 def idf(n: int, rows: int) -> float:
     """FTS5's idf, floored as FTS5 floors it for terms in more than half the passages."""
     value = math.log((rows - n + 0.5) / (n + 0.5)) if rows else 0.0
-    return value if value > 0 else 1e-6
+    return value if value > 0 else IDF_FLOOR
 
 
 def phrase_df(conn: sqlite3.Connection, words: tuple[str, ...], vocab: Vocabulary) -> int:

@@ -30,13 +30,14 @@ from functools import lru_cache
 from typing import Protocol
 
 from .. import analysis
+from ..storage import postings
 from ..storage.search import Hit
 from .quote import new_figure
 
 #: How many of BM25's best passages are reordered.
 DEPTH = 10
-#: BM25's parameters for the passage score, as FTS5's.
-K1, B = 1.2, 0.75
+#: BM25's parameters for the passage score, as FTS5's (`fit_rerank --k1` tries others).
+K1, B = postings.K1, postings.B
 #: Mean sentence length in terms, for scoring a sentence as BM25 scores a passage.
 SENTENCE_TERMS = 25.0
 #: Terms within which question words count as near one another.

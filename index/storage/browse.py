@@ -17,7 +17,7 @@ import hashlib
 import sqlite3
 from dataclasses import dataclass
 
-from .search import Hit, fetch
+from .search import Hit, dated, fetch
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,14 +115,8 @@ def count_leads(conn: sqlite3.Connection, since: dt.date | None, until: dt.date 
 
 def _dated(since: dt.date | None, until: dt.date | None) -> tuple[str, list[str]]:
     """The SQL condition on a briefing `d` dated from `since` to `until` (either end open)."""
-    where, params = ["1"], []
-    if since is not None:
-        where.append("d.date >= ?")
-        params.append(since.isoformat())
-    if until is not None:
-        where.append("d.date <= ?")
-        params.append(until.isoformat())
-    return " AND ".join(where), params
+    where, params = dated(since, until)
+    return " AND ".join(["1", *where]), params
 
 
 def around(

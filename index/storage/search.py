@@ -58,9 +58,28 @@ def question_terms(question: str) -> list[str]:
     return list(dict.fromkeys(terms))[:MAX_TERMS]
 
 
+def quoted(term: str) -> str:
+    """A term as an FTS5 string, so that nothing in it is read as query syntax: every FTS5
+    query this package builds quotes its terms here."""
+    return '"' + term.replace('"', '""') + '"'
+
+
 def match_expression(terms: list[str]) -> str:
     """An FTS5 query that ORs the terms, each a quoted string, so none is an operator."""
-    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+    return " OR ".join(quoted(t) for t in terms)
+
+
+def dated(since: dt.date | None, until: dt.date | None) -> tuple[list[str], list[str]]:
+    """The SQL conditions on a briefing `d` dated from `since` to `until` (either end open),
+    with their parameters: what every query within dates adds."""
+    where, params = [], []
+    if since is not None:
+        where.append("d.date >= ?")
+        params.append(since.isoformat())
+    if until is not None:
+        where.append("d.date <= ?")
+        params.append(until.isoformat())
+    return where, params
 
 
 def search(
@@ -106,16 +125,11 @@ def rank_match(
 ) -> list[tuple[int, float]]:
     """The best `k` passages for an FTS5 match expression built by this package (never user
     text), ranked by FTS5's bm25(), within the date filters."""
-    where, params = ["passages_fts MATCH ?"], [match]
+    within, dates = dated(filters.since, filters.until)
+    where, params = ["passages_fts MATCH ?", *within], [match, *dates]
     join = ""
-    if filters.since or filters.until:
+    if within:
         join = "JOIN passages p ON p.id = f.rowid JOIN documents d ON d.id = p.document_id"
-        if filters.since:
-            where.append("d.date >= ?")
-            params.append(filters.since.isoformat())
-        if filters.until:
-            where.append("d.date <= ?")
-            params.append(filters.until.isoformat())
     sql = (
         f"SELECT f.rowid, bm25(passages_fts) AS s FROM passages_fts f {join} "
         f"WHERE {' AND '.join(where)} ORDER BY s, f.rowid LIMIT ?"

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from .. import analysis
 from . import frequencies
-from .search import MAX_QUESTION_CHARS
+from .search import MAX_QUESTION_CHARS, quoted
 
 #: Shortest word (in letters) that is matched to other spellings; shorter ones are too easy
 #: to mistake for another word.
@@ -484,7 +484,7 @@ def surface(conn: sqlite3.Connection, term: str) -> str:
     row = conn.execute(
         "SELECT p.text, p.heading FROM passages_fts f JOIN passages p ON p.id = f.rowid"
         " WHERE passages_fts MATCH ? LIMIT 1",
-        ['"' + term.replace('"', '""') + '"'],
+        [quoted(term)],
     ).fetchone()
     if row is not None:
         for text in (row[0], row[1] or ""):
