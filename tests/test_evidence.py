@@ -242,3 +242,35 @@ def test_the_console_greets_as_the_bot_does(db):
     assert "Showing results for" not in result.output  # never corrected into a word
     ask = CliRunner().invoke(main, ["ask", "hello", "--db", str(db)])
     assert "Ask in plain words" in ask.output
+
+
+LEVY = {
+    "2024-06-10-levy.txt": "date 2024-06-10 Levy\n\nWhitcombe said the export levy would hurt"
+    " trade between the two countries.",
+    "2024-06-11-reply.txt": "date 2024-06-11 Reply\n\nSoetrisno said the export levy was needed"
+    " to build smelters at home.",
+    "2024-06-12-talks.txt": "date 2024-06-12 Talks\n\nWhitcombe said Soetrisno was a tough but"
+    " fair negotiator.",
+}
+
+
+def test_a_follow_up_that_is_only_a_name_asks_what_that_person_said(index_of):
+    """ "And Soetrisno?" after Whitcombe on the levy is Soetrisno on the levy; "and about
+    Soetrisno?" is still what Whitcombe said about him."""
+    ix = index_of(LEVY)
+    first = ix.answer("what did Whitcombe say about the export levy?")
+    assert first.hits[0].hit.document == "2024-06-10-levy.txt"
+    other = ix.answer("and Soetrisno?", previous=first.reading)
+    assert other.reading.speaker_names == ["soetrisno"]
+    assert other.hits[0].hit.document == "2024-06-11-reply.txt"
+    about = ix.answer("and about Soetrisno?", previous=first.reading)
+    assert about.reading.speaker_names == ["whitcombe"]
+    assert about.hits[0].hit.document == "2024-06-12-talks.txt"
+
+
+def test_it_in_a_follow_up_stands_for_the_subject_before(index_of):
+    ix = index_of(LEVY)
+    first = ix.answer("what did Whitcombe say about the export levy?")
+    it = ix.answer("what did Soetrisno say about it?", previous=first.reading)
+    assert it.reading.topic is not None and "levi" in it.reading.topic_terms
+    assert it.hits[0].hit.document == "2024-06-11-reply.txt"

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .. import analysis
 from ..analysis import PLAIN_WORD
@@ -28,10 +28,11 @@ from ..storage import vocabulary
 from ..storage.search import MAX_QUESTION_CHARS, MAX_TERMS, Filters
 from ..storage.vocabulary import Vocabulary
 from . import dates, english, framing, message
+from . import query as _query
 from .aliases import Aliases, AliasMatch, normal
 from .dates import DateRange
 from .query import Name, Query, Weighted
-from .speaker import PRONOUNS, QUESTION_VERBS, TITLES
+from .speaker import PRONOUNS, QUESTION_VERBS, TITLES, speaking
 
 #: What a run of capitalised words ("Super Bowl", "Shanghai Cooperation Organization") found
 #: whole adds, as a share of a phrase's BM25 score; a hyphenated name ("Rasht-Astara") adds
@@ -44,6 +45,10 @@ DATE_WORD_WEIGHT = 0.5
 #: What a question's verb weighs as a searched word, when it says more than that someone
 #: spoke ("agree", "propose", "warn"), and the verbs that do not.
 VERB_WEIGHT = 0.5
+#: A follow-up of at most this many words, all names, may name another speaker.
+NAME_WORDS = 3
+#: Passages holding a name read to see whether the briefings quote that person.
+SPEAKER_LOOK = 10
 PLAIN_VERBS = frozenset(
     "say said says tell told tells think thought speak spoke mean meant feel felt comment"
     " commented remark remarked mention mentioned state stated note noted add added"
@@ -60,6 +65,9 @@ _FOLLOW_UP = re.compile(
     re.IGNORECASE,
 )
 _ABOUT = re.compile(r"^\s*(?:about|on|regarding|concerning|as\s+for|for)\b\s*", re.IGNORECASE)
+#: "What did Tanabe say about it?", "who else is lending money for it?": the subject of the
+#: question before, named again by a pronoun.
+_IT = re.compile(r"\b(?:it|its|them)\b(?!['’])", re.IGNORECASE)
 _VERBS = "|".join(sorted(QUESTION_VERBS, key=len, reverse=True))
 _SAID = "|".join(
     sorted({*QUESTION_VERBS.values(), *(v + "s" for v in QUESTION_VERBS)}, key=len, reverse=True)
@@ -398,8 +406,9 @@ def reading_of(
         matches = []
 
     marker = _FOLLOW_UP.match(text)
+    about = 0  # "and about COP28?" names a subject, "and Soetrisno?" may name a speaker
     if marker:
-        text = _ABOUT.sub("", text[marker.end() :], count=1)
+        text, about = _ABOUT.subn("", text[marker.end() :], count=1)
     reading.recent = framing.recent(text)
     framed = framing.strip(text)
     # Nothing but framing asks for the briefings themselves, unless it asks for more of the
@@ -428,13 +437,60 @@ def reading_of(
     reading.corrections = spelled.corrections
 
     if previous is not None:
-        follow = bool(marker) or shift is not None or pronoun
+        refers = bool(_IT.search(text))
+        follow = bool(marker) or shift is not None or pronoun or refers
         follow = follow or (
             reading.topic is None and reading.speaker is None and not reading.browse
         )
+        if follow and not about and _another_speaker(reading, previous, topic_text, conn, vocab):
+            # "Whitcombe on the levy" then "and Soetrisno?": Soetrisno on the levy.
+            reading.speaker, reading.topic = reading.topic, None
+            reading.speaker_names = _speaker_names(reading.speaker, spelled)
         if follow:
             _inherit(reading, previous, shift, own_verb=speaker_text is not None)
+        if refers and reading.topic is not previous.topic and previous.topic is not None:
+            reading.topic = _joined(reading.topic, previous.topic)
     return reading
+
+
+def _joined(own: Part | None, before: Part) -> Part:
+    """A follow-up's own subject with the one its pronoun stands for: "who else is lending
+    money for it?" after a question on the Baltic interconnector searches for both."""
+    if own is None:
+        return before
+    shift = 1 + max((t.group for t in own.terms), default=-1)
+    terms = [replace(t, group=t.group + shift) for t in before.terms]
+    return Part(
+        f"{own.text} ({before.text})",
+        own.terms + terms,
+        own.required + before.required,
+        own.names + before.names,
+    )
+
+
+def _another_speaker(
+    reading: Reading,
+    previous: Reading,
+    topic_text: str,
+    conn: sqlite3.Connection | None,
+    vocab: Vocabulary,
+) -> bool:
+    """Whether a follow-up that is only a name ("and Soetrisno?") asks what that person said
+    on the question before's subject, rather than what its speaker said about them: the
+    question before had a speaker, and the briefings quote this one speaking somewhere."""
+    if conn is None or previous.speaker is None or reading.speaker is not None:
+        return False
+    if reading.topic is None or not 0 < len(PLAIN_WORD.findall(topic_text)) <= NAME_WORDS:
+        return False
+    words = PLAIN_WORD.findall(topic_text)
+    if not all(w[:1].isupper() or english.rare(w) for w in words):
+        return False
+    names = _speaker_names(reading.topic, _Speller(vocab, conn))
+    terms = [t for t in reading.topic.terms if t.rare]
+    if not names or not terms:
+        return False
+    found = _query.search(conn, Query(terms, required=[(terms[0].term,)]), SPEAKER_LOOK, 0, vocab)
+    return any(speaking(h.text, h.sentences, names) for h in found)
 
 
 def _date_terms(found: dates.Found, text: str, vocab: Vocabulary) -> list[str]:
