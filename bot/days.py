@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from index import date_in_words
+
 
 def today(timezone: str, now: dt.datetime | None = None) -> dt.date:
     """The date it is in `timezone` (an IANA name; UTC when it names none) at the instant
@@ -24,8 +26,9 @@ def today(timezone: str, now: dt.datetime | None = None) -> dt.date:
 
 
 def day_text(date: dt.date | None) -> str:
-    """A date as a person reads it: "19 March 2024" ("undated" for none)."""
-    return f"{date.day} {date:%B %Y}" if date else "undated"
+    """A date as a person reads it: "19 March 2024" ("undated" for none), as `index` writes
+    dates in what it says (`index.date_in_words`), so that a reply reads alike throughout."""
+    return date_in_words(date) if date else "undated"
 
 
 def day_name(day: dt.date) -> str:

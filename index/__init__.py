@@ -21,6 +21,7 @@ _PUBLIC: dict[str, tuple[str, str | None]] = {
     "Stats": ("index.questions.answer", "Stats"),
     "Reading": ("index.questions.understand", "Reading"),
     "Kind": ("index.questions.message", "Kind"),
+    "date_in_words": ("index.questions.dates", "in_words"),
     "Unanswered": ("index.questions.respond", "Unanswered"),
     "read_message": ("index.questions.message", "read"),
     "highlight_spans": ("index.questions.quote", "highlight_spans"),
@@ -81,6 +82,7 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors
     from .questions import message  # noqa: F401
     from .questions.aliases import FILE_NAME as ALIASES_FILE  # noqa: F401
     from .questions.answer import Answer, Index, QuotedHit, Stats  # noqa: F401
+    from .questions.dates import in_words as date_in_words  # noqa: F401
     from .questions.message import Kind  # noqa: F401
     from .questions.message import read as read_message  # noqa: F401
     from .questions.quote import highlight_spans  # noqa: F401
