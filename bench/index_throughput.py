@@ -530,11 +530,11 @@ and do their own text work, each in its own process, timed in-process from text 
 a finished index on disk: bm25s (its tokenizer, English stopwords, PyStemmer) then `save`,
 tantivy (`en_stem`, its writer's default threads), FTS5 (`porter` tokenizer, `executemany`,
 one `optimize`). Peak memory of a briefbot command is the whole process tree (the writer and
-its worker processes, summed, sampled every 20 ms) and its largest process; a peer's is its
-process's. Synthetic files hold ten paragraphs of invented, Zipf-distributed words (one
-passage each) behind a `date` lead. "Add N files" writes N new ten-passage briefings, then
-runs `briefbot reindex`, which walks the whole corpus. Times are wall-clock on 2 shared
-cores, niced.
+its worker processes, their proportional set sizes summed, sampled every 20 ms) and the
+largest resident set among them; a peer's is its process's. Synthetic files hold ten
+paragraphs of invented, Zipf-distributed words (one passage each) behind a `date` lead. "Add
+N files" writes N new ten-passage briefings, then runs `briefbot reindex`, which walks the
+whole corpus. Times are wall-clock on 2 shared cores, niced.
 
 {table(results)}
 
