@@ -4,9 +4,10 @@ For each corpus (synthetic ones of 10,000 / 100,000 / 1,000,000 passages, and al
 Reuters-21578 as dated .txt briefings) it measures, each in its own process:
 
 - through the CLI, as a maintainer runs it (`briefbot reindex`, start to exit): a first build,
-  a reindex that finds nothing changed, 1, 10 and 1,000 files added (each one run), and
-  `--rebuild`; the peak memory of the whole process tree (the writer and its workers, summed,
-  sampled every 20 ms from /proc) and of its largest process;
+  `--rebuild` of the same files, a reindex that finds nothing changed, then 1, 10 and 1,000
+  files added (each one run); the peak memory of the whole process tree (the writer and its
+  workers, their proportional set sizes summed, sampled every 20 ms from /proc) and the
+  largest resident set of one of them;
 - `briefbot ask` from start to answer (five runs, median);
 - with `--baseline PATH` (another version's `briefbot`, e.g. main's), its first build and
   `ask` too, in the same run;
@@ -140,18 +141,23 @@ def new_briefing(seed: int) -> str:
 
 
 def _tree_rss(pid: int) -> tuple[int, int]:
-    """Resident kB of a process and all its descendants, summed, and of the largest one."""
+    """Memory in kB of a process and all its descendants, summed, and of the largest one. The
+    sum counts each process's proportional share (Pss), so the pages forked workers share with
+    the writer are counted once, not once per process as resident sizes would."""
     total = largest = 0
     stack = [pid]
     while stack:
         p = stack.pop()
         try:
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+                        break
             with open(f"/proc/{p}/status") as f:
                 for line in f:
                     if line.startswith("VmRSS:"):
-                        kb = int(line.split()[1])
-                        total += kb
-                        largest = max(largest, kb)
+                        largest = max(largest, int(line.split()[1]))
                         break
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as f:
@@ -210,6 +216,8 @@ def cli_runs(corpus: Path, db: Path, baseline: Path | None) -> dict:
     out["build"] = cli(*reindex)
     out["index_mb"] = db.stat().st_size / 1e6
     out["ask"] = [cli("ask", QUESTION, "--db", str(db))["seconds"] for _ in range(ASK_RUNS)]
+    print("  --rebuild", flush=True)
+    out["rebuild"] = cli(*reindex, "--rebuild")
     print("  no-change reindex", flush=True)
     out["no_change"] = [cli(*reindex)["seconds"] for _ in range(3)]
     added = corpus / "zz-added"
@@ -222,8 +230,6 @@ def cli_runs(corpus: Path, db: Path, baseline: Path | None) -> dict:
             (added / f"added-{written:05d}.txt").write_text(new_briefing(written), encoding="utf-8")
             written += 1
         out["add"][str(n)] = cli(*reindex)
-    print("  --rebuild", flush=True)
-    out["rebuild"] = cli(*reindex, "--rebuild")
     shutil.rmtree(added)
     cli(*reindex)
     return out
@@ -524,11 +530,11 @@ and do their own text work, each in its own process, timed in-process from text 
 a finished index on disk: bm25s (its tokenizer, English stopwords, PyStemmer) then `save`,
 tantivy (`en_stem`, its writer's default threads), FTS5 (`porter` tokenizer, `executemany`,
 one `optimize`). Peak memory of a briefbot command is the whole process tree (the writer and
-its worker processes, summed, sampled every 20 ms) and its largest process; a peer's is its
-process's. Synthetic files hold ten paragraphs of invented, Zipf-distributed words (one
-passage each) behind a `date` lead. "Add N files" writes N new ten-passage briefings, then
-runs `briefbot reindex`, which walks the whole corpus. Times are wall-clock on 2 shared
-cores, niced.
+its worker processes, their proportional set sizes summed, sampled every 20 ms) and the
+largest resident set among them; a peer's is its process's. Synthetic files hold ten
+paragraphs of invented, Zipf-distributed words (one passage each) behind a `date` lead. "Add
+N files" writes N new ten-passage briefings, then runs `briefbot reindex`, which walks the
+whole corpus. Times are wall-clock on 2 shared cores, niced.
 
 {table(results)}
 
@@ -583,8 +589,9 @@ def main() -> None:
     try:
         for size in (int(s) for s in args.sizes.split(",") if s):
             folder = work / f"synthetic-{size}"
-            print(f"[{size:,}] writing the corpus", flush=True)
-            synthetic_corpus(folder / "corpus", size)
+            if not (folder / "corpus").is_dir():  # kept from an earlier run (--work, --keep)
+                print(f"[{size:,}] writing the corpus", flush=True)
+                synthetic_corpus(folder / "corpus", size)
             name = f"synthetic {size:,}"
             results.append(measure(name, folder / "corpus", folder, baseline, not args.no_text))
             if not args.keep:

@@ -1,8 +1,8 @@
 """The four settings `briefbot ask` needs, read without importing pydantic.
 
-Importing pydantic-settings (pydantic, its sources, python-dotenv) takes 0.15 to 0.18 s, a
-third of what `briefbot ask` took from start to answer at 100,000 passages (measured with
-`python -X importtime`). `ask` needs only the corpus folder (for its alias file), the index,
+Importing pydantic-settings (pydantic, its sources, python-dotenv) takes 0.15 to 0.18 s
+(`python -X importtime`), paid by every `briefbot ask` before it reads a question; the target
+from start to answer is 0.5 s. `ask` needs only the corpus folder (for its alias file), the index,
 how many passages to show and the time zone, and these are read here as `Settings` reads them:
 the environment first (names case-insensitive, `BRIEFBOT_` before each), then `.env`, then
 the defaults of `Settings` (tests/test_quick_settings.py holds the two to the same values).

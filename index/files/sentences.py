@@ -90,8 +90,8 @@ def _ends_sentence(text: str, end: int) -> bool:
 def _word_before(text: str, stop: int) -> str:
     """The run of word characters, periods, apostrophes, ampersands and hyphens that ends at
     `stop`, read backwards from it: searching the whole text before each candidate end made
-    splitting a long paragraph take time in the square of its length (a third of the text
-    work of a build, measured on 10,000 synthetic passages)."""
+    splitting a long paragraph take time in the square of its length (all of Reuters-21578:
+    1.43 s, now 0.42 s, the same spans)."""
     low = stop
     while True:
         low = max(0, low - _LOOK_BACK)

@@ -5,7 +5,7 @@ term with its document frequency, and the spelling keys that match a misspelt wo
 Read from FTS5's term list (`fts5vocab`), that took 0.83 s at 100,000 synthetic passages
 (70,000 terms), half of it computing the keys, and grew with the index; the bot paid it at
 every start and `briefbot ask` on every question. Kept here, in the transactions that change
-the passages, it is one table read (about 0.05 s at 70,000 terms).
+the passages, it is one table read (0.12 s at 70,000 terms, on the same loaded machine).
 
 `vocabulary(term, df, key)` holds one row per term of at least one passage: written whole by
 a build (`fill`), and changed by each document written or removed (`add`, `remove`). Each
