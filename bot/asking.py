@@ -19,7 +19,7 @@ from telegram import Chat, InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
-from index import Answer, Kind, read_message
+from index import Answer, Kind, classify_message
 from index import timeline as timelines
 
 from . import answering, buttons, render, timeline, votes
@@ -99,7 +99,7 @@ async def answer_question(
         hint = ASK_HINT_PRIVATE if chat.type == ChatType.PRIVATE else ASK_HINT_GROUP
         await send(context, chat.id, [render.esc(hint)], reply_to=message.message_id, thread=thread)
         return
-    said = read_message(question)
+    said = classify_message(question)
     if said.kind is Kind.HELP:
         await help_command(update, context)
         return
@@ -160,7 +160,7 @@ def _left_alone(chat: Chat, text: str) -> bool:
     any chat, and thanks too in a group, where a reply to each would be noise for everyone
     in it (in a private chat thanks gets a word back). It takes no turn in the chat's queue,
     so a row of thumbs-up never makes the bot ask the chat to slow down."""
-    kind = read_message(text).kind
+    kind = classify_message(text).kind
     return kind is Kind.CHATTER or (kind is Kind.THANKS and chat.type != ChatType.PRIVATE)
 
 

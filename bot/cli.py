@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from index import ALIASES_FILE, Index, IndexMissing, Kind, follow, read_message, timeline
+from index import ALIASES_FILE, Index, IndexMissing, Kind, classify_message, follow, timeline
 
 from .console import (
     NO_MORE,
@@ -203,7 +203,7 @@ def ask_command(ctx, question, results, as_json, db):
     questions = (line.rstrip("\n") for line in sys.stdin) if question == "-" else [question]
     color = sys.stdout.isatty()
     for q in questions:
-        said = read_message(q)
+        said = classify_message(q)
         if said.kind is not Kind.QUESTION:  # a greeting, thanks, "more": nothing to search
             if as_json:
                 click.echo(json.dumps({"question": q, "hits": []}, ensure_ascii=False))
@@ -283,7 +283,7 @@ def _chat(index: Index, k: int, timezone: str = "UTC") -> None:
             else:
                 click.echo(_chat_command(index, command, rest.strip(), timezone))
             continue
-        said = read_message(question)
+        said = classify_message(question)
         if said.kind is Kind.HELP:
             click.echo(CHAT_HELP)
             continue

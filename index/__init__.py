@@ -23,7 +23,7 @@ _PUBLIC: dict[str, tuple[str, str | None]] = {
     "Kind": ("index.questions.message", "Kind"),
     "date_in_words": ("index.questions.dates", "in_words"),
     "Unanswered": ("index.questions.respond", "Unanswered"),
-    "read_message": ("index.questions.message", "read"),
+    "classify_message": ("index.questions.message", "classify"),
     "highlight_spans": ("index.questions.quote", "highlight_spans"),
     "ALIASES_FILE": ("index.questions.aliases", "FILE_NAME"),
     "message": ("index.questions.message", None),
@@ -84,7 +84,7 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors
     from .questions.answer import Answer, Index, QuotedHit, Stats  # noqa: F401
     from .questions.dates import in_words as date_in_words  # noqa: F401
     from .questions.message import Kind  # noqa: F401
-    from .questions.message import read as read_message  # noqa: F401
+    from .questions.message import classify as classify_message  # noqa: F401
     from .questions.quote import highlight_spans  # noqa: F401
     from .questions.respond import Unanswered  # noqa: F401
     from .questions.understand import Reading  # noqa: F401

@@ -61,7 +61,7 @@ MIN_TERMS = 3
 
 
 @dataclass(frozen=True, slots=True)
-class Briefing:
+class BriefingText:
     """One briefing as the summary sees it: its sentences in reading order."""
 
     key: str  # the document's path, unique in the index
@@ -75,7 +75,7 @@ class Briefing:
 class Story:
     """A briefing with the sentences that carry it, word for word, in reading order."""
 
-    briefing: Briefing
+    briefing: BriefingText
     quotes: tuple[str, ...]
     centrality: float  # how much of the day resembles it; orders the digest
     positions: tuple[int, ...] = ()  # each quote's place among the briefing's sentences
@@ -137,7 +137,7 @@ class Summary:
 # Reading a day from the index
 
 
-def day_briefings(conn: sqlite3.Connection, day: dt.date) -> list[Briefing]:
+def day_briefings(conn: sqlite3.Connection, day: dt.date) -> list[BriefingText]:
     """The briefings dated `day`, in path order, each with its sentences."""
     return _briefings(conn, "d.date = ?", (day.isoformat(),))
 
@@ -154,7 +154,7 @@ def watermark(conn: sqlite3.Connection) -> str | None:
 
 def late_briefings(
     conn: sqlite3.Connection, day: dt.date, after: str | None, limit: int = 50
-) -> list[Briefing]:
+) -> list[BriefingText]:
     """Briefings dated before `day` but indexed after the watermark `after` (all of them when
     it is None): what came in late, newest dates first.
 
@@ -180,14 +180,14 @@ def _late(day: dt.date, after: str | None) -> tuple[str, tuple]:
     return "date < ? AND indexed_at > ?", (day.isoformat(), after)
 
 
-def _briefings(conn: sqlite3.Connection, where: str, args: tuple) -> list[Briefing]:
+def _briefings(conn: sqlite3.Connection, where: str, args: tuple) -> list[BriefingText]:
     rows = conn.execute(
         "SELECT d.path, d.title, d.date, d.indexed_at, p.text, p.sentences"
         " FROM documents d JOIN passages p ON p.document_id = d.id"
         f" WHERE {where} ORDER BY d.date, d.path, p.ordinal",
         args,
     )
-    out: list[Briefing] = []
+    out: list[BriefingText] = []
     current: tuple | None = None
     sentences: list[str] = []
     for path, title, date, indexed_at, text, spans in rows:
@@ -202,9 +202,9 @@ def _briefings(conn: sqlite3.Connection, where: str, args: tuple) -> list[Briefi
     return out
 
 
-def _briefing(row: tuple, sentences: list[str]) -> Briefing:
+def _briefing(row: tuple, sentences: list[str]) -> BriefingText:
     path, title, date, indexed_at = row
-    return Briefing(
+    return BriefingText(
         path,
         title or path,
         dt.date.fromisoformat(date) if date else None,
@@ -226,7 +226,7 @@ class _Corpus:
     which is what `BM25Okapi.get_scores` computes one query at a time.
     """
 
-    def __init__(self, briefings: Sequence[Briefing]):
+    def __init__(self, briefings: Sequence[BriefingText]):
         self.briefings = briefings
         self.owner: list[int] = []  # sentence → briefing
         self.position: list[int] = []  # sentence → place in its briefing
@@ -348,7 +348,7 @@ def sentence_scores(sentences: Sequence[str], *, lead: float = LEAD) -> list[flo
     This is the per-briefing choice of `summarise` without a day around it, for measuring
     selection against reference summaries.
     """
-    corpus = _Corpus([Briefing("", "", None, tuple(sentences))])
+    corpus = _Corpus([BriefingText("", "", None, tuple(sentences))])
     return [float(s) for s in _scores(corpus, lead=lead)]
 
 
@@ -536,10 +536,10 @@ def _spelling(forms: Counter[str]) -> str:
 
 
 def summarise(
-    briefings: Sequence[Briefing],
+    briefings: Sequence[BriefingText],
     *,
     day: dt.date | None = None,
-    late: Sequence[Briefing] = (),
+    late: Sequence[BriefingText] = (),
     quotes: int = QUOTES,
     digest_over: int = DIGEST_OVER,
     top: int = DIGEST_TOP,

@@ -17,7 +17,7 @@ from bothelpers import ADMIN, Bot, reply_to, sends, until, write
 from bot import daily, days, render_summary
 from bot.state import subscribe, subscription, subscriptions
 from index.storage import store
-from index.summary import Briefing, summarise, watermark
+from index.summary import BriefingText, summarise, watermark
 
 MEMBER = 2002
 GROUP = -4001
@@ -579,7 +579,7 @@ def test_local_day_and_day_arguments() -> None:
 def test_rendered_summary_is_escaped_and_split_between_briefings(tmp_path: Path) -> None:
     day = dt.date(2024, 3, 19)
     briefings = [
-        Briefing(
+        BriefingText(
             f"b{i}.md",
             f"Title <{i}> & co",
             day,
@@ -610,7 +610,7 @@ def test_rendered_summary_is_escaped_and_split_between_briefings(tmp_path: Path)
 def test_more_keyboard_only_when_a_digest_has_more(page: int) -> None:
     day = dt.date(2024, 3, 19)
     briefings = [
-        Briefing(f"b{i}.md", f"T{i}", day, (subject.format(p="Peru", n=i + 3),))
+        BriefingText(f"b{i}.md", f"T{i}", day, (subject.format(p="Peru", n=i + 3),))
         for i, subject in enumerate(SUBJECTS)
     ]
     summary = summarise(briefings, day=day, digest_over=10, top=10)
@@ -625,9 +625,9 @@ def test_more_keyboard_only_when_a_digest_has_more(page: int) -> None:
 
 def test_digest_names_repeats_once_and_keeps_quotes_short() -> None:
     day = dt.date(2024, 3, 19)
-    repeated = [Briefing(f"r{i}.md", "SAME <WIRE> ITEM", day, (RAIL,)) for i in range(3)]
+    repeated = [BriefingText(f"r{i}.md", "SAME <WIRE> ITEM", day, (RAIL,)) for i in range(3)]
     others = [
-        Briefing(f"b{i}.md", f"T{i}", day, (subject.format(p="Peru", n=i + 3),))
+        BriefingText(f"b{i}.md", f"T{i}", day, (subject.format(p="Peru", n=i + 3),))
         for i, subject in enumerate(SUBJECTS)
     ]
     summary = summarise(repeated + others, day=day, digest_over=10)

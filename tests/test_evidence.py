@@ -227,12 +227,12 @@ def test_the_latest_is_the_newest_of_the_passages_that_answer(index_of):
 
 
 def test_one_place_decides_what_a_message_is():
-    assert message.read("hello").kind is Kind.HELP
-    assert message.read("thanks a lot!").kind is Kind.THANKS
-    assert message.read("more please").kind is Kind.MORE
-    said = message.read("hi, what did Raeisi say about the railway?")
+    assert message.classify("hello").kind is Kind.HELP
+    assert message.classify("thanks a lot!").kind is Kind.THANKS
+    assert message.classify("more please").kind is Kind.MORE
+    said = message.classify("hi, what did Raeisi say about the railway?")
     assert said.kind is Kind.QUESTION and said.text == "what did Raeisi say about the railway?"
-    assert message.read("hello kitty").text == "hello kitty"  # a question, not a greeting
+    assert message.classify("hello kitty").text == "hello kitty"  # a question, not a greeting
 
 
 def test_the_console_greets_as_the_bot_does(db):

@@ -15,7 +15,7 @@ from index.storage import browse, store
 from index.storage.reindex import reindex
 from index.summary import (
     DIGEST_OVER,
-    Briefing,
+    BriefingText,
     _Corpus,
     count_late,
     day_briefings,
@@ -53,11 +53,11 @@ SHARES_A = "Acme said it has about 9.1 mln shares outstanding after the offer."
 SHARES_B = "Bolt said it has about 9.2 mln shares outstanding after the offer."
 
 
-def briefing(key: str, text: str, title: str | None = None) -> Briefing:
+def briefing(key: str, text: str, title: str | None = None) -> BriefingText:
     from index.files.sentences import sentences
 
     parts = tuple(sentences(text))
-    return Briefing(key, title or key, DAY, parts)
+    return BriefingText(key, title or key, DAY, parts)
 
 
 @pytest.fixture
@@ -150,8 +150,8 @@ def test_a_fact_is_not_quoted_twice_across_briefings() -> None:
 
 
 def test_alike_sentences_with_different_numbers_are_both_quoted() -> None:
-    a = Briefing("a", "Acme", DAY, (SHARES_A,))
-    b = Briefing("b", "Bolt", DAY, (SHARES_B,))
+    a = BriefingText("a", "Acme", DAY, (SHARES_A,))
+    b = BriefingText("b", "Bolt", DAY, (SHARES_B,))
     quoted = [q for s in summarise([a, b]).stories for q in s.quotes]
     assert sorted(quoted) == sorted([SHARES_A, SHARES_B])
 
@@ -216,7 +216,7 @@ def test_no_briefings_is_an_empty_summary() -> None:
 
 
 def test_late_additions_come_after_the_day() -> None:
-    late = [Briefing("old", "Old news", dt.date(2024, 3, 1), tuple(WHEAT.split(". ")))]
+    late = [BriefingText("old", "Old news", dt.date(2024, 3, 1), tuple(WHEAT.split(". ")))]
     summary = summarise([briefing("rail", RAIL)], late=late)
     assert [s.briefing.key for s in summary.stories] == ["rail"]
     assert [s.briefing.key for s in summary.late] == ["old"]
@@ -260,6 +260,6 @@ def test_a_busy_day_becomes_a_paged_digest() -> None:
 
 
 def test_briefing_with_stub_sentences_still_quotes_them_when_nothing_else() -> None:
-    stub = Briefing("stub", "Stub", DAY, ("More follows.",))
+    stub = BriefingText("stub", "Stub", DAY, ("More follows.",))
     summary = summarise([stub])
     assert summary.stories[0].quotes == ("More follows.",)

@@ -6,7 +6,7 @@ People write to a bot as to a person: "hi", "thanks!", "hey, what happened on 19
 searched (no briefing answers "hello", and a spelling correction would turn it into a word of
 the briefings); one in front of a question is taken off, or its words would be searched and
 count against every passage as words it lacks. The console chat, `briefbot ask` and the bot
-all go through `read`, so that each treats a message the same way.
+all go through `classify`, so that each treats a message the same way.
 
 Most of what people send after an answer is not a question at all: "ok", "👍", "lol",
 "great, thanks", "got it". Searched, it found nothing ("No briefing mentions ok") or, in a
@@ -164,7 +164,7 @@ def strip(text: str) -> str:
     return out if analysis.PLAIN_WORD.search(out) else text.strip()
 
 
-def read(text: str) -> Message:
+def classify(text: str) -> Message:
     """What `text` is, and the question in it."""
     if not text.strip():
         return Message(Kind.EMPTY, "")

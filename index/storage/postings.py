@@ -187,7 +187,7 @@ def add_passages(
     _bump(conn, len(rows), sum(len(text.split()) for _, text in texts))
     (recent,) = conn.execute("SELECT count(*) FROM postings_recent").fetchone()
     if recent > RECENT_MAX:
-        fold(conn)
+        flush_recent(conn)
 
 
 def delete_passages(conn: sqlite3.Connection, passage_ids: Iterable[int]) -> None:
@@ -267,7 +267,7 @@ def rebuild(conn: sqlite3.Connection) -> None:
     inverter.write(conn, count=True)
 
 
-def fold(conn: sqlite3.Connection) -> None:
+def flush_recent(conn: sqlite3.Connection) -> None:
     """Move the recent passages into a segment of their own, then merge similar segments."""
     rows = conn.execute(
         "SELECT passage_id, day, terms FROM postings_recent ORDER BY passage_id"
