@@ -152,6 +152,18 @@ def to_json(answer: Answer) -> dict[str, Any]:
             }
             for qh in answer.hits
         ],
+        # Why nothing is quoted, when nothing is, as `index` decided it, and what a reply says.
+        "why": answer.why.value if answer.why else None,
+        "explanation": answer.explanation,
+        "missing": answer.missing,
+        "nearest": [
+            {
+                "document": n.document,
+                "title": n.title,
+                "date": n.date.isoformat() if n.date else None,
+            }
+            for n in answer.nearest
+        ],
     }
 
 

@@ -64,6 +64,13 @@ def test_ask_json_has_the_documented_fields(db):
     assert hit["also"] == []  # one briefing: nothing repeats it
     assert hit["document"] == "2024-03-19-putin-raeisi-nowruz.txt"
     assert hit["rank"] == 1 and hit["date"] == "2024-03-19"
+    assert answer["why"] is None and answer["missing"] == [] and answer["nearest"] == []
+    nothing = json.loads(
+        run("ask", "--json", "what did Putin say about Ukraine?", "--db", str(db)).output
+    )
+    assert nothing["hits"] == [] and nothing["why"] == "nothing answers"
+    assert nothing["missing"] == ["Ukraine"]
+    assert nothing["nearest"][0]["document"] == "2024-03-19-putin-raeisi-nowruz.txt"
 
 
 def test_ask_json_stdin_answers_each_line_as_it_arrives(db):
