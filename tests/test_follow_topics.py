@@ -12,9 +12,9 @@ from pathlib import Path
 
 from botapi import DEFAULT_USER_ID, BotAPIStandIn, standin_fixture  # noqa: F401
 from bothelpers import button, rows, until, write
+from followhelpers import SIGNED, SUBJECT, FollowBot, looked, news
+from forumhelpers import FORUM, ask, forum_fixture, named, press  # noqa: F401
 from sqlite_utils import Database
-from test_follow import SIGNED, SUBJECT, FollowBot, looked, news
-from test_forum_topics import FORUM, ask, forum_fixture, named, press  # noqa: F401
 
 from bot import follow
 from bot.state import State, follow_subject, follows, migrations, unsent

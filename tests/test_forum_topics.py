@@ -9,47 +9,17 @@ import asyncio
 import datetime as dt
 import logging
 
-import pytest
 from botapi import DEFAULT_USER_ID, BotAPIStandIn, standin_fixture  # noqa: F401
 from bothelpers import RAILWAY_QUESTION, bot_settings, button, running_bot, until
+from forumhelpers import FORUM, ask, forum_fixture, named, press  # noqa: F401
 
 from bot import render, sending
 from bot.sending import TOO_FAST
 from bot.services import services
 from bot.state import State, subscribe, subscription
 
-FORUM = -1007001
 #: A chat the bot is set up for, when it is set up for some only.
 ELSEWHERE = 77
-
-
-@pytest.fixture(name="forum")
-def forum_fixture(standin: BotAPIStandIn) -> dict[str, int]:
-    """A forum with two topics besides the General one."""
-    standin.make_forum(FORUM, title="Newsroom")
-    return {"rail": standin.open_topic(FORUM, "Railways"), "gas": standin.open_topic(FORUM, "Gas")}
-
-
-async def ask(standin: BotAPIStandIn, text: str, thread: int | None = None, **kwargs):
-    """Post `text` in a topic of the forum (None: the General topic); the bot's reply."""
-    before = len(standin.messages_to(FORUM))
-    standin.push_text(FORUM, text, thread_id=thread, **kwargs)
-    *_, reply = await standin.wait_for_messages_async(before + 1, chat_id=FORUM)
-    return reply
-
-
-async def press(standin: BotAPIStandIn, message, data: str):
-    """Press a button under `message`; the message the press posts or edits."""
-    before, answered = len(standin.messages_to(FORUM)), len(standin.calls_to("answerCallbackQuery"))
-    standin.push_callback(FORUM, message.message_id, data)
-    *_, posted = await standin.wait_for_messages_async(before + 1, chat_id=FORUM)
-    await standin.wait_for_calls_async("answerCallbackQuery", answered + 1)
-    return posted
-
-
-def named(message) -> int | None:
-    """The topic the bot named when it sent `message` (not where a reply took it)."""
-    return message.params.get("message_thread_id")
 
 
 def refused(standin: BotAPIStandIn) -> list:

@@ -12,7 +12,7 @@ import pytest
 from botapi import standin_fixture  # noqa: F401
 from bothelpers import reply_to, sends, until, write
 from click.testing import CliRunner
-from test_follow import SIGNED, SUBJECT, TALKS, WHEAT, FollowBot, looked, news
+from followhelpers import SIGNED, SUBJECT, TALKS, WHEAT, FollowBot, looked, news
 
 from bot.cli import main
 from bot.state import State, follow_subject, follows
