@@ -63,18 +63,14 @@ class Prepared:
 
 def prepare(corpus: Path, file: Path, relative: str) -> Prepared:
     """Read, hash, parse, split and analyse one file, as `reindex` would for a fresh index."""
-    from .reindex import _check_readable, _trusted  # the same limits as a one-file update
+    from .reindex import _read_limited, _trusted  # the same limits as a one-file update
 
     stat = None
     try:
         if file.is_symlink() and not file.resolve().is_relative_to(corpus.resolve()):
             raise UnreadableFile("it is a link to a file outside the corpus folder")
         stat = file.stat()
-        limit = _check_readable(file, stat)
-        with open(file, "rb") as handle:
-            data = handle.read(limit + 1)  # a file that grew since it was looked at
-        if len(data) > limit:
-            raise UnreadableFile(f"it grew past the {limit // 2**20} MB a briefing file may be")
+        data = _read_limited(file, stat)
         mtime = _trusted(stat.st_mtime_ns)
         doc = parse(data, relative)
     except UnreadableFile as exc:

@@ -418,11 +418,7 @@ def _index_file(
             return FileResult(relative, "unchanged")
         if failure and failure[:2] == (stat.st_size, stat.st_ctime_ns):  # untouched since
             return FileResult(relative, "failed", failure[2])
-        limit = _check_readable(file, stat)
-        with open(file, "rb") as handle:
-            data = handle.read(limit + 1)  # a file that grew since it was looked at
-        if len(data) > limit:
-            raise UnreadableFile(f"it grew past the {limit // 2**20} MB a briefing file may be")
+        data = _read_limited(file, stat)
         mtime = _trusted(stat.st_mtime_ns)
     except UnreadableFile as exc:
         return _failed(conn, relative, str(exc), dry_run, stat)
@@ -455,9 +451,11 @@ def _index_file(
     return FileResult(relative, status, reason, doc.warnings, len(passages), doc.date is None)
 
 
-def _check_readable(file: Path, stat: os.stat_result) -> int:
-    """Refuse, before reading, what would hang the run (a pipe waits for a writer forever) or
-    take far more memory than a briefing should; returns the most bytes to read."""
+def _read_limited(file: Path, stat: os.stat_result) -> bytes:
+    """A briefing file's bytes, refusing before reading what would hang the run (a pipe waits
+    for a writer forever) or take far more memory than a briefing should, and a file that
+    grew past the limit since it was looked at. A one-file update and a whole build read
+    through here, so they refuse alike."""
     if not S_ISREG(stat.st_mode):
         raise UnreadableFile("it is not a regular file (a pipe, socket or device)")
     limit = MAX_PACKED_BYTES if file.name.lower().endswith(_PACKED) else MAX_TEXT_BYTES
@@ -466,7 +464,11 @@ def _check_readable(file: Path, stat: os.stat_result) -> int:
             f"it is {stat.st_size / 2**20:,.0f} MB, over the {limit // 2**20} MB a briefing"
             " file may be; split it into smaller files"
         )
-    return limit
+    with open(file, "rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise UnreadableFile(f"it grew past the {limit // 2**20} MB a briefing file may be")
+    return data
 
 
 def _trusted(time_ns: int) -> int:
