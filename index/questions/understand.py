@@ -442,10 +442,15 @@ def reading_of(
         follow = follow or (
             reading.topic is None and reading.speaker is None and not reading.browse
         )
-        if follow and not about and _another_speaker(reading, previous, topic_text, conn, vocab):
+        names = (
+            _another_speaker(reading, previous, topic_text, spelled)
+            if follow and not about
+            else None
+        )
+        if names:
             # "Whitcombe on the levy" then "and Soetrisno?": Soetrisno on the levy.
             reading.speaker, reading.topic = reading.topic, None
-            reading.speaker_names = _speaker_names(reading.speaker, spelled)
+            reading.speaker_names = names
         if follow:
             _inherit(reading, previous, shift, own_verb=speaker_text is not None)
         if refers and reading.topic is not previous.topic and previous.topic is not None:
@@ -469,28 +474,27 @@ def _joined(own: Part | None, before: Part) -> Part:
 
 
 def _another_speaker(
-    reading: Reading,
-    previous: Reading,
-    topic_text: str,
-    conn: sqlite3.Connection | None,
-    vocab: Vocabulary,
-) -> bool:
-    """Whether a follow-up that is only a name ("and Soetrisno?") asks what that person said
-    on the question before's subject, rather than what its speaker said about them: the
-    question before had a speaker, and the briefings quote this one speaking somewhere."""
+    reading: Reading, previous: Reading, topic_text: str, spelled: _Speller
+) -> list[str] | None:
+    """For a follow-up that is only a name ("and Soetrisno?") asking what that person said
+    on the question before's subject, rather than what its speaker said about them, that
+    person's names: the question before had a speaker, and the briefings quote this one
+    speaking somewhere. None for any other follow-up."""
+    conn = spelled.conn
     if conn is None or previous.speaker is None or reading.speaker is not None:
-        return False
-    if reading.topic is None or not 0 < len(PLAIN_WORD.findall(topic_text)) <= NAME_WORDS:
-        return False
+        return None
     words = PLAIN_WORD.findall(topic_text)
+    if reading.topic is None or not 0 < len(words) <= NAME_WORDS:
+        return None
     if not all(w[:1].isupper() or english.rare(w) for w in words):
-        return False
-    names = _speaker_names(reading.topic, _Speller(vocab, conn))
+        return None
+    names = _speaker_names(reading.topic, spelled)
     terms = [t for t in reading.topic.terms if t.rare]
     if not names or not terms:
-        return False
-    found = _query.search(conn, Query(terms, required=[(terms[0].term,)]), SPEAKER_LOOK, 0, vocab)
-    return any(speaking(h.text, h.sentences, names) for h in found)
+        return None
+    query = Query(terms, required=[(terms[0].term,)])
+    found = _query.search(conn, query, SPEAKER_LOOK, 0, spelled.vocab)
+    return names if any(speaking(h.text, h.sentences, names) for h in found) else None
 
 
 def _date_terms(found: dates.Found, text: str, vocab: Vocabulary) -> list[str]:
