@@ -17,6 +17,7 @@ from functools import lru_cache
 from rank_bm25 import BM25Plus
 
 from .. import analysis
+from .figures import Asked, says
 
 #: A second sentence is quoted when it scores at least this share of the best one, or when it
 #: brings question terms the best one lacks.
@@ -57,12 +58,15 @@ def choose(
     terms: list[str],
     max_sentences: int = 2,
     figures: frozenset[str] | None = None,
+    figure: Asked | None = None,
 ) -> Quote:
     """The sentence or two of `text` that best answer `terms`, and the words that matched.
 
     `figures` is given when the question asks for a number ("how much", "when"): the numbers
     the question holds itself. The first sentence quoted is then the best of those that hold
-    a number the question does not, where any does: the one that says the figure asked for."""
+    a number the question does not, where any does: the one that says the figure asked for.
+    `figure` is the kind of figure asked for ("how many products": a count of products,
+    `figures.asked`): a sentence that says one of that kind comes before any other number."""
     wanted = set(terms)
     tokens = _tokens(text)
     highlights = highlight_spans(tokens, wanted)
@@ -77,12 +81,15 @@ def choose(
     floor = model.delta * sum(model.idf.get(q, 0.0) for q in wanted)
     scores = [score - floor for score in model.get_scores(list(wanted))]
     matched = [set(st) & wanted for st in sentence_terms]
-    numbered = [False] * len(sentences)
+    numbered = [0] * len(sentences)
     if figures is not None:
-        numbered = [new_figure(text[s:e], figures) for s, e in sentences]
+        numbered = [int(new_figure(text[s:e], figures)) for s, e in sentences]
+    if figure is not None:
+        said = [says(figure, text[s:e]) for s, e in sentences]
+        numbered = [n + 2 * x for n, x in zip(numbered, said, strict=True)]
     order = sorted(
         (i for i in range(len(sentences)) if matched[i]),
-        key=lambda i: (not numbered[i], -scores[i], i),
+        key=lambda i: (-numbered[i], -scores[i], i),
     )
     if not order:
         return Quote([sentences[0]], highlights)

@@ -26,7 +26,7 @@ from enum import Enum
 from .. import analysis
 from ..storage import browse, vocabulary
 from ..storage.search import Filters, Hit
-from . import judge, message, repeats, rerank, timing
+from . import figures, judge, message, repeats, rerank, timing
 from . import query as _query
 from .dates import in_words
 from .quote import Quote, choose
@@ -166,7 +166,14 @@ def quote(reading: Reading, q: _query.Query, hit: Hit) -> Quote:
         return choose_spoken(
             hit.text, hit.sentences, terms, reading.speaker_names, reading.topic_terms
         )
-    return choose(hit.text, hit.sentences, terms, figures=rerank.asks_number(reading.question))
+    question = reading.question
+    return choose(
+        hit.text,
+        hit.sentences,
+        terms,
+        figures=rerank.asks_number(question),
+        figure=figures.asked(question),
+    )
 
 
 def gather(

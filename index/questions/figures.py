@@ -1,0 +1,258 @@
+"""What figure a question asks for, and whether a sentence says one of that kind.
+
+"How many products", "how long is the cable", "what share does Latvia pay", "how much did
+trade grow", "when was it signed": each asks for a number of a kind (a count of products, a
+length, a percentage, a change, a date). A passage that holds the question's words but says
+no such figure talks about the subject without saying what was asked; one that says "96
+products" or "700 kilometres" beside them is the answer. The lede of a trade briefing
+("expand from seven to 30 countries") holds numbers too, but not a count of products.
+
+The reading is evidence, never a filter: the re-ranker weighs a passage that says the figure
+(`rerank`'s `figure`), and the quote leads with the sentence that says it (`quote.choose`).
+(As a feature of the judgement, "says no such figure", fitted with the others, it came out
+at 0.08: the tuning questions that nothing answers are not told apart by it.)
+
+Units are matched as written in news: "3.2 percent", "18%", "5 pct", "1.2 billion Australian
+dollars", "$40 mln", "750 mln dlrs", "700 kilometres", "97-metre", "13 months", "on 14
+October". The kinds are English usage, not any briefing's subjects.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .. import analysis
+
+PERCENT = frozenset({"percent", "pct", "%", "per", "percentage", "percentages"})
+SCALE = frozenset({"thousand", "million", "billion", "trillion", "mln", "bln", "hundred", "k"})
+MONEY = frozenset(
+    """
+    dollar dollars dlr dlrs usd euro euros eur pound pounds sterling stg gbp yen jpy yuan
+    renminbi rmb franc francs mark marks rupee rupees rand peso pesos won ringgit baht rupiah
+    naira shilling shillings cent cents ct cts lira lire krona kronor krone kroner riyal
+    riyals dinar dinars real reais ecu ecus rouble roubles ruble rubles zloty forint
+    $ € £ ¥
+    """.split()
+)
+LENGTH = frozenset(
+    """
+    km kilometre kilometres kilometer kilometers mile miles metre metres meter meters m cm mm
+    feet foot ft yard yards inch inches nautical
+    """.split()
+)
+DURATION = frozenset(
+    """
+    second seconds minute minutes hour hours day days week weeks fortnight fortnights month
+    months year years decade decades century centuries
+    """.split()
+)
+QUANTITY = frozenset(
+    """
+    tonne tonnes ton tons barrel barrels bpd gigawatt gigawatts megawatt megawatts gw mw kw
+    kwh mwh gwh twh hectare hectares acre acres square cubic bcm litre litres liter liters
+    gallon gallons kg kilogram kilograms kilo kilos ounce ounces oz bushel bushels lb lbs
+    """.split()
+)
+SPEED = frozenset({"mph", "kph", "knot", "knots"})
+MONTHS = frozenset(
+    """
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    """.split()
+)
+WEEKDAYS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow".split()
+)
+NUMBER_WORDS = frozenset(
+    """
+    one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
+    sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety
+    hundred hundreds thousand thousands million millions billion billions dozen dozens half
+    """.split()
+)
+# Verbs of change: "how much did trade grow" asks by how much, a percentage or an amount.
+CHANGE = frozenset(
+    """
+    grow grew grown growth rise rose risen fall fell fallen increase increased decrease
+    decreased drop dropped decline declined gain gained climb climbed jump jumped slip slipped
+    shrink shrank expand expanded cut reduce reduced lower lowered surge surged slump slumped
+    go went up down change changed improve improved worsen worsened
+    """.split()
+)
+# Words that make "how much" a question of money.
+SPENDING = frozenset(
+    """
+    cost costs pay paid spend spent price prices worth invest invested investment lend lent
+    loan loans fund funds funding financing finance pledge pledged raise raised earn earned
+    make made profit profits revenue revenues sales budget bid offer offered charge charged
+    owe owed debt money aid contribute contributed provide provided sell sold buy bought
+    dividend income loss losses lose lost
+    """.split()
+)
+
+_TOKEN = re.compile(r"\d[\d,.]*\d|\d|[^\W\d_]+|[%$€£¥]")
+_YEAR = re.compile(r"(?:1[6-9]|20)\d\d")
+#: How many words may stand between a number and its unit or noun ("1.2 billion Australian
+#: dollars", "five more 97-metre patrol vessels").
+REACH = 3
+
+# The question's opening, each with the kinds of figure it asks for.
+_HOW = re.compile(
+    r"\bhow\s+(many|much|long|far|big|large|heavy|old|fast|quickly|high|tall|deep|full|wide"
+    r"|often)\b(.*)",
+    re.IGNORECASE | re.DOTALL,
+)
+_WHAT = re.compile(
+    r"\b(?:what|which)\s+(?:\w+\s+)?(share|percentage|percent|proportion|portion|rate|price"
+    r"|cost|amount|sum|value|year|date|day|month)\b",
+    re.IGNORECASE,
+)
+_WHEN = re.compile(r"\b(?:when|in\s+what\s+year|since\s+when)\b", re.IGNORECASE)
+_BY_HOW = {
+    "long": frozenset({"length", "duration"}),
+    "far": frozenset({"length"}),
+    "big": frozenset({"quantity", "length", "money"}),
+    "large": frozenset({"quantity", "length", "money"}),
+    "heavy": frozenset({"quantity"}),
+    "old": frozenset({"duration"}),
+    "fast": frozenset({"speed", "percent", "duration"}),
+    "quickly": frozenset({"speed", "percent", "duration"}),
+    "high": frozenset({"length", "percent", "money"}),
+    "tall": frozenset({"length"}),
+    "deep": frozenset({"length"}),
+    "full": frozenset({"percent"}),
+    "wide": frozenset({"length"}),
+    "often": frozenset({"any"}),
+}
+_BY_WHAT = {
+    "share": frozenset({"percent"}),
+    "percentage": frozenset({"percent"}),
+    "percent": frozenset({"percent"}),
+    "proportion": frozenset({"percent"}),
+    "portion": frozenset({"percent"}),
+    "rate": frozenset({"percent"}),
+    "price": frozenset({"money"}),
+    "cost": frozenset({"money"}),
+    "amount": frozenset({"money", "quantity"}),
+    "sum": frozenset({"money"}),
+    "value": frozenset({"money"}),
+    "year": frozenset({"date"}),
+    "date": frozenset({"date"}),
+    "day": frozenset({"date"}),
+    "month": frozenset({"date"}),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """The figure a question asks for: its kinds ("percent", "money", "count", …; "any" for
+    any number), for a count the terms of what is counted, and the numbers the question
+    holds itself (which are not the answer: "when it passed the 90% target")."""
+
+    kinds: frozenset[str]
+    nouns: frozenset[str] = frozenset()
+    own: frozenset[str] = frozenset()
+
+
+def asked(question: str) -> Asked | None:
+    """The figure `question` asks for, or None when it asks for none."""
+    own = frozenset(_number_text(t) for t in _TOKEN.findall(question) if t[0].isdigit())
+    how = _HOW.search(question)
+    if how:
+        word, rest = how.group(1).lower(), how.group(2)
+        if word == "many":
+            return Asked(frozenset({"count"}), _counted(rest), own)
+        if word == "much" or word in ("far", "high") and _words(rest) & CHANGE:
+            return Asked(_much(rest), frozenset(), own)
+        return Asked(_BY_HOW[word], frozenset(), own)
+    what = _WHAT.search(question)
+    if what:
+        return Asked(_BY_WHAT[what.group(1).lower()], frozenset(), own)
+    if _WHEN.search(question):
+        return Asked(frozenset({"date"}), frozenset(), own)
+    return None
+
+
+def _words(text: str) -> set[str]:
+    return {w.lower() for w in _TOKEN.findall(text)}
+
+
+def _much(rest: str) -> frozenset[str]:
+    """What "how much …" asks for: a change ("did trade grow"), money ("did it cost"), or
+    any amount."""
+    words = _words(rest)
+    if words & CHANGE:
+        return frozenset({"percent", "money", "by"})
+    if words & SPENDING or words & MONEY:
+        return frozenset({"money"})
+    return frozenset({"percent", "money", "quantity", "length"})
+
+
+def _counted(rest: str) -> frozenset[str]:
+    """The terms of what "how many …" counts: the words after it up to the first stopword
+    ("how many fire hotspots were there" → fire, hotspot), at most `REACH`."""
+    nouns: list[str] = []
+    for word in analysis.split(rest)[:REACH]:
+        found = analysis.terms(word)
+        if not found:
+            break
+        nouns.extend(found)
+    return frozenset(nouns)
+
+
+def _number_text(token: str) -> str:
+    return token.replace(",", "").rstrip(".")
+
+
+def says(question: Asked, text: str) -> bool:
+    """Whether `text` says a figure of the kind `question` asks for, other than the
+    question's own numbers."""
+    return _says(question.kinds, question.nouns, question.own, text)
+
+
+@lru_cache(maxsize=4096)
+def _says(kinds: frozenset[str], nouns: frozenset[str], own: frozenset[str], text: str) -> bool:
+    tokens = [t.lower() for t in _TOKEN.findall(text)]
+    for i, token in enumerate(tokens):
+        dated = token in MONTHS or token in WEEKDAYS or _YEAR.fullmatch(token)
+        if "date" in kinds and dated and token not in own:
+            return True
+        is_digit = token[0].isdigit()
+        if not (is_digit or token in NUMBER_WORDS) or _number_text(token) in own:
+            continue
+        if "any" in kinds:
+            return True
+        before = tokens[i - 1] if i else ""
+        if "money" in kinds and before in MONEY:
+            return True
+        if "by" in kinds and before in ("by", "to") and is_digit:
+            return True
+        after = tokens[i + 1 : i + 1 + REACH]
+        if "percent" in kinds and after and after[0] in PERCENT:
+            return True
+        ahead = [t for t in after if t not in SCALE]
+        for unit in ahead:
+            if _unit_fits(unit, kinds, nouns):
+                return True
+    return False
+
+
+def _unit_fits(word: str, kinds: frozenset[str], nouns: frozenset[str]) -> bool:
+    if "count" in kinds:
+        return not nouns or any(t in nouns for t in analysis.terms(word))
+    return (
+        "money" in kinds
+        and word in MONEY
+        or "length" in kinds
+        and word in LENGTH
+        or "duration" in kinds
+        and word in DURATION
+        or "quantity" in kinds
+        and word in QUANTITY
+        or "speed" in kinds
+        and word in SPEED
+        or "by" in kinds
+        and word in PERCENT
+    )
