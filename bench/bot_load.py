@@ -558,7 +558,7 @@ HISTORY = [
     "",
     "- each search thread rebuilt the postings' view of new passages at start (0.36 s each,",
     "  four threads at once); it is now built once, from flat arrays, in 0.07 s, and warmed",
-    "  before the first question (`postings._Recent`, `Index.warm`);",
+    "  before the first question (`postings.state._Recent`, `Index.warm`);",
     "- PTB's httpx client cost 1.5 to 7 ms of CPU per request, more when requests queued for",
     "  a connection; an aiohttp client under PTB's `BaseRequest` (`bot/http.py`) costs 0.6 ms",
     "  (Telegram's side fell from about 12 to 5 ms a question);",

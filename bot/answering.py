@@ -74,7 +74,7 @@ def suggest(index: Index, question: str) -> list[vocabulary.Suggestion]:
     """The words typed that no briefing holds, each with the nearest words the index has.
     Only words a question can be about are named: a greeting in front is no word of the
     question, and "say", "tell" or "latest" are only how it was asked (`message`)."""
-    with index.reading() as conn:
+    with index.connected() as conn:
         found = vocabulary.suggest(conn, message.strip(question))
     return [s for s in found if message.content_word(s.word)]
 

@@ -148,7 +148,7 @@ def next_offset(answer: Message | None) -> int | None:
 
 def around(svc: Services, passage: browse.PassageKey) -> list[Hit] | bool:
     """The passage with those around it, or whether its briefing is still there."""
-    with svc.index.reading() as conn:
+    with svc.index.connected() as conn:
         hits = browse.around(conn, passage)
         return hits if hits is not None else browse.has_briefing(conn, passage.document)
 

@@ -312,7 +312,7 @@ def _chat_command(index: Index, command: str, argument: str, timezone: str) -> s
     if command == "/sources":
         from index import browse
 
-        with index.reading() as conn:
+        with index.connected() as conn:
             total = browse.overview(conn).documents
             listed = browse.briefings(conn, SOURCES_SHOWN)
         lines = [
@@ -340,7 +340,7 @@ def _follow_or_timeline(index: Index, command: str, subject: str, timezone: str)
     color = sys.stdout.isatty()
     if command == "/timeline":
         return timeline_text(timeline.of(index, subject, today(timezone)), color=color)
-    with index.reading() as conn:
+    with index.connected() as conn:
         matches = follow.would_send(conn, subject, index.aliases.current())
     return matches_text(subject, matches, color=color)
 
@@ -378,7 +378,7 @@ def _summary(index: Index, day_text: str | None, timezone: str, command: str) ->
     day = parse_day(day_text, today(timezone))
     if day is None:
         return None
-    with index.reading() as conn:
+    with index.connected() as conn:
         briefings = day_briefings(conn, day)
         nearest = [] if briefings else browse.nearest_dates(conn, day)
     blocks = render_summary.summary_blocks(summarise(briefings, day=day))
@@ -441,7 +441,7 @@ def follow_command(ctx, subject, db, state_db):
     if subject:
         text = " ".join(subject)
         index = _open_index(s.db, s.corpus)
-        with index.reading() as conn:
+        with index.connected() as conn:
             matches = follow.would_send(conn, text, index.aliases.current())
         click.echo(matches_text(text, matches, color=sys.stdout.isatty()))
         return

@@ -155,7 +155,7 @@ class _Summaries:
         self._lock = threading.Lock()
 
     def get(self, svc: Services, day: dt.date) -> Summary:
-        with svc.index.reading() as conn:
+        with svc.index.connected() as conn:
             signature = conn.execute(
                 "SELECT count(*), max(indexed_at) FROM documents WHERE date = ?",
                 (day.isoformat(),),
@@ -187,12 +187,12 @@ def build(
     then either in this summary or a late addition in the next, never in neither."""
     mark = None
     if late:
-        with svc.index.reading() as conn:
+        with svc.index.connected() as conn:
             mark = watermark(conn)
     summary = summaries.get(svc, day)
     if not late:
         return summary, 0, None
-    with svc.index.reading() as conn:
+    with svc.index.connected() as conn:
         found = late_briefings(conn, day, late_after)
         total = count_late(conn, day, late_after) if found else 0
     if found:
@@ -202,7 +202,7 @@ def build(
 
 def _watermark(svc: Services) -> str | None:
     try:
-        with svc.index.reading() as conn:
+        with svc.index.connected() as conn:
             return watermark(conn)
     except IndexMissing:
         return None
@@ -452,7 +452,7 @@ async def summary_command(update: Update, context: Context) -> None:
 
 
 def _nearest_dates(svc: Services, day: dt.date) -> list[dt.date]:
-    with svc.index.reading() as conn:
+    with svc.index.connected() as conn:
         return browse.nearest_dates(conn, day)
 
 

@@ -441,7 +441,7 @@ def opened(state_path: Path, index_path: Path | None) -> Iterator[tuple[State, P
 
     def text(key: PassageKey) -> str | None:
         try:
-            with index.reading() as conn:
+            with index.connected() as conn:
                 hits = browse.around(conn, key, 0, 0)
         except (IndexMissing, sqlite3.Error):
             return None

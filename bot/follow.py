@@ -186,7 +186,7 @@ def _missing(svc: Services, subject: str) -> list[str] | None:
     """The subject's words that no briefing holds yet (none: all are known); None when it
     has no words to look for at all."""
     try:
-        with svc.index.reading() as conn:
+        with svc.index.connected() as conn:
             vocab = vocabulary.get(conn)
             subjects = follow.Subjects(svc.index.aliases.current())
             subjects.update([subject], vocab, conn)
@@ -360,7 +360,7 @@ def collect(svc: Services, watch: _Watch) -> Batch | None:
     reindex: the next look will do). The first look ever records the whole index as seen,
     so that following starts from then. Everything is read in one transaction, so that the
     briefings, their passages and the vocabulary are of the same reindex."""
-    with svc.index.reading() as conn:
+    with svc.index.connected() as conn:
         conn.execute("BEGIN")
         try:
             return _collect(svc, watch, conn)

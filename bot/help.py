@@ -45,7 +45,7 @@ async def help_text(context: Context, group: bool) -> str:
     svc = services(context)
 
     def overview():
-        with svc.index.reading() as conn:
+        with svc.index.connected() as conn:
             return browse.overview(conn)
 
     return render.help_message(await svc.run(overview), context.bot.username, group)
@@ -60,7 +60,7 @@ async def help_command(update: Update, context: Context) -> None:
 
 
 def _sources(svc: Services, offset: int) -> tuple[list[browse.Briefing], int]:
-    with svc.index.reading() as conn:
+    with svc.index.connected() as conn:
         total = browse.overview(conn).documents
         return browse.briefings(conn, render.SOURCES_PER_PAGE, offset), total
 

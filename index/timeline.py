@@ -222,14 +222,14 @@ def _entries(
 
 def of(index: Index, subject: str, today: dt.date | None = None) -> Timeline:
     """`build` on an open index (the bot's answering process, the console, the CLI)."""
-    with index.reading() as conn:
+    with index.connected() as conn:
         return build(conn, subject, aliases=index.aliases.current(), today=today)
 
 
 def terms(index: Index, subject: str) -> list[str]:
     """The terms of `subject` as a timeline searches them: the words to put in bold in a
     passage opened from its timeline."""
-    with index.reading() as conn:
+    with index.connected() as conn:
         vocab = vocabulary.get(conn)
         return understand.reading_of(
             subject, vocab, conn=conn, aliases=index.aliases.current()

@@ -89,7 +89,7 @@ def test_a_bulk_build_answers_as_one_built_file_by_file(
     tmp_path, incremental, monkeypatch, workers, chunk
 ):
     if chunk is not None:  # many small segments, as a build of millions of passages makes
-        monkeypatch.setattr(postings, "CHUNK_TOKENS", chunk)
+        monkeypatch.setattr(postings.writing, "CHUNK_TOKENS", chunk)
     corpus, db = tmp_path / "corpus", tmp_path / "bulk.db"
     report = reindex(corpus, db, workers=workers)
     assert report.counts["added"] == 160 and report.counts["failed"] == 1

@@ -155,7 +155,7 @@ def test_a_speaker_typed_in_another_spelling_is_found_speaking(index_of):
     assert answer.found and answer.hits[0].hit.document == "2024-09-02-bank.txt"
     assert "Poehl said the Paris meeting" in answer.hits[0].quote_text
     assert "poehl" in answer.reading.speaker_names
-    with ix.reading() as conn:  # either spelling names him whole: not half of two names
+    with ix.connected() as conn:  # either spelling names him whole: not half of two names
         vocab = vocabulary.get(conn)
         reading = understand.reading_of(
             "what did Pöhl say about the Paris meeting?", vocab, conn=conn

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from index.storage import postings, store
+from index.storage.postings import ranking, segments, writing
 from index.storage.reindex import reindex
 from index.storage.search import Filters, question_terms, rank_fts5, search
 
@@ -25,12 +26,12 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 @pytest.fixture(autouse=True)
 def small_thresholds(monkeypatch):
-    monkeypatch.setattr(postings, "RECENT_MAX", 40)
-    monkeypatch.setattr(postings, "HEAD_MIN", 8)
-    monkeypatch.setattr(postings, "FIRST_DEPTH", 2)
-    monkeypatch.setattr(postings, "WHOLE_MAX", 16)
-    monkeypatch.setattr(postings, "DEEPEST", 32)
-    monkeypatch.setattr(postings, "MERGE_FANIN", 3)
+    monkeypatch.setattr(writing, "RECENT_MAX", 40)
+    monkeypatch.setattr(segments, "HEAD_MIN", 8)
+    monkeypatch.setattr(ranking, "FIRST_DEPTH", 2)
+    monkeypatch.setattr(ranking, "WHOLE_MAX", 16)
+    monkeypatch.setattr(ranking, "DEEPEST", 32)
+    monkeypatch.setattr(writing, "MERGE_FANIN", 3)
 
 
 def _paragraphs() -> list[dict]:

@@ -129,7 +129,7 @@ def test_weights_stay_positive_where_fts5_floors_them(index):
     """In the bundled briefing "Putin" is in three passages of five, so FTS5 floors its idf
     to 1e-6 and scores those passages at almost nothing; the re-ranker's weight for it stays
     positive, so its features still see the word."""
-    with index.reading() as conn:
+    with index.connected() as conn:
         vocab = vocabulary.get(conn)
         hits = search(conn, "Putin", k=10)
         assert len(hits) == 3 and all(h.score < 1e-3 for h in hits)
@@ -146,7 +146,7 @@ def test_weights_stay_positive_where_fts5_floors_them(index):
 def test_the_title_counts_for_every_passage_of_its_briefing(index):
     """The briefing's title ("Putin Raeisi Nowruz", from its file's name) belongs to every
     passage alike; the body features see only where a word is told."""
-    with index.reading() as conn:
+    with index.connected() as conn:
         vocab = vocabulary.get(conn)
         everyone = search(conn, "Nowruz cooperation", k=10)
         feats = rerank.features("Nowruz", ["nowruz"], everyone, vocab)

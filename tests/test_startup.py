@@ -11,7 +11,8 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from index.storage import postings, schema, store
+from index.storage import schema, store
+from index.storage.postings import tokens
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,11 +53,11 @@ def test_pending_agrees_with_sqlite_utils_through_an_upgrade(tmp_path: Path) -> 
 def test_the_fts5_token_classes_are_the_ranges_they_stand_for() -> None:
     every = "".join(map(chr, range(0x110000)))
     for compiled, meant in (
-        (postings._FTS_TOKEN, r"[0-9A-Za-z\u0080-\U0010ffff]+"),
-        (postings._SIMPLE_TERM, r"[0-9a-z\u0080-\U0010ffff]+"),
-        (postings._PLAIN_TEXT, r"[ 0-9a-z\u0080-\U0010ffff]*"),
+        (tokens._FTS_TOKEN, r"[0-9A-Za-z\u0080-\U0010ffff]+"),
+        (tokens._SIMPLE_TERM, r"[0-9a-z\u0080-\U0010ffff]+"),
+        (tokens._PLAIN_TEXT, r"[ 0-9a-z\u0080-\U0010ffff]*"),
     ):
         runs = re.compile(compiled.pattern.rstrip("*+") + "+")
         assert runs.findall(every) == re.findall(meant.rstrip("*+") + "+", every)
-    assert postings.fts_tokens("Caf\u00e9 au-lait, 2024!") == ["caf\u00e9", "au", "lait", "2024"]
-    assert postings.fts_tokens("plain terms here") == ["plain", "terms", "here"]
+    assert tokens.fts_tokens("Caf\u00e9 au-lait, 2024!") == ["caf\u00e9", "au", "lait", "2024"]
+    assert tokens.fts_tokens("plain terms here") == ["plain", "terms", "here"]

@@ -173,7 +173,7 @@ def collect_dev(tuning: bool = True) -> list[tuple[np.ndarray, np.ndarray]]:
         ("reuters", dev.reuters_dev()),
     ):
         index = dev.indexed(name, corpus)
-        with index.reading() as conn:
+        with index.connected() as conn:
             vocab = vocabulary.get(conn)
             for q in asked:
                 if q.tuning != tuning or not q.answerable:

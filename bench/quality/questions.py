@@ -290,7 +290,7 @@ def answer(index: Index, q: Question) -> Result:
 def candidates(index: Index, q: Question) -> list[tuple[dict[str, float], bool]]:
     """The judgement features of the passage ranked first, and whether the question has an
     answer in the index: what the judgement decides, to answer or to say nothing does."""
-    with index.reading() as conn:
+    with index.connected() as conn:
         vocab = vocabulary.get(conn)
         reading = understand.reading_of(q.text, vocab, conn=conn, today=q.today)
         query = reading.query()
@@ -443,7 +443,7 @@ def lags(questions: list[Question], index_of: dict[str, Index]) -> None:
         if not q.tuning or not q.answerable:
             continue
         index = index_of[q.set]
-        with index.reading() as conn:
+        with index.connected() as conn:
             vocab = vocabulary.get(conn)
             reading = understand.reading_of(q.text, vocab, conn=conn, today=q.today)
             if reading.dates is None or reading.dates_filter or reading.dates.until is None:

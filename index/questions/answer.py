@@ -106,7 +106,7 @@ class Index:
         return conn
 
     @contextmanager
-    def reading(self) -> Iterator[sqlite3.Connection]:
+    def connected(self) -> Iterator[sqlite3.Connection]:
         """This thread's connection, with a damaged or vanished index turned into
         `IndexMissing` (a message for people) and the connection dropped, so the next
         question, after a reindex, finds the index again."""
@@ -126,7 +126,7 @@ class Index:
     def search(
         self, question: str, k: int = 10, filters: Filters | None = None, offset: int = 0
     ) -> list[Hit]:
-        with self.reading() as conn:
+        with self.connected() as conn:
             return search(conn, question, k, filters, offset)
 
     def answer(
@@ -145,7 +145,7 @@ class Index:
         the next question in a chat); `today` is the asking chat's date, for "yesterday".
         A `Reading` (`answer.reading`) asks the same question again, e.g. for the next page.
         """
-        with self.reading() as conn:
+        with self.connected() as conn:
             if isinstance(question, understand.Reading):
                 reading = question
             else:
@@ -183,19 +183,19 @@ class Index:
     def warm(self) -> None:
         """Read what every question needs (the vocabulary, the postings' state) before the
         first question, which would otherwise wait for it: about 0.1 s at 100,000 passages."""
-        with self.reading() as conn:
+        with self.connected() as conn:
             vocabulary.get(conn)
             postings.warm(conn)
         english.warm()
 
     def passage(self, passage_id: int) -> Hit | None:
         """One passage by id, for showing it whole."""
-        with self.reading() as conn:
+        with self.connected() as conn:
             hits = fetch(conn, [(passage_id, 0.0)])
         return hits[0] if hits else None
 
     def stats(self) -> Stats:
-        with self.reading() as conn:
+        with self.connected() as conn:
             return self._stats(conn)
 
     def _stats(self, conn: sqlite3.Connection) -> Stats:

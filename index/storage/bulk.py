@@ -4,7 +4,7 @@ Writing one file at a time (`store.write_document`) costs a statement per passag
 passages table and another for FTS5, then the postings derived again from FTS5 at the end.
 Into an index nobody reads yet, the rows go in instead as `executemany` batches of
 `BATCH_PASSAGES`, and the postings are inverted as the passages pass, in segments of
-`postings.CHUNK_TOKENS` tokens, without reading anything back, with the text work in
+`postings.writing.CHUNK_TOKENS` tokens, without reading anything back, with the text work in
 `index.storage.prepare`'s worker processes beside it. Through the CLI, at 100,000 synthetic
 passages on two shared cores, a first build took 40.2 s against 56.9 s before
 (`docs/benchmarks.md`, Indexing), bound by the CPU the writer and the workers need together.
@@ -75,7 +75,7 @@ class Writer:
             self.inverter.add(pid, day, postings.fts_tokens(terms))
         if len(self.passages) >= BATCH_PASSAGES:
             self.flush()
-        if self.inverter.tokens >= postings.CHUNK_TOKENS:
+        if self.inverter.tokens >= postings.writing.CHUNK_TOKENS:
             self.inverter.write(self.conn, count=True)
             _give_back_memory()
 
