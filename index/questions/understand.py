@@ -27,7 +27,7 @@ from ..analysis import PLAIN_WORD
 from ..storage import vocabulary
 from ..storage.search import MAX_QUESTION_CHARS, MAX_TERMS, Filters
 from ..storage.vocabulary import Vocabulary
-from . import dates, english, framing, message
+from . import dates, english, framing, message, places
 from . import query as _query
 from .aliases import Aliases, AliasMatch, normal
 from .dates import DateRange
@@ -57,6 +57,13 @@ PLAIN_VERBS = frozenset(
 )
 #: A spelling variant's weight against an exact match's 1.0, by its edit distance.
 VARIANT_WEIGHTS = ((0.0, 1.0), (0.5, 0.9), (1.0, 0.75), (2.0, 0.6))
+
+#: What a country's demonym weighs when the question names the country, and the other way
+#: round ("the Spanish minister": spain), against the word typed's 1.0.
+PLACE_WEIGHT = 0.9
+#: What the subject of the question before weighs in a follow-up that names a subject of its
+#: own without "about" ("and Germany?"): context that ranks, not words a passage must hold.
+CONTEXT_WEIGHT = 0.5
 
 _QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”|«([^»]+)»|„([^“”]+)[“”]')
 _FOLLOW_UP = re.compile(
@@ -451,26 +458,39 @@ def reading_of(
             # "Whitcombe on the levy" then "and Soetrisno?": Soetrisno on the levy.
             reading.speaker, reading.topic = reading.topic, None
             reading.speaker_names = names
+        kept_topic = reading.topic
         if follow:
             _inherit(reading, previous, shift, own_verb=speaker_text is not None)
         if refers and reading.topic is not previous.topic and previous.topic is not None:
             reading.topic = _joined(reading.topic, previous.topic)
+        elif marker and not about and not names and kept_topic is not None and previous.topic:
+            # "Which country cut gas use most in August?" then "and Germany?": Germany, with
+            # the question before's subject as context that ranks, not as words it must hold.
+            reading.topic = _joined(kept_topic, previous.topic, CONTEXT_WEIGHT)
     return reading
 
 
-def _joined(own: Part | None, before: Part) -> Part:
+def _joined(own: Part | None, before: Part, context: float | None = None) -> Part:
     """A follow-up's own subject with the one its pronoun stands for: "who else is lending
-    money for it?" after a question on the Baltic interconnector searches for both."""
+    money for it?" after a question on the Baltic interconnector searches for both. With
+    `context`, the subject before only ranks, at that weight: a passage need not hold it
+    (and "and Germany?" is shown as asked)."""
     if own is None:
         return before
     shift = 1 + max((t.group for t in own.terms), default=-1)
-    terms = [replace(t, group=t.group + shift) for t in before.terms]
-    return Part(
-        f"{own.text} ({before.text})",
-        own.terms + terms,
-        own.required + before.required,
-        own.names + before.names,
-    )
+    if context is None:
+        terms = [replace(t, group=t.group + shift) for t in before.terms]
+        return Part(
+            f"{own.text} ({before.text})",
+            own.terms + terms,
+            own.required + before.required,
+            own.names + before.names,
+        )
+    terms = [
+        replace(t, group=t.group + shift, weight=t.weight * context, judged=False)
+        for t in before.terms
+    ]
+    return Part(own.text, own.terms + terms, own.required, own.names)
 
 
 def _another_speaker(
@@ -635,6 +655,9 @@ class _Speller:
             for v in variants:
                 weight = variant_weight(v.distance)
                 part.terms.append(Weighted(v.term, weight, group, **kept))
+            # "Spanish" also searches for Spain, and "Spain" for Spanish: one word, two ways.
+            place = [t for t in places.other_terms(typed) if self.vocab.df.get(t, 0)]
+            part.terms.extend(Weighted(t, PLACE_WEIGHT, group, **kept) for t in place)
             part.terms.extend(runs)
             if df == 0 and variants:
                 replaced[token.term] = variants[0].term
