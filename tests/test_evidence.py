@@ -274,3 +274,16 @@ def test_it_in_a_follow_up_stands_for_the_subject_before(index_of):
     it = ix.answer("what did Soetrisno say about it?", previous=first.reading)
     assert it.reading.topic is not None and "levi" in it.reading.topic_terms
     assert it.hits[0].hit.document == "2024-06-11-reply.txt"
+
+
+NAMED = {
+    "2024-03-18-scheme.txt": "date 2024-03-18 Ministers met in Accra on Monday.\n\n"
+    "## The scheme\n\nThe guided trade initiative will grow from seven to 30 countries.\n\n"
+    "## The secretariat\n\nKwame Asante-Owusu said the initiative works in practice.",
+}
+
+
+def test_a_name_typed_with_a_subject_ranks_the_passages_naming_it_first(index_of):
+    answer = index_of(NAMED).answer("asante owusu guided trade initiative")
+    assert answer.found
+    assert "Asante-Owusu" in answer.hits[0].quote_text
