@@ -31,7 +31,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TypeVar
 
-from index import Answer, Index, Reading, message, vocabulary
+from index import Answer, Index, Reading, vocabulary
 
 log = logging.getLogger("briefbot.answering")
 T = TypeVar("T")
@@ -59,7 +59,7 @@ def reply(
     """A question's first page, and when nothing answers it, the words to suggest instead:
     one trip to the worker for what would otherwise take two."""
     answer = ask(index, question, k, 0, chain, today)
-    return answer, ([] if answer.found else suggest(index, question))
+    return answer, ([] if answer.found else suggest(index, answer.missing))
 
 
 def follow(index: Index, chain: Chain) -> Reading | None:
@@ -70,13 +70,11 @@ def follow(index: Index, chain: Chain) -> Reading | None:
     return previous
 
 
-def suggest(index: Index, question: str) -> list[vocabulary.Suggestion]:
-    """The words typed that no briefing holds, each with the nearest words the index has.
-    Only words a question can be about are named: a greeting in front is no word of the
-    question, and "say", "tell" or "latest" are only how it was asked (`message`)."""
+def suggest(index: Index, words: Sequence[str]) -> list[vocabulary.Suggestion]:
+    """The words typed that no briefing holds (`Answer.missing`: decided once, where the
+    question was answered), each with the nearest words the index has."""
     with index.connected() as conn:
-        found = vocabulary.suggest(conn, message.strip(question))
-    return [s for s in found if message.content_word(s.word)]
+        return vocabulary.suggest(conn, words)
 
 
 # -- the worker process ------------------------------------------------------------------------

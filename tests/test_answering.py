@@ -42,7 +42,7 @@ def test_a_worker_answers_as_the_threads_do(answerers) -> None:
             await in_process.run(answering.ask, *asked),
             await in_threads.run(answering.ask, *asked),
             await in_process.run(answering.ask, "and the tramway?", 3, 0, [asked[:1] + (None,)]),
-            await in_process.run(answering.suggest, "railwey zorblax"),
+            await in_process.run(answering.suggest, ["railwey", "zorblax"]),
             await in_process.run(answering.reply, "zorblax quux", 3),
             await in_process.run(answering.reply, *asked),
         )

@@ -26,11 +26,12 @@ import sqlite3
 import threading
 import urllib.parse
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .. import analysis
 from . import frequencies
-from .search import MAX_QUESTION_CHARS, quoted
+from .search import quoted
 
 #: Shortest word (in letters) that is matched to other spellings; shorter ones are too easy
 #: to mistake for another word.
@@ -502,18 +503,14 @@ class Suggestion:
     alternatives: list[str]  # as the briefings write them, nearest first
 
 
-def suggest(conn: sqlite3.Connection, question: str, limit: int = 3) -> list[Suggestion]:
-    """For each word of `question` that no briefing holds, the nearest words they do hold,
-    for a "did you mean" beside an answer or instead of one."""
+def suggest(conn: sqlite3.Connection, words: Sequence[str], limit: int = 3) -> list[Suggestion]:
+    """For each of `words` (typed words no briefing holds: `Answer.missing`, decided where a
+    question is answered), the nearest words the briefings do hold, for a "did you mean"."""
     vocab = get(conn)
     out: list[Suggestion] = []
-    seen: set[str] = set()
-    for token in analysis.tokens(question[:MAX_QUESTION_CHARS], runs=False):
-        if token.term in vocab or token.term in seen:
-            continue
-        seen.add(token.term)
-        alternatives = list(
-            dict.fromkeys(surface(conn, v.term) for v in vocab.near(token.term, limit))
-        )
-        out.append(Suggestion(question[token.start : token.end], alternatives))
+    for word in words:
+        term = analysis.term(word) or analysis.fold(word)
+        near = vocab.near(term, limit)
+        alternatives = list(dict.fromkeys(surface(conn, v.term) for v in near))
+        out.append(Suggestion(word, alternatives))
     return out
