@@ -287,3 +287,23 @@ def test_a_name_typed_with_a_subject_ranks_the_passages_naming_it_first(index_of
     answer = index_of(NAMED).answer("asante owusu guided trade initiative")
     assert answer.found
     assert "Asante-Owusu" in answer.hits[0].quote_text
+
+
+SPOKEN = {
+    "2024-03-18-talks.txt": "date 2024-03-18 Ministers met in Jakarta on Monday.\n\n"
+    "Environmental Standards\n\nEnvironmental standards were the main subject of the day."
+    " Ana Ruiz said she was encouraged by the tone of the talks.\n\n"
+    "Trade\n\nAna Ruiz said any agreement would need environmental standards on mining."
+    " Officials said the next round would follow.",
+    **{
+        f"2024-03-1{day}-other.txt": f"date 2024-03-1{day} The central bank kept rates on hold"
+        f" for the {day}th time. Farmers expect a good harvest of {subject}."
+        for day, subject in ((2, "rice"), (3, "wheat"), (4, "maize"), (5, "barley"))
+    },
+}
+
+
+def test_what_x_said_about_y_is_where_x_speaks_of_y_not_under_a_heading_of_y(index_of):
+    answer = index_of(SPOKEN).answer("what did Ruiz say about environmental standards?")
+    assert answer.found
+    assert "would need environmental standards" in answer.hits[0].quote_text

@@ -11,6 +11,10 @@ several things at once, each weak alone:
   Philippine debt talks?" is not answered by the talks without Volcker;
 - speaker: for "what did X say about Y", whether X is named there, and whether X is the one
   speaking in it (`speaker.speaking`);
+- spoken: the share of Y held by the sentences where X speaks, not merely by the passage
+  or its heading. It ranks (`respond.EVIDENCE`) and the model does not weigh it: refitted
+  with it (0.68), the model judged the tuning halves no better, and refused less of SQuAD's
+  questions whose paragraph is left out (6 → 3%);
 - topic: for the same question, the share of Y that the passage holds the same way as
   coverage: a passage where X speaks of something else does not answer, however rare X; and
   none does when no briefing holds any word of Y ("what did Putin say about Ukraine?");
@@ -151,6 +155,8 @@ def judge(
     name_groups = {n: group_of.get(n, n) for n in name_terms}
     wanted_names = set(name_groups.values())
 
+    # What a speaker is asked about, term → group: whether X speaks of it (`spoken`).
+    about_terms = {t.term: t.group for t in judged if t.group in topic and t.group in weight}
     length = min(len(groups), LONG_QUESTION) / LONG_QUESTION
     # The re-ranker's score on the scale of its weights (about 0 to 1), and by how much a
     # passage leads the best of the others: an answer usually stands out.
@@ -182,6 +188,7 @@ def judge(
             "rare": rare_share,
             "speaker": 1.0,
             "speaks": 1.0,
+            "spoken": 1.0,
             "sentence": ranking.get("sentence", 0.0),
             "window": ranking.get("window", 0.0),
             "missing": missing,
@@ -194,9 +201,29 @@ def judge(
             named_groups = {g for n, g in name_groups.items() if n in body or n in title}
             f["speaker"] = len(named_groups) / len(wanted_names)
             named = f["speaker"] > 0
-            f["speaks"] = float(named and bool(speaking(hit.text, hit.sentences, names)))
+            spoken = speaking(hit.text, hit.sentences, names) if named else []
+            f["speaks"] = float(bool(spoken))
+            f["spoken"] = _spoken_share(hit, spoken, about_terms, weight)
         out.append(Judged(hit, score, probability(f), f))
     return out
+
+
+def _spoken_share(
+    hit: Hit, spoken: Sequence[int], about: Mapping[str, int], weight: Mapping[int, float]
+) -> float:
+    """For "what did X say about Y": the share of Y (by weight) held by the sentences where
+    X speaks, not merely by the passage or its heading. It ranks, and is not judged on: a
+    passage under the heading "Environmental Standards" where X speaks of the talks' tone
+    holds Y, but X does not say it."""
+    groups = set(about.values())
+    total = sum(weight[g] for g in groups)
+    if not spoken or total <= 0:
+        return 0.0
+    held: set[int] = set()
+    for i in spoken:
+        start, end = hit.sentences[i]
+        held.update(about[t] for t in analysis.analyse(hit.text[start:end]) if t in about)
+    return sum(weight[g] for g in held) / total
 
 
 def _plain_weight(zipf: float) -> float:
