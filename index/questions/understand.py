@@ -27,7 +27,7 @@ from ..analysis import PLAIN_WORD
 from ..storage import vocabulary
 from ..storage.search import MAX_QUESTION_CHARS, MAX_TERMS, Filters
 from ..storage.vocabulary import Vocabulary
-from . import dates, english, framing, message, places
+from . import dates, english, framing, message, places, related
 from . import query as _query
 from .aliases import Aliases, AliasMatch, normal
 from .dates import DateRange
@@ -658,6 +658,9 @@ class _Speller:
             # "Spanish" also searches for Spain, and "Spain" for Spanish: one word, two ways.
             place = [t for t in places.other_terms(typed) if self.vocab.df.get(t, 0)]
             part.terms.extend(Weighted(t, PLACE_WEIGHT, group, **kept) for t in place)
+            # "earn" also searches for profit, "inflation" for consumer prices.
+            near = [t for t in related.related_terms(token.term) if self.vocab.df.get(t, 0)]
+            part.terms.extend(Weighted(t, related.WEIGHT, group, **kept) for t in near)
             part.terms.extend(runs)
             if df == 0 and variants:
                 replaced[token.term] = variants[0].term
