@@ -64,11 +64,6 @@ def create_tables(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-def has_tables(conn: sqlite3.Connection) -> bool:
-    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    return set(TABLES) <= names
-
-
 def uuid_of(conn: sqlite3.Connection) -> str:
     """The postings' identity: with the version, what every cached array is keyed on."""
     return conn.execute("SELECT uuid FROM postings_stats WHERE id = 0").fetchone()[0]
