@@ -156,8 +156,10 @@ class Asked:
     own: frozenset[str] = frozenset()
 
 
+@lru_cache(maxsize=256)
 def asked(question: str) -> Asked | None:
-    """The figure `question` asks for, or None when it asks for none."""
+    """The figure `question` asks for, or None when it asks for none (remembered: the
+    re-ranking and each quote of one answer ask it again)."""
     own = frozenset(_number_text(t) for t in _TOKEN.findall(question) if t[0].isdigit())
     how = _HOW.search(question)
     if how:
