@@ -93,7 +93,11 @@ SPENDING = frozenset(
 )
 
 _TOKEN = re.compile(r"\d[\d,.]*\d|\d|[^\W\d_]+|[%$€£¥]")
-_YEAR = re.compile(r"(?:1[6-9]|20)\d\d")
+_YEAR = re.compile(r"(?:1[6-9]|20)\d\d$")
+# A digit or a number word: what a sentence must hold to say any figure but a date.
+_ANY_NUMBER = re.compile(
+    r"\d|\b(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\b", re.IGNORECASE
+)
 #: How many words may stand between a number and its unit or noun ("1.2 billion Australian
 #: dollars", "five more 97-metre patrol vessels").
 REACH = 3
@@ -216,10 +220,16 @@ def says(question: Asked, text: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _says(kinds: frozenset[str], nouns: frozenset[str], own: frozenset[str], text: str) -> bool:
+    dates = "date" in kinds
+    if not dates and not _ANY_NUMBER.search(text):  # most sentences: no number at all
+        return False
     tokens = [t.lower() for t in _TOKEN.findall(text)]
     for i, token in enumerate(tokens):
-        dated = token in MONTHS or token in WEEKDAYS or _YEAR.fullmatch(token)
-        if "date" in kinds and dated and token not in own:
+        if (
+            dates
+            and token not in own
+            and (token in MONTHS or token in WEEKDAYS or _YEAR.match(token))
+        ):
             return True
         is_digit = token[0].isdigit()
         if not (is_digit or token in NUMBER_WORDS) or _number_text(token) in own:
