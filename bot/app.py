@@ -13,6 +13,7 @@ import gc
 import logging
 import sqlite3
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 from urllib.parse import urlparse
 
@@ -102,8 +103,10 @@ def build_application(
     state: State,
     *,
     rate_limiter: BaseRateLimiter | None = None,
+    answering_pool: ProcessPoolExecutor | None = None,
 ) -> Application:
-    """The bot, ready to initialise and run; nothing is sent to Telegram until it starts."""
+    """The bot, ready to initialise and run; nothing is sent to Telegram until it starts.
+    `answering_pool`: answering processes already started (`answering.fork_early`)."""
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     token = settings.telegram_bot_token.get_secret_value()
@@ -123,7 +126,7 @@ def build_application(
         .post_shutdown(_post_shutdown)
         .build()
     )
-    app.bot_data[KEY] = Services(settings, index, state)
+    app.bot_data[KEY] = Services(settings, index, state, answering_pool=answering_pool)
     for register in FEATURES:
         register(app)
     return app
@@ -166,14 +169,16 @@ class TokenRejected(Exception):
     """Telegram refused the bot token."""
 
 
-def run_bot(settings: Settings, index: Index) -> None:
+def run_bot(
+    settings: Settings, index: Index, answering_pool: ProcessPoolExecutor | None = None
+) -> None:
     """Serve until interrupted: long polling, or a webhook server when a URL is set.
 
     An error that ends the bot leaves with the token masked: PTB puts a rejected token into
     its own error message, which would otherwise be printed whole with the traceback."""
     logs.configure(settings.log_level)
     state = State(settings.state_db, dt.timedelta(days=settings.page_ttl_days))
-    app = build_application(settings, index, state)
+    app = build_application(settings, index, state, answering_pool=answering_pool)
     try:
         _serve(app, settings)
     except InvalidToken:

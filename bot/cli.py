@@ -540,8 +540,8 @@ def run_command(ctx, corpus, db):
     if not s.db.exists() and s.corpus.is_dir():  # first run: build the index from the corpus
         click.echo(f"No index at {s.db} yet; indexing {s.corpus} first.", err=True)
         click.echo(reindex(s.corpus, s.db).summary(), err=True)
-    index = _open_index(s.db, s.corpus)
     if s.telegram_bot_token is None:
+        index = _open_index(s.db, s.corpus)
         click.echo(
             "No Telegram token is set, so here is the console chat on the same answers.\n"
             "To serve on Telegram, create a bot with @BotFather and put its token in .env:\n"
@@ -549,12 +549,25 @@ def run_command(ctx, corpus, db):
         )
         _chat(index, s.results, s.timezone)
         return
-    from .app import TokenRejected, run_bot
+    # The answering processes first, forked before this process opens the index or imports
+    # Telegram's libraries: they read the index while the bot starts (`answering.fork_early`).
+    from . import answering
 
+    aliases = s.corpus / ALIASES_FILE
+    pool = None
+    if s.db.exists():
+        pool = answering.fork_early(s.db, aliases, s.search_processes)
     try:
-        run_bot(s, index)
-    except TokenRejected as exc:
-        raise click.ClickException(str(exc)) from None
+        index = _open_index(s.db, s.corpus)
+        from .app import TokenRejected, run_bot
+
+        try:
+            run_bot(s, index, answering_pool=pool)
+        except TokenRejected as exc:
+            raise click.ClickException(str(exc)) from None
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

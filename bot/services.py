@@ -8,7 +8,7 @@ import asyncio
 import datetime as dt
 import functools
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -58,6 +58,8 @@ class Services:
     feedback_writes: Any = None
     #: Seconds of work after which "typing…" is shown (Telegram: only for noticeable delays).
     typing_after: float = TYPING_AFTER
+    #: Answering processes started before the bot was built (`answering.fork_early`).
+    answering_pool: ProcessPoolExecutor | None = None
     #: Questions are answered here: in worker processes, or in `executor` when there are none.
     answers: Answerer = field(init=False)
     #: Questions wait here for their turn, each chat in its own queue.
@@ -65,7 +67,9 @@ class Services:
 
     def __post_init__(self) -> None:
         settings = self.settings
-        self.answers = Answerer(self.index, settings.search_processes, self.executor)
+        self.answers = Answerer(
+            self.index, settings.search_processes, self.executor, self.answering_pool
+        )
         at_once = QUESTIONS_AT_ONCE * max(1, settings.search_processes)
         self.turns = Turns(at_once, settings.chat_burst, settings.chat_burst_seconds)
 

@@ -6,7 +6,10 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from bothelpers import build_index
@@ -14,6 +17,8 @@ from bothelpers import build_index
 from bot import answering
 from bot.answering import Answerer
 from index.questions.answer import Index
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -71,3 +76,43 @@ def test_a_worker_that_dies_is_replaced(answerers) -> None:
 
     before, after = asyncio.run(main())
     assert before.found and ids(after) == ids(before)
+
+
+#: Run in a fresh interpreter, which has one thread as `briefbot run` has when it forks.
+FORKED = """
+import asyncio, sys, threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from bot import answering
+from index.questions.answer import Index
+db = Path(sys.argv[1])
+pool = answering.fork_early(db, None, 1)
+assert pool is not None
+answerer = answering.Answerer(Index(db), 1, ThreadPoolExecutor(1), pool)
+answerer.start()  # adopts the forked workers
+assert answerer.pool is pool
+answer = asyncio.run(answerer.run(answering.ask, "what did Raeisi say about the railway?", 3))
+threading.Thread(target=lambda: None).start()
+print(answering.fork_early(db, None, 1), [h.hit.passage_id for h in answer.hits])
+answerer.close()
+"""
+
+
+def test_workers_forked_at_the_start_answer_as_the_threads_do(answerers, tmp_path) -> None:
+    """`briefbot run` forks its answering processes before it starts any thread; once one
+    runs, no process is forked (a lock a thread held would stay held in the child)."""
+    _, in_threads = answerers
+
+    async def main():
+        return await in_threads.run(answering.ask, "what did Raeisi say about the railway?", 3)
+
+    expected = ids(asyncio.run(main()))
+    out = subprocess.run(
+        [sys.executable, "-c", FORKED, str(in_threads.index.path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == f"None {expected}"
