@@ -69,9 +69,10 @@ def _ask_settings(ctx: click.Context, db: Path | None) -> Settings | AskSettings
     return replace(quick, db=db) if db is not None else quick
 
 
-def _open_index(path: Path, corpus: Path | None = None) -> Index:
+def _open_index(path: Path, corpus: Path | None = None, *, on_demand: bool = False) -> Index:
     """The index, with the corpus folder's alias file (`aliases.toml`) when there is one."""
-    index = Index(path, aliases=corpus / ALIASES_FILE if corpus is not None else None)
+    aliases = corpus / ALIASES_FILE if corpus is not None else None
+    index = Index(path, aliases=aliases, on_demand=on_demand)
     try:
         index.connection()
     except IndexMissing as exc:
@@ -199,7 +200,7 @@ def ask_command(ctx, question, results, as_json, db):
     """Answer QUESTION from the index; `-` reads one question per line from standard input."""
     s = _ask_settings(ctx, db)
     k = results or s.results
-    index = _open_index(s.db, s.corpus)
+    index = _open_index(s.db, s.corpus, on_demand=True)  # a question or a few, then done
     questions = (line.rstrip("\n") for line in sys.stdin) if question == "-" else [question]
     color = sys.stdout.isatty()
     for q in questions:

@@ -185,3 +185,56 @@ def test_passages_written_past_the_reindex_leave_the_vocabulary_to_fts5(tmp_path
     assert frequencies.read(conn) is None
     vocab = vocabulary.load(conn)
     assert vocab.df["aardvark"] == 1 and vocab.df == _fts_df(conn)
+
+
+def test_a_vocabulary_looked_up_on_demand_is_the_one_read_whole(tmp_path, incremental):
+    """`briefbot ask` looks terms up as its question needs them: each lookup gives what the
+    vocabulary read whole holds, misspelt words find the same terms, and the answers agree."""
+    conn = store.connect(incremental)
+    questions = _questions(conn)
+    whole = vocabulary.load(conn)
+    vocabulary._cache.clear()  # nothing read whole yet, as in a new process
+    looked_up = vocabulary.on_demand(conn)
+    assert looked_up.conn is conn and isinstance(looked_up.df, frequencies.Frequencies)
+    assert vocabulary.get(conn) is looked_up  # what the question path asks for, through `conn`
+    assert (looked_up.rows, looked_up.avgdl, looked_up.dates) == (
+        whole.rows,
+        whole.avgdl,
+        whole.dates,
+    )
+    assert len(looked_up.df) == len(whole.df) and dict(looked_up.df) == whole.df
+    assert looked_up.df.get("zzzunheard", 0) == 0 and "zzzunheard" not in looked_up
+    assert {k: looked_up._keys[k] for k in whole._keys} == whole._keys
+    assert len(looked_up._keys) == len(whole._keys)
+    typed = ["zebraz", "quokka", "wombatts", "televison", "univercity", "zebra", "nrothern"]
+    for word in typed + [w for q in questions[:40] for w in q]:
+        assert looked_up.near(word) == whole.near(word), word
+        assert looked_up.variants(word) == whole.variants(word), word
+        assert looked_up.spellings(word) == whole.spellings(word), word
+    other = store.connect(incremental)  # another thread's connection reads the table whole
+    assert vocabulary.get(other).conn is None
+    # A table FTS5 has moved past is not looked up: the vocabulary is read whole, from FTS5.
+    vocabulary._cache.clear()
+    conn.execute("BEGIN")
+    conn.execute("INSERT INTO passages_fts (rowid, terms) VALUES (999999, 'aardvark aardvark')")
+    conn.execute("COMMIT")
+    assert not frequencies.current(conn)
+    assert vocabulary.on_demand(conn).conn is None
+
+
+def test_answers_are_alike_with_the_vocabulary_looked_up_on_demand(incremental):
+    from index.questions.answer import Index
+
+    with open(FIXTURES / "squad_questions.jsonl", encoding="utf-8") as f:
+        asked = [json.loads(line)["question"] for line in f][:60]
+    asked += ["what about the televison and the univercity?", "zebraz and wombatts"]
+
+    def answers(index: Index) -> list:
+        vocabulary._cache.clear()
+        out = []
+        for q in asked:
+            a = index.answer(q, k=5)
+            out.append(([h.hit.passage_id for h in a.hits], a.terms, a.note, a.missing, a.why))
+        return out
+
+    assert answers(Index(incremental, on_demand=True)) == answers(Index(incremental))

@@ -84,10 +84,16 @@ class Stats:
 class Index:
     """A briefbot index file, opened for reading."""
 
-    def __init__(self, path: str | Path, aliases: str | Path | None = None):
+    def __init__(
+        self, path: str | Path, aliases: str | Path | None = None, *, on_demand: bool = False
+    ):
+        """`on_demand`: for a process that asks a question or two and ends (`briefbot ask`),
+        the vocabulary's terms are looked up as the questions need them rather than read
+        whole before the first (`vocabulary.on_demand`)."""
         self.path = Path(path)
         self._local = threading.local()
         self.aliases = AliasFile(aliases)  # e.g. corpus/aliases.toml; read again on change
+        self.on_demand = on_demand
 
     def connection(self) -> sqlite3.Connection:
         """This thread's connection, reopened if the file was replaced since."""
@@ -151,7 +157,7 @@ class Index:
             else:
                 reading = understand.reading_of(
                     question,
-                    vocabulary.get(conn),
+                    vocabulary.on_demand(conn) if self.on_demand else vocabulary.get(conn),
                     conn=conn,
                     aliases=self.aliases.current(),
                     today=today,

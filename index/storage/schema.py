@@ -85,12 +85,19 @@ def add_vocabulary(db: Database) -> None:
     frequencies.fill(db.conn)
 
 
+def add_vocabulary_key_index(db: Database) -> None:
+    """Terms by spelling key, so that `briefbot ask` can look a misspelt word up without
+    reading the whole vocabulary (`frequencies.Spellings`)."""
+    frequencies.index_keys(db.conn)
+
+
 STEPS = (
     create_documents_and_passages,
     add_passage_page,
     add_failure_size_and_time,
     add_postings,
     add_vocabulary,
+    add_vocabulary_key_index,
 )
 
 

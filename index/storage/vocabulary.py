@@ -232,6 +232,9 @@ class Vocabulary:
     _keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _phrases: dict[tuple[str, ...], int] = field(default_factory=dict)
     _near: dict[tuple[str, int], tuple[Variant, ...]] = field(default_factory=dict)
+    #: The connection `df` and the keys are looked up through (`on_demand`); None when they
+    #: were read whole, and then any connection to the index may use them.
+    conn: sqlite3.Connection | None = None
 
     @classmethod
     def build(
@@ -382,14 +385,28 @@ def fingerprint(conn: sqlite3.Connection) -> tuple:
     return (blocks.get(1), blocks.get(10), row[0] if row else None)
 
 
+def _path(conn: sqlite3.Connection) -> str:
+    return conn.execute("PRAGMA database_list").fetchone()[2] or f":memory:{id(conn)}"
+
+
+def _usable(vocab: Vocabulary | None, conn: sqlite3.Connection, fp: tuple) -> bool:
+    return vocab is not None and vocab.fingerprint == fp and vocab.conn in (None, conn)
+
+
 def get(conn: sqlite3.Connection) -> Vocabulary:
-    """The vocabulary of the index behind `conn`, read again only if the index changed."""
-    path = conn.execute("PRAGMA database_list").fetchone()[2] or f":memory:{id(conn)}"
+    """The vocabulary of the index behind `conn`, read again only if the index changed (or
+    the one `on_demand` made for this connection, while the index is as it was)."""
+    path = _path(conn)
     fp = fingerprint(conn)
     vocab = _cache.get(path)
-    if vocab is not None and vocab.fingerprint == fp:
-        return vocab
-    if vocab is not None and len(vocab.df) > BACKGROUND_TERMS and os.path.exists(path):
+    if _usable(vocab, conn, fp):
+        return vocab  # type: ignore[return-value]
+    if (
+        vocab is not None
+        and vocab.conn is None
+        and len(vocab.df) > BACKGROUND_TERMS
+        and os.path.exists(path)
+    ):
         with _lock:
             if path not in _loading:
                 _loading.add(path)
@@ -397,9 +414,39 @@ def get(conn: sqlite3.Connection) -> Vocabulary:
         return vocab
     with _lock:
         vocab = _cache.get(path)
-        if vocab is None or vocab.fingerprint != fp:
+        if not _usable(vocab, conn, fp):
             vocab = load(conn, fp)
             _remember(path, vocab)
+    return vocab  # type: ignore[return-value]
+
+
+def on_demand(conn: sqlite3.Connection) -> Vocabulary:
+    """The vocabulary for a process that asks a question or two (`briefbot ask`): its terms
+    looked up one at a time through `conn` as the question needs them
+    (`frequencies.Frequencies`), instead of read whole first (0.13 s at 1,000,000 synthetic
+    passages, and more the more terms). Used through `conn` only, since a connection
+    belongs to one thread; a vocabulary read whole already is used as it is, and an index
+    whose table cannot be looked up (see `frequencies.current`) is read whole."""
+    path = _path(conn)
+    fp = fingerprint(conn)
+    vocab = _cache.get(path)
+    if _usable(vocab, conn, fp):
+        return vocab  # type: ignore[return-value]
+    tokens = _tokens(conn)
+    if tokens is None or not frequencies.current(conn):
+        return get(conn)
+    rows = _passages(conn, fp)
+    vocab = Vocabulary(
+        fp,
+        rows,
+        tokens / rows if rows else 0.0,
+        frequencies.Frequencies(conn),  # type: ignore[arg-type]
+        _dates(conn),
+        frequencies.Spellings(conn),  # type: ignore[arg-type]
+        conn=conn,
+    )
+    with _lock:
+        _remember(path, vocab)
     return vocab
 
 
@@ -449,14 +496,15 @@ def load(conn: sqlite3.Connection, fp: tuple | None = None) -> Vocabulary:
         for term, doc, cnt in conn.execute("SELECT term, doc, cnt FROM temp.fts_vocab"):
             df[term] = doc
             tokens += cnt
-    rows = _rows(fp[0]) if fp[0] else None
-    if rows is None:
-        rows = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
-    dates = [
+    rows = _passages(conn, fp)
+    return Vocabulary.build(fp, rows, df, tokens, _dates(conn), keys)
+
+
+def _dates(conn: sqlite3.Connection) -> list[dt.date]:
+    return sorted(
         dt.date.fromisoformat(d)
         for (d,) in conn.execute("SELECT DISTINCT date FROM documents WHERE date IS NOT NULL")
-    ]
-    return Vocabulary.build(fp, rows, df, tokens, dates, keys)
+    )
 
 
 def _tokens(conn: sqlite3.Connection) -> int | None:
@@ -466,6 +514,14 @@ def _tokens(conn: sqlite3.Connection) -> int | None:
     except sqlite3.OperationalError:
         return None
     return row[0] if row else None
+
+
+def _passages(conn: sqlite3.Connection, fp: tuple) -> int:
+    """Passages in the index, from FTS5's averages record when it is there."""
+    rows = _rows(fp[0]) if fp[0] else None
+    if rows is None:
+        rows = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
+    return rows
 
 
 def _rows(averages: bytes) -> int | None:
