@@ -535,10 +535,10 @@ def feedback_command(ctx, days, since, until, export_path, limit, state_db, db):
 @click.pass_context
 def run_command(ctx, corpus, db):
     """Serve the bot on Telegram; without a token, chat in the console instead."""
-    from index import reindex
-
     s = _settings(ctx, corpus=corpus, db=db)
     if not s.db.exists() and s.corpus.is_dir():  # first run: build the index from the corpus
+        from index import reindex
+
         click.echo(f"No index at {s.db} yet; indexing {s.corpus} first.", err=True)
         click.echo(reindex(s.corpus, s.db).summary(), err=True)
     if s.telegram_bot_token is None:
