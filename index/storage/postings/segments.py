@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -130,30 +130,76 @@ class Inverter:
         # Number terms in text order, so that the segment's rows go in sorted by term.
         rank = np.empty(len(names), dtype=np.uint64)
         rank[np.argsort(np.array(names, dtype=object))] = np.arange(len(names), dtype=np.uint64)
-        tids = rank[np.frombuffer(term_ids, dtype=np.uint32)]
-        del term_ids
-        keys = tids  # worked in place: the peak is what bounds a chunk (`CHUNK_TOKENS`)
-        del tids
+        keys = rank[np.frombuffer(term_ids, dtype=np.uint32)]
+        del term_ids, rank
         keys <<= np.uint64(32)
-        keys |= np.repeat(doc_ids.astype(np.uint64), lengths)
+        _or_passage_ids(keys, doc_ids, lengths)
         keys.sort()
-        new = np.empty(len(keys), dtype=bool)
-        new[0] = True
-        np.not_equal(keys[1:], keys[:-1], out=new[1:])
-        first = np.flatnonzero(new)
-        del new
-        tf = np.empty(len(first), dtype=np.uint32)  # each run's length, without int64 copies
-        np.subtract(first[1:], first[:-1], out=tf[:-1], casting="unsafe")
-        tf[-1] = len(keys) - first[-1]
-        keys = keys[first]
-        del first
-        term_of = keys >> np.uint64(32)
-        pids = (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32)
-        del keys
-        starts = np.flatnonzero(np.concatenate(([True], term_of[1:] != term_of[:-1])))
+        pids, tf, term_ranks, starts = _runs(keys)
+        del keys  # the peak is what bounds a chunk (`CHUNK_TOKENS`): each step works in place
         ordered = sorted(names)
-        terms = [ordered[int(t)] for t in term_of[starts]]
+        terms = [ordered[int(t)] for t in term_ranks]
         _store_segment(conn, doc_ids, lengths.astype(np.uint32), doc_days, terms, starts, pids, tf)
+
+
+#: Passages or postings a step of a segment's writing works on at once: its temporary arrays
+#: stay a few MB, not a whole chunk's size (`CHUNK_TOKENS`) each.
+_STEP = 1 << 18
+
+
+def _or_passage_ids(keys: np.ndarray, doc_ids: np.ndarray, lengths: np.ndarray) -> None:
+    """Put each token's passage id in the low half of its key, a few passages at a time."""
+    ends = np.cumsum(lengths)
+    step = max(1, _STEP // 64)  # passages of about 64 tokens each
+    for a in range(0, len(doc_ids), step):
+        b = min(a + step, len(doc_ids))
+        lo, hi = int(ends[a - 1]) if a else 0, int(ends[b - 1])
+        keys[lo:hi] |= np.repeat(doc_ids[a:b].astype(np.uint64), lengths[a:b])
+
+
+def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[int], np.ndarray]:
+    """From sorted (term << 32 | passage id) keys: each distinct pair's passage id and count
+    (its tf), the term of each run of pairs, and where each run starts, worked out a step at
+    a time, so that no array as long as the keys is made beside them."""
+    n = len(keys)
+    if not n:
+        empty = np.zeros(0, np.uint32)
+        return empty, empty, [], np.zeros(0, np.int64)
+    steps = [(a, min(a + _STEP, n)) for a in range(0, n, _STEP)]
+
+    def pair_starts(a: int, b: int) -> np.ndarray:
+        new = np.empty(b - a, dtype=bool)
+        new[0] = a == 0 or keys[a] != keys[a - 1]
+        np.not_equal(keys[a + 1 : b], keys[a : b - 1], out=new[1:])
+        return np.flatnonzero(new) + a
+
+    m = sum(len(pair_starts(a, b)) for a, b in steps)
+    pids = np.empty(m, dtype=np.uint32)
+    tf = np.empty(m, dtype=np.uint32)
+    term_ranks: list[int] = []
+    starts: list[np.ndarray] = []
+    j, last, previous = 0, 0, -1
+    for a, b in steps:
+        at = pair_starts(a, b)
+        k = len(at)
+        if not k:
+            continue
+        if j:
+            tf[j - 1] = at[0] - last  # the previous step's last pair ends where this starts
+        tf[j : j + k - 1] = np.diff(at)
+        last = int(at[-1])
+        pairs = keys[at]
+        pids[j : j + k] = pairs & np.uint64(0xFFFFFFFF)
+        term = pairs >> np.uint64(32)
+        changed = np.empty(k, dtype=bool)
+        changed[0] = int(term[0]) != previous
+        np.not_equal(term[1:], term[:-1], out=changed[1:])
+        previous = int(term[-1])
+        starts.append(np.flatnonzero(changed) + j)
+        term_ranks.extend(term[changed].tolist())
+        j += k
+    tf[m - 1] = n - last
+    return pids, tf, term_ranks, np.concatenate(starts)
 
 
 def _store_segment(
@@ -177,50 +223,14 @@ def _store_segment(
     avgdl = tokens / passages if passages > 0 and tokens > 0 else 1.0
     ends = np.append(starts[1:], len(pids)).astype(np.int64)
     starts = starts.astype(np.int64)
-    rows = []
-    if len(pids):
-        length_of = np.zeros(int(doc_ids.max()) + 1, dtype=np.float64)
-        length_of[doc_ids] = doc_lengths
-        # Impacts a million postings at a time: the temporaries of the whole formula at once
-        # were the peak of a bulk build's memory.
-        w = np.empty(len(pids), dtype=np.float64)
-        for a in range(0, len(pids), 1 << 20):
-            b = a + (1 << 20)
-            w[a:b] = impact(tfs[a:b].astype(np.float64), length_of[pids[a:b]], avgdl)
-        del length_of
-        tops = np.maximum.reduceat(w, starts).tolist()
-        heads = {
-            i: _head(pids[s:e], w[s:e])
-            for i, s, e in zip(
-                np.flatnonzero(ends - starts >= HEAD_MIN).tolist(),
-                starts[ends - starts >= HEAD_MIN].tolist(),
-                ends[ends - starts >= HEAD_MIN].tolist(),
-                strict=True,
-            )
-        }
-        del w
-        tf_bytes = tfs.astype(np.uint16 if tfs.max() < 65_536 else np.uint32)
-        pids = pids.astype(np.uint32, copy=False)
-        for i, (s, e) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
-            head_ids, head_w = heads.get(i, (None, None))
-            rows.append(
-                (
-                    segment,
-                    terms[i],
-                    e - s,
-                    tops[i],
-                    pids[s:e].tobytes(),
-                    tf_bytes[s:e].tobytes(),
-                    head_ids,
-                    head_w,
-                )
-            )
     (first,) = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM postings_parts").fetchone()
-    conn.executemany(
-        "INSERT INTO postings_parts (segment, term, n, top, ids, tfs, head_ids, head_w)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        rows,
-    )
+    parts = len(starts) if len(pids) else 0
+    if parts:
+        conn.executemany(
+            "INSERT INTO postings_parts (segment, term, n, top, ids, tfs, head_ids, head_w)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            _part_rows(segment, terms, starts, ends, pids, tfs, doc_ids, doc_lengths, avgdl),
+        )
     conn.execute(
         "INSERT INTO postings_segments (id, passages, postings, min_id, max_id, avgdl,"
         " first_part, last_part, ids, lengths, days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -232,12 +242,53 @@ def _store_segment(
             int(doc_ids[-1]) if len(doc_ids) else -1,
             avgdl,
             first,
-            first + len(rows) - 1,
+            first + parts - 1,
             doc_ids.astype(np.uint32).tobytes(),
             doc_lengths.astype(np.uint32).tobytes(),
             doc_days.astype(np.int32).tobytes(),
         ),
     )
+
+
+def _part_rows(
+    segment: int,
+    terms: list[str],
+    starts: np.ndarray,
+    ends: np.ndarray,
+    pids: np.ndarray,
+    tfs: np.ndarray,
+    doc_ids: np.ndarray,
+    doc_lengths: np.ndarray,
+    avgdl: float,
+) -> Iterator[tuple]:
+    """Each term's row of the segment, made as it is written: impacts are computed for the
+    terms of a few hundred thousand postings at a time, so neither they nor the rows' bytes are
+    ever held for the whole segment (together they were the peak of a bulk build)."""
+    length_of = np.zeros(int(doc_ids.max()) + 1, dtype=np.float64)
+    length_of[doc_ids] = doc_lengths
+    tf_bytes = tfs.astype(np.uint16 if tfs.max() < 65_536 else np.uint32)
+    pids = pids.astype(np.uint32, copy=False)
+    t = 0
+    while t < len(terms):
+        u = max(t + 1, int(np.searchsorted(starts, starts[t] + _STEP, side="right")))
+        lo, hi = int(starts[t]), int(ends[u - 1])
+        w = impact(tfs[lo:hi].astype(np.float64), length_of[pids[lo:hi]], avgdl)
+        tops = np.maximum.reduceat(w, starts[t:u] - lo).tolist()
+        for i, s, e in zip(range(t, u), starts[t:u].tolist(), ends[t:u].tolist(), strict=True):
+            head_ids, head_w = (
+                _head(pids[s:e], w[s - lo : e - lo]) if e - s >= HEAD_MIN else (None, None)
+            )
+            yield (
+                segment,
+                terms[i],
+                e - s,
+                tops[i - t],
+                pids[s:e].tobytes(),
+                tf_bytes[s:e].tobytes(),
+                head_ids,
+                head_w,
+            )
+        t = u
 
 
 def _head(ids: np.ndarray, w: np.ndarray) -> tuple[bytes, bytes]:
