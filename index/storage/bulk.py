@@ -116,12 +116,12 @@ def _give_back_memory() -> None:
 def build(
     conn: sqlite3.Connection,
     corpus: Path,
-    files: list[tuple[Path, str]],
+    files: list[str],
     previous: dict[str, Known],
     on_file: Callable[[prepare.Prepared, str, str], None],
     workers: int | None = None,
 ) -> None:
-    """Write every file of `files` (path, relative path) into the empty index behind `conn`,
+    """Write every file of `files` (paths relative to `corpus`) into the empty index behind `conn`,
     inside the caller's transaction. `on_file` hears of each file as it is written, with its
     status against `previous` (what the live index held) and why."""
     writer = Writer(conn)

@@ -28,6 +28,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import analysis
 from ..files.documents import UnreadableFile, parse
 from ..files.passages import passages as split_passages
 from . import store
@@ -121,14 +122,19 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
-def _batch(corpus: str, items: Sequence[tuple[str, str]]) -> list[Prepared]:
+def _batch(corpus: str, relatives: Sequence[str]) -> list[Prepared]:
+    """A worker's task. Its word → term cache is emptied after each: a worker analyses
+    through the word → terms cache (`analysis.terms`), which answers all but the first
+    sight of a word, so the other held the same words again for nothing (13 MB a worker at
+    126,000 words)."""
     root = Path(corpus)
-    return [prepare(root, Path(file), relative) for file, relative in items]
+    try:
+        return [prepare(root, root / relative, relative) for relative in relatives]
+    finally:
+        analysis.term.cache_clear()
 
 
-def _first_task(
-    pool: ProcessPoolExecutor, corpus: str, batch: list[tuple[str, str]]
-) -> Future[list[Prepared]]:
+def _first_task(pool: ProcessPoolExecutor, corpus: str, batch: list[str]) -> Future[list[Prepared]]:
     """Submit the first batch, which forks the workers, with what this process holds frozen:
     left out of the workers' garbage collections, which would otherwise write to every
     object of it (the imports, the list of files) and so copy its pages into each worker
@@ -149,11 +155,10 @@ def default_workers() -> int:
     return cores if cores > 1 else 0
 
 
-def prepared(
-    corpus: Path, files: Sequence[tuple[Path, str]], workers: int | None = None
-) -> Iterator[Prepared]:
-    """Every file prepared, in the order given; `workers` processes (default: one per core)
-    read them when there are enough files to be worth starting them."""
+def prepared(corpus: Path, files: Sequence[str], workers: int | None = None) -> Iterator[Prepared]:
+    """Every file (a path relative to `corpus`) prepared, in the order given; `workers`
+    processes (default: one per core) read them when there are enough files to be worth
+    starting them."""
     if workers is None:
         workers = default_workers() if len(files) >= MIN_FILES_FOR_WORKERS else 0
     forking = "fork" in multiprocessing.get_all_start_methods()
@@ -162,14 +167,11 @@ def prepared(
         # again as spawning and fork servers do. A process running other threads (the bot,
         # `watch`) is not forked, since its copy may hold a lock another thread held; it
         # reads the files itself, as does one on a system without fork.
-        for file, relative in files:
-            yield prepare(corpus, file, relative)
+        for relative in files:
+            yield prepare(corpus, corpus / relative, relative)
         return
     context = multiprocessing.get_context("fork")
-    batches = (
-        [(str(f), r) for f, r in files[i : i + BATCH_FILES]]
-        for i in range(0, len(files), BATCH_FILES)
-    )
+    batches = (list(files[i : i + BATCH_FILES]) for i in range(0, len(files), BATCH_FILES))
     pool = ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=_die_with, initargs=(os.getpid(),)
     )

