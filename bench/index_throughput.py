@@ -8,7 +8,8 @@ Reuters-21578 as dated .txt briefings) it measures, each in its own process:
   files added (each one run); the peak memory of the whole process tree (the writer and its
   workers, their proportional set sizes summed, sampled every 20 ms from /proc) and the
   largest resident set of one of them;
-- `briefbot ask` from start to answer (five runs, median);
+- `briefbot ask` from start to answer (five runs, median), with briefbot's modules compiled
+  to bytecode first, as an installed copy has them (`bench/bytecode.py`);
 - with `--baseline PATH` (another version's `briefbot`, e.g. main's), its first build and
   `ask` too, in the same run;
 - the peers, on the same passages (heading and text, taken back out of our index), each
@@ -45,6 +46,8 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+from bytecode import compile_package
 
 ROOT = Path(__file__).resolve().parents[1]
 REUTERS = ROOT.parent / "shared" / "data" / "reuters-21578" / "docs.jsonl"
@@ -585,6 +588,9 @@ def main() -> None:
     work = Path(args.work or tempfile.mkdtemp(prefix="briefbot-index-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     baseline = args.baseline.resolve() if args.baseline else None
+    for briefbot in (BRIEFBOT, baseline):  # as installed copies have them (bench/bytecode.py)
+        if briefbot is not None:
+            compile_package(briefbot)
     results = []
     try:
         for size in (int(s) for s in args.sizes.split(",") if s):
