@@ -4,7 +4,7 @@ It is apart from the index on purpose: the index is derived and may be deleted a
 any time, while this holds what no rebuild can bring back (which chats use the bot, and the
 questions behind the paging buttons of messages already sent, so the buttons keep working
 after a restart). Its tables are named migrations, applied in order on opening, like the
-index's; a feature adds a table by adding a migration at the end of this file.
+index's; a feature adds a table by adding a migration to `STEPS` at the end of this file.
 
 Every table with a `chat_id` column belongs to a chat: it follows the chat when a group
 becomes a supergroup (`migrate_chat`) and is emptied for a chat that removed or blocked the
@@ -26,18 +26,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+from index import PassageKey, migrate
 
-from index import PassageKey
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
 
-migrations = Migrations("briefbot-state")
+SET = "briefbot-state"
 
 BUSY_TIMEOUT_MS = 5_000
 
 
-@migrations()
 def create_chats_pages_and_messages(db: Database) -> None:
     db["chats"].create(
         {
@@ -91,7 +92,10 @@ class State:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
-        migrations.apply(Database(conn))
+        if migrate.pending(conn, SET, STEPS):  # sqlite-utils imported only to apply them
+            from sqlite_utils import Database
+
+            migrations().apply(Database(conn))
         self._conn = conn
         self._lock = threading.Lock()
 
@@ -342,7 +346,6 @@ def _insert_shown(conn: sqlite3.Connection, page: Page, shown: dict[int, Passage
 # with a chat that removed the bot, like everything else here.
 
 
-@migrations()
 def create_subscriptions(db: Database) -> None:
     db["subscriptions"].create(
         {
@@ -460,7 +463,6 @@ def summary_sent(
 # -- pages, continued ----------------------------------------------------------------------------
 
 
-@migrations()
 def add_page_context(db: Database) -> None:
     """What a question was asked after (a follow-up is read with the question it follows) and
     on which day, so that a later page of it is the same question read the same way."""
@@ -468,7 +470,6 @@ def add_page_context(db: Database) -> None:
     db["pages"].add_column("today", str)
 
 
-@migrations()
 def add_askers_and_shown_passages(db: Database) -> None:
     """Who asked each question, so that in a group only they page its answer, and which
     passage each answer showed at each rank: a rebuild of the index numbers its rows afresh,
@@ -497,7 +498,6 @@ def add_askers_and_shown_passages(db: Database) -> None:
 # the rows of one topic that was closed or deleted, leaving the group's other topics alone.
 
 
-@migrations()
 def add_topics_to_subscriptions(db: Database) -> None:
     """A daily summary per topic: the topic it was set in is part of its key. 0 rather than
     NULL for "no topic", since NULLs never clash in a key and `ON CONFLICT` would not see two
@@ -533,7 +533,6 @@ def forget_topic(state: State, chat_id: int, thread_id: int | None) -> int:
 # is older than BRIEFBOT_FEEDBACK_DAYS.
 
 
-@migrations()
 def create_feedback(db: Database) -> None:
     """Questions asked and the votes on their answers, apart from `pages` (which lives a week,
     for paging, and keeps who asked). The salt makes a person's hash stable across restarts
@@ -579,7 +578,6 @@ def create_feedback(db: Database) -> None:
 # renumbers its rows, never these.
 
 
-@migrations()
 def create_follows(db: Database) -> None:
     db.execute(
         "CREATE TABLE follows (id INTEGER PRIMARY KEY AUTOINCREMENT, chat_id INTEGER NOT NULL,"
@@ -747,7 +745,6 @@ def seen_up_to(state: State) -> str | None:
 # it goes alone when the topic is closed or deleted (`forget_topic`), with what it was sent.
 
 
-@migrations()
 def add_topics_to_follows(db: Database) -> None:
     """Subjects per topic: the topic a subject was followed in is part of what makes it
     unique, so two topics may follow the same subject. SQLite cannot change a table's UNIQUE
@@ -775,3 +772,21 @@ def add_topics_to_follows(db: Database) -> None:
     conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('follows', ?)", (max(seq, top),))
     # What a subject was sent goes with it when its topic goes.
     db["follow_sent"].add_column("thread_id", int, not_null_default=0)
+
+
+#: The state file's migrations, in the order they are applied; a new one goes last.
+STEPS = (
+    create_chats_pages_and_messages,
+    create_subscriptions,
+    add_page_context,
+    add_askers_and_shown_passages,
+    add_topics_to_subscriptions,
+    create_feedback,
+    create_follows,
+    add_topics_to_follows,
+)
+
+
+def migrations() -> Migrations:
+    """`STEPS` as sqlite-utils Migrations (`index.migrate`), made on first use."""
+    return migrate.migrations(SET, STEPS)

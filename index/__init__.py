@@ -39,6 +39,7 @@ _PUBLIC: dict[str, tuple[str, str | None]] = {
     "PassageKey": ("index.storage.browse", "PassageKey"),
     "passage_key": ("index.storage.browse", "key"),
     "vocabulary": ("index.storage.vocabulary", None),
+    "migrate": ("index.storage.migrate", None),
     # reading files
     "UnreadableFile": ("index.files.documents", "UnreadableFile"),
     # a day's briefings, subjects followed, stories over time
@@ -88,7 +89,7 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors
     from .questions.quote import highlight_spans  # noqa: F401
     from .questions.respond import Unanswered  # noqa: F401
     from .questions.understand import Reading  # noqa: F401
-    from .storage import browse, vocabulary  # noqa: F401
+    from .storage import browse, migrate, vocabulary  # noqa: F401
     from .storage.browse import PassageKey  # noqa: F401
     from .storage.browse import key as passage_key  # noqa: F401
     from .storage.reindex import ReindexBusy, Report, corpus_files, reindex  # noqa: F401

@@ -88,7 +88,7 @@ def test_the_schema_is_named_migrations_applied_once(tmp_path) -> None:
             name
             for (name,) in conn.execute(
                 "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY id",
-                (migrations.name,),
+                (migrations().name,),
             )
         ]
         columns = {row[1] for row in conn.execute("PRAGMA table_info(pages)")}
@@ -126,8 +126,8 @@ def test_subscriptions_from_before_topics_are_kept_for_the_whole_chat(tmp_path) 
     """A state file written before forum topics: its subscriptions are the chats' own (no
     topic) once reopened, and a topic of the same chat can then have one of its own."""
     path = tmp_path / "state.db"
-    earlier = Migrations(migrations.name)
-    for m in migrations.pending(Database(memory=True)):  # all of them, in order
+    earlier = Migrations(migrations().name)
+    for m in migrations().pending(Database(memory=True)):  # all of them, in order
         if m.name != "add_topics_to_subscriptions":
             earlier(name=m.name)(m.fn)
     db = Database(path)

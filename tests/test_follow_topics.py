@@ -143,7 +143,7 @@ def test_subjects_followed_before_topics_stay_the_whole_chats(tmp_path: Path) ->
     given to a new subject."""
     path = tmp_path / "state.db"
     db = Database(path)
-    migrations.apply(db, stop_before="add_topics_to_follows")
+    migrations().apply(db, stop_before="add_topics_to_follows")
     for chat, subject in ((FORUM, SUBJECT), (FORUM, "wheat tender"), (42, SUBJECT)):
         db.execute(
             "INSERT INTO follows (chat_id, subject, created_at) VALUES (?, ?, 0)", (chat, subject)

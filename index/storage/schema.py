@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
-from functools import cache
 from typing import TYPE_CHECKING
 
-from . import frequencies, postings
+from . import frequencies, migrate, postings
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -102,27 +101,10 @@ STEPS = (
 
 
 def pending(conn: sqlite3.Connection) -> bool:
-    """Whether the index misses a step, read in plain SQL: opening an index that is up to date
-    then needs no sqlite-utils, whose import costs more than answering a question."""
-    if not conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'"
-    ).fetchone():
-        return True
-    done = {
-        name
-        for (name,) in conn.execute(
-            "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", (SET,)
-        )
-    }
-    return any(step.__name__ not in done for step in STEPS)
+    """Whether the index misses a step, read in plain SQL (`migrate`)."""
+    return migrate.pending(conn, SET, STEPS)
 
 
-@cache
 def migrations() -> Migrations:
-    """The steps as sqlite-utils Migrations, made on first use (see `pending`)."""
-    from sqlite_utils.migrations import Migrations  # only creating or migrating needs it
-
-    steps = Migrations(SET)
-    for step in STEPS:
-        steps()(step)
-    return steps
+    """The steps as sqlite-utils Migrations, made on first use."""
+    return migrate.migrations(SET, STEPS)
