@@ -22,4 +22,5 @@ _COMPILE = (
 
 def compile_package(briefbot: Path) -> None:
     """Compile `bot` and `index` with the Python beside the `briefbot` command given."""
-    subprocess.run([str(briefbot.parent / "python"), "-c", _COMPILE], check=True)
+    # -I: the modules that Python imports, not a copy in the folder it runs from
+    subprocess.run([str(briefbot.parent / "python"), "-I", "-c", _COMPILE], check=True)
