@@ -219,10 +219,8 @@ def _spoken_share(
     total = sum(weight[g] for g in groups)
     if not spoken or total <= 0:
         return 0.0
-    held: set[int] = set()
-    for i in spoken:
-        start, end = hit.sentences[i]
-        held.update(about[t] for t in analysis.analyse(hit.text[start:end]) if t in about)
+    by_sentence = rerank.sentence_terms(hit)
+    held = {about[t] for i in spoken for t in by_sentence[i] if t in about}
     return sum(weight[g] for g in held) / total
 
 

@@ -162,6 +162,12 @@ def passage_sequence(hit: Hit) -> tuple[str, ...]:
     return _passage(hit).terms
 
 
+def sentence_terms(hit: Hit) -> tuple[tuple[str, ...], ...]:
+    """A passage's body terms, sentence by sentence as `hit.sentences` cuts it (remembered
+    from `features`, so no second analysis)."""
+    return _passage(hit).sentences
+
+
 def passage_terms(hit: Hit) -> frozenset[str]:
     """The terms a passage holds, heading and body, as the features read them (remembered
     from `features`, so no second read of the index)."""
@@ -333,13 +339,8 @@ def _figure(pool: _Pool, c: _Candidate) -> float:
     ranked the development sets' held-out halves worse: 0.746 against 0.754.)"""
     if pool.figure is None:
         return 0.0
-    pieces, weight = c.passage.pieces, pool.weight
-    best = 0.0
-    for i, tf, _ in c.asked:
-        cover = sum(weight[t] for t in tf)
-        if cover > best and figures_.says(pool.figure, pieces[i]):
-            best = cover
-    return float(best > 0)
+    pieces = c.passage.pieces
+    return float(any(figures_.says(pool.figure, pieces[i]) for i, _, _ in c.asked))
 
 
 def _pairs(pool: _Pool, c: _Candidate) -> float:
