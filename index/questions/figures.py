@@ -12,6 +12,11 @@ The reading is evidence, never a filter: the re-ranker weighs a passage that say
 (As a feature of the judgement, "says no such figure", fitted with the others, it came out
 at 0.08: the tuning questions that nothing answers are not told apart by it.)
 
+Two readings live here. The coarse one, `asks_number` and `new_figure` ("a number the
+question does not hold"), is older and feeds the re-ranker's `number` feature and the quote's
+order; the kinded one, `asked` and `says`, its `figure` feature. Their question patterns
+overlap but are not one: each feature's fitted weight rests on its own reading.
+
 Units are matched as written in news: "3.2 percent", "18%", "5 pct", "1.2 billion Australian
 dollars", "$40 mln", "750 mln dlrs", "700 kilometres", "97-metre", "13 months", "on 14
 October". The kinds are English usage, not any briefing's subjects.
@@ -147,6 +152,30 @@ _BY_WHAT = {
     "day": frozenset({"date"}),
     "month": frozenset({"date"}),
 }
+
+
+# Questions whose answer is a number, a date or an amount.
+_NUMBER_QUESTION = re.compile(
+    r"\b(?:how\s+(?:many|much|long|old|far|large|big|tall|high|often|few)"
+    r"|what\s+(?:year|years|percentage|percent|number|date|day|month|decade|century|age|time)"
+    r"|which\s+(?:year|decade|century)|when|in\s+what\s+year)\b",
+    re.IGNORECASE,
+)
+_DIGITS = re.compile(r"\d+")
+
+
+def asks_number(question: str) -> frozenset[str] | None:
+    """For a question whose answer is a number, a date or an amount ("how much", "when"), the
+    numbers it holds itself (possibly none); None for any other question."""
+    if not _NUMBER_QUESTION.search(question):
+        return None
+    return frozenset(_DIGITS.findall(question))
+
+
+def new_figure(text: str, figures: frozenset[str]) -> bool:
+    """Whether `text` holds a number other than `figures` (the question's own numbers): what
+    a question for a number ("how much", "when") asks it to say."""
+    return bool(set(_DIGITS.findall(text)) - figures)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,21 +10,19 @@ question asked for.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from rank_bm25 import BM25Plus
 
 from .. import analysis
-from .figures import Asked, says
+from .figures import Asked, new_figure, says
 
 #: A second sentence is quoted when it scores at least this share of the best one, or when it
 #: brings question terms the best one lacks.
 SECOND_SENTENCE_SHARE = 0.6
 #: Sentences added after a quoted one to close a quotation it opens, at most.
 MAX_CLOSING = 3
-_DIGITS = re.compile(r"\d+")
 #: Passages whose words are kept once read: the same passages come back in the answers to
 #: questions on one subject, on the next page, and in a followed subject's news.
 TOKENS_KEPT = 1024
@@ -44,12 +42,6 @@ def highlight_spans(tokens: list[analysis.Token], wanted: set[str]) -> list[tupl
     """The spans of the words that hold a wanted term: one per word, however many of its
     terms matched ("F-35": f35, f and 35)."""
     return list(dict.fromkeys((t.start, t.end) for t in tokens if t.term in wanted))
-
-
-def new_figure(text: str, figures: frozenset[str]) -> bool:
-    """Whether `text` holds a number other than `figures` (the question's own numbers): what
-    a question for a number ("how much", "when") asks it to say."""
-    return bool(set(_DIGITS.findall(text)) - figures)
 
 
 def choose(

@@ -22,7 +22,6 @@ that sentence still counts for the first passage's body, where it is told.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,7 +32,6 @@ from .. import analysis
 from ..storage import postings
 from ..storage.search import Hit
 from . import figures as figures_
-from .quote import new_figure
 
 #: How many of BM25's best passages are reordered.
 DEPTH = 10
@@ -57,23 +55,6 @@ WEIGHTS: dict[str, float] = {
     "pairs": 0.09,
     "window": 1.35,
 }
-
-# Questions whose answer is a number, a date or an amount.
-_NUMBER_QUESTION = re.compile(
-    r"\b(?:how\s+(?:many|much|long|old|far|large|big|tall|high|often|few)"
-    r"|what\s+(?:year|years|percentage|percent|number|date|day|month|decade|century|age|time)"
-    r"|which\s+(?:year|decade|century)|when|in\s+what\s+year)\b",
-    re.IGNORECASE,
-)
-_DIGITS = re.compile(r"\d+")
-
-
-def asks_number(question: str) -> frozenset[str] | None:
-    """For a question whose answer is a number, a date or an amount ("how much", "when"), the
-    numbers it holds itself (possibly none); None for any other question."""
-    if not _NUMBER_QUESTION.search(question):
-        return None
-    return frozenset(_DIGITS.findall(question))
 
 
 class Statistics(Protocol):
@@ -210,7 +191,7 @@ class _Pool:
     bigram_total: float
     pairs: list[tuple[str, str]]  # adjacent wanted terms
     pair_total: float
-    figures: frozenset[str] | None  # `asks_number`
+    figures: frozenset[str] | None  # `figures.asks_number`
     figure: figures_.Asked | None  # the figure the question asks for (`figures.asked`)
     top: float = 0.0  # the best candidate's `_Candidate.body`
 
@@ -265,7 +246,7 @@ def _pool(
         sum(bigrams.values()) or 1.0,
         pairs,
         sum(weight[a] + weight[b] for a, b in pairs) or 1.0,
-        asks_number(question),
+        figures_.asks_number(question),
         figures_.asked(question),
     )
 
@@ -329,7 +310,7 @@ def _number(pool: _Pool, c: _Candidate) -> float:
         cover = sum(pool.weight[t] for t in tf)
         if cover > best_cover:
             best_cover, best_at = cover, i
-    return float(best_at >= 0 and new_figure(c.passage.pieces[best_at], pool.figures))
+    return float(best_at >= 0 and figures_.new_figure(c.passage.pieces[best_at], pool.figures))
 
 
 def _figure(pool: _Pool, c: _Candidate) -> float:

@@ -184,7 +184,7 @@ def quote(reading: Reading, q: _query.Query, hit: Hit) -> Quote:
         hit.text,
         hit.sentences,
         terms,
-        figures=rerank.asks_number(question),
+        figures=figures.asks_number(question),
         figure=figures.asked(question),
     )
 
