@@ -278,8 +278,8 @@ def test_it_in_a_follow_up_stands_for_the_subject_before(index_of):
 
 NAMED = {
     "2024-03-18-scheme.txt": "date 2024-03-18 Ministers met in Accra on Monday.\n\n"
-    "## The scheme\n\nThe guided trade initiative will grow from seven to 30 countries.\n\n"
-    "## The secretariat\n\nKwame Asante-Owusu said the initiative works in practice.",
+    "The Scheme\n\nThe guided trade initiative will grow from seven to 30 countries.\n\n"
+    "The Secretariat\n\nKwame Asante-Owusu said the initiative works in practice.",
 }
 
 

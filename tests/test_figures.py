@@ -47,9 +47,8 @@ def test_a_question_that_asks_for_no_figure_reads_none(question):
 
 PRODUCTS = {
     "2024-03-18-scheme.txt": "date 2024-03-18 Products traded under the scheme, and products"
-    " traded beside it, reached 30"
-    " countries in 2025, the secretariat said.\n\n"
-    "## Results so far\n\nUnder the scheme, 96 products were traded in all. Tea led.",
+    " traded beside it, reached 30 countries in 2025, the secretariat said.\n\n"
+    "Results So Far\n\nUnder the scheme, 96 products were traded in all. Tea led.",
 }
 
 
