@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..storage import postings, store, vocabulary
 from ..storage.search import Filters, Hit, fetch, search
-from . import english, respond, understand
+from . import english, places, respond, understand
 from .aliases import AliasFile
 from .quote import Quote
 
@@ -187,12 +187,14 @@ class Index:
         )
 
     def warm(self) -> None:
-        """Read what every question needs (the vocabulary, the postings' state) before the
-        first question, which would otherwise wait for it: about 0.1 s at 100,000 passages."""
+        """Read what every question needs (the vocabulary, the postings' state, the word lists)
+        before the first question, which would otherwise wait for it: about 0.1 s at 100,000
+        passages."""
         with self.connected() as conn:
             vocabulary.get(conn)
             postings.warm(conn)
         english.warm()
+        places.warm()
 
     def passage(self, passage_id: int) -> Hit | None:
         """One passage by id, for showing it whole."""

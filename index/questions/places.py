@@ -62,3 +62,8 @@ def other_terms(word: str) -> tuple[str, ...]:
     spain; "Spain" → spanish); none for any other word."""
     other = _pairs().get(analysis.fold(word))
     return tuple(analysis.analyse(other)) if other else ()
+
+
+def warm() -> None:
+    """Read the list now (about 30 ms) rather than in the middle of a question."""
+    _pairs()
