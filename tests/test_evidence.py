@@ -307,3 +307,19 @@ def test_what_x_said_about_y_is_where_x_speaks_of_y_not_under_a_heading_of_y(ind
     answer = index_of(SPOKEN).answer("what did Ruiz say about environmental standards?")
     assert answer.found
     assert "would need environmental standards" in answer.hits[0].quote_text
+
+
+AGREED_ON = {
+    "2024-10-16-pact.txt": "date 2024-10-16 Estonia's prime minister announced that Estonia"
+    " would buy two patrol boats for the Finnish coast guard. Tamm said after talks with the"
+    " Finnish president on 14 October that the cable agreement would open a new stage.",
+}
+
+
+def test_what_x_agreed_quotes_the_sentence_that_holds_the_rest_of_the_question(index_of):
+    """Without "about Y", what X is asked about is the rest of the question: a sentence where
+    X announces something else is not quoted before the one that holds the date and the
+    agreement."""
+    answer = index_of(AGREED_ON).answer("what did Estonia and Finland agree on 14 October?")
+    assert answer.found
+    assert "on 14 October that the cable agreement" in answer.hits[0].quote_text

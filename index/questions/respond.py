@@ -176,9 +176,12 @@ def quote(reading: Reading, q: _query.Query, hit: Hit) -> Quote:
     followed subject's news) quotes it through here, so they quote alike."""
     terms = q.term_list()
     if reading.speaker is not None and reading.speaker_names:
-        return choose_spoken(
-            hit.text, hit.sentences, terms, reading.speaker_names, reading.topic_terms
-        )
+        # What X is asked about: Y, or without an "about Y" the rest of the question ("what
+        # did Japan and the Philippines agree on 14 October": agree, October), so that a
+        # sentence where X speaks of something else is not quoted before one that answers.
+        speaker = {t.term for t in reading.speaker.terms}
+        about = reading.topic_terms or [t for t in terms if t not in speaker]
+        return choose_spoken(hit.text, hit.sentences, terms, reading.speaker_names, about)
     question = reading.question
     return choose(
         hit.text,
