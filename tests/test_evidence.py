@@ -8,7 +8,7 @@ import datetime as dt
 from click.testing import CliRunner
 
 from bot.cli import main
-from index.questions import message, respond, understand
+from index.questions import judge, message, respond, understand
 from index.questions.message import Kind
 from index.storage import vocabulary
 
@@ -323,3 +323,30 @@ def test_what_x_agreed_quotes_the_sentence_that_holds_the_rest_of_the_question(i
     answer = index_of(AGREED_ON).answer("what did Estonia and Finland agree on 14 October?")
     assert answer.found
     assert "on 14 October that the cable agreement" in answer.hits[0].quote_text
+
+
+MINISTERS = {
+    "2024-09-18-haze.txt": "date 2024-09-18 Indonesia's environment minister, Siti Rahma, said"
+    " the haze over Singapore did not come from Indonesia. The haze in Singapore was local,"
+    " the environment minister said.",
+    "2024-10-02-haze.txt": "date 2024-10-02 Singapore's environment minister, Daniel Koh, said"
+    " that the talks with Jakarta on the haze and on fires in the peatlands of Sumatra had"
+    " been a frank exchange between neighbours.",
+}
+
+
+def test_a_speaker_named_by_title_is_the_one_called_so_not_another_with_that_title(index_of):
+    answer = index_of(MINISTERS).answer(
+        "what did Singapore's environment minister say about the haze?"
+    )
+    assert answer.found
+    assert "Daniel Koh" in answer.hits[0].quote_text
+
+
+def test_called_is_the_longest_run_of_the_speakers_words_in_the_questions_order():
+    speaker = [frozenset({"singapor"}), frozenset({"environ"}), frozenset({"minist"})]
+    assert judge.called(("singapor", "environ", "minist", "daniel", "koh"), speaker) == 1.0
+    assert judge.called(("indonesia", "environ", "minist", "haze", "singapor"), speaker) == 2 / 3
+    assert judge.called(("minist", "singapor", "environ"), speaker) == 2 / 3
+    assert judge.called(("haze",), speaker) == 0.0
+    assert judge.called(("haze",), []) == 1.0  # no speaker asked about: nothing to hold

@@ -15,6 +15,10 @@ several things at once, each weak alone:
   or its heading. It ranks (`respond.EVIDENCE`) and the model does not weigh it: refitted
   with it (0.68), the model judged the tuning halves no better, and refused less of SQuAD's
   questions whose paragraph is left out (6 → 3%);
+- called: for the same question, how much of the speaker's name the passage holds word
+  after word as the question puts it ("Singapore's environment minister", not "Indonesia's
+  environment minister" in a passage that names Singapore too). It ranks and is not judged
+  on (`respond.EVIDENCE`);
 - topic: for the same question, the share of Y that the passage holds the same way as
   coverage: a passage where X speaks of something else does not answer, however rare X; and
   none does when no briefing holds any word of Y ("what did Putin say about Ukraine?");
@@ -121,11 +125,13 @@ def judge(
     tokens: Mapping[int, Collection[str]],
     vocab: Vocabulary,
     topic: Collection[int] = (),
+    speaker: Sequence[Collection[str]] = (),
 ) -> list[Judged]:
     """Each ranked passage, in the order given, with its evidence (each from 0 to 1) and the
     probability that it answers. `ranked` holds each passage's re-ranking score and
     features; `tokens` each passage's terms; `topic` the groups of the query's terms that
-    say what a speaker is asked about."""
+    say what a speaker is asked about; `speaker` the terms of each word that names the
+    speaker, in the question's order (each word with its other spellings)."""
     judged = [t for t in query.terms if t.judged]
     known = _known(vocab, hits)
     weight: dict[int, float] = {}
@@ -189,6 +195,7 @@ def judge(
             "speaker": 1.0,
             "speaks": 1.0,
             "spoken": 1.0,
+            "called": 1.0,
             "sentence": ranking.get("sentence", 0.0),
             "window": ranking.get("window", 0.0),
             "missing": missing,
@@ -204,6 +211,7 @@ def judge(
             spoken = speaking(hit.text, hit.sentences, names) if named else []
             f["speaks"] = float(bool(spoken))
             f["spoken"] = _spoken_share(hit, spoken, about_terms, weight)
+            f["called"] = called(rerank.passage_sequence(hit), speaker)
         out.append(Judged(hit, score, probability(f), f))
     return out
 
@@ -222,6 +230,31 @@ def _spoken_share(
     by_sentence = rerank.sentence_terms(hit)
     held = {about[t] for i in spoken for t in by_sentence[i] if t in about}
     return sum(weight[g] for g in held) / total
+
+
+def called(sequence: Sequence[str], speaker: Sequence[Collection[str]]) -> float:
+    """For "what did Singapore's environment minister say", the longest run of the speaker's
+    words, in the question's order, that a passage holds one after another, as a share of
+    them: "Indonesia's environment minister" holds two of the three, "Singapore's
+    environment minister, Daniel Koh" all three. A passage naming each word apart
+    ("Singapore", "the minister") is not calling that person by the question's name."""
+    n = len(speaker)
+    if n == 0:
+        return 1.0
+    best = 0
+    for i in range(len(sequence)):
+        for first in range(n - best):
+            run = 0
+            while (
+                first + run < n
+                and i + run < len(sequence)
+                and sequence[i + run] in speaker[first + run]
+            ):
+                run += 1
+            best = max(best, run)
+        if best == n:
+            break
+    return best / n
 
 
 def _plain_weight(zipf: float) -> float:

@@ -49,13 +49,17 @@ NEWEST_DEPTH = 30
 #: tuning questions (first: SciFact 58.6 → 59.2%, top 3: SQuAD 93.6 → 94.0%). "spoken", the
 #: share of Y in the sentences where X speaks, moved no tuning half at 1 to 3 either; it
 #: weighs as "speaks" does (of the held-out half, "the latvian minister … cost formula" then
-#: comes first).
+#: comes first). "called", the speaker's words held one after another as the question puts
+#: them ("Singapore's environment minister", not "Indonesia's environment minister … in
+#: Singapore"), lifted the briefings' tuning half 84.6 → 86.2% at 0.5, 1 and 2 alike; it
+#: weighs the middle of those.
 EVIDENCE: dict[str, float] = {
     "speaker": 0.0,
     "speaks": 2.0,
     "spoken": 2.0,
     "topic": 1.0,
     "rare": 1.0,
+    "called": 1.0,
 }
 #: How many of the first answering passages must all leave the speaker unnamed for the reply
 #: to say that the briefings do not quote them on the subject.
@@ -233,7 +237,14 @@ def rank_and_judge(
     tokens = {h.passage_id: rerank.passage_terms(h) for h in pool}
     ranked = [(rerank.score(f), f) for f in rows]
     judged = judge.judge(
-        q, reading.speaker_names, pool, ranked, tokens, vocab, reading.topic_groups
+        q,
+        reading.speaker_names,
+        pool,
+        ranked,
+        tokens,
+        vocab,
+        reading.topic_groups,
+        _speaker_words(reading, q),
     )
     # What the re-ranker does not see: for "what did X say about Y", whether X is named and
     # whether X is the one speaking.
@@ -242,6 +253,18 @@ def rank_and_judge(
     ]
     order = sorted(range(len(pool)), key=lambda i: (-scores[i], i))
     return [replace(judged[i], score=scores[i]) for i in order]
+
+
+def _speaker_words(reading: Reading, q: _query.Query) -> list[frozenset[str]]:
+    """The terms of each word naming the speaker, in the question's order, each with its
+    other spellings (its group in the query): what `judge.called` looks for in a row."""
+    if reading.speaker is None or not reading.speaker_names:
+        return []
+    groups: dict[int, set[str]] = {}
+    for t in q.terms:
+        groups.setdefault(t.group, set()).add(t.term)
+    order = list(dict.fromkeys(t.group for t in reading.speaker.terms))
+    return [frozenset(groups.get(g, ())) for g in order]
 
 
 def arrange(reading: Reading, judged: list[judge.Judged]) -> tuple[list[judge.Judged], list[str]]:
