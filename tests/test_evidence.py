@@ -350,3 +350,20 @@ def test_called_is_the_longest_run_of_the_speakers_words_in_the_questions_order(
     assert judge.called(("minist", "singapor", "environ"), speaker) == 2 / 3
     assert judge.called(("haze",), speaker) == 0.0
     assert judge.called(("haze",), []) == 1.0  # no speaker asked about: nothing to hold
+
+
+REPEATED = {
+    "2024-10-12-facility.txt": "date 2024-10-12 Indonesian Response\n\nIndonesia's investment"
+    " minister, Budi Santoso, welcomed the facility as a concrete signal and said two state"
+    " companies were in talks with Australian partners about a plant in Sulawesi. He repeated"
+    " that Indonesia expected at least 3 billion dollars of Australian investment over five"
+    " years.",
+}
+
+
+def test_what_x_said_about_y_quotes_where_x_speaks_of_y_not_where_x_is_introduced(index_of):
+    """X's title ("investment minister") holds a word of Y too; which of X's sentences to
+    quote is told by Y alone, and "he repeated" is X speaking."""
+    answer = index_of(REPEATED).answer("what did Budi Santoso say about Australian investment?")
+    assert answer.found
+    assert "at least 3 billion dollars of Australian investment" in answer.hits[0].quote_text

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from .. import analysis
 from .aliases import normal
-from .quote import Quote, choose
+from .quote import Quote, choose, highlight_spans
 
 _IRREGULAR = {
     "say": ("said",),
@@ -32,7 +32,8 @@ _REGULAR = (
     "underline accuse praise welcome condemn deny promise vow suggest believe describe assert "
     "acknowledge admit reiterate confirm propose report ask reply respond remark comment "
     "mention observe predict caution hail criticise criticize pledge signal indicate recall "
-    "agree reveal threaten demand dismiss reject blame caution"
+    "agree reveal threaten demand dismiss reject blame caution repeat reaffirm disclose concede "
+    "contend assure estimate forecast"
 ).split()
 
 
@@ -131,5 +132,8 @@ def choose_spoken(
             if any(t.term in wanted for t in tokens if sentences[i][0] <= t.start < sentences[i][1])
         ]
     if spoken:
-        return choose(text, [tuple(sentences[i]) for i in spoken], terms)
+        # Every one of these is X speaking: which to quote is told by Y alone, not by X's
+        # name and title, which the sentence that introduces X holds and the next does not.
+        chosen = choose(text, [tuple(sentences[i]) for i in spoken], list(wanted) or terms)
+        return Quote(chosen.sentences, highlight_spans(analysis.tokens(text), set(terms)))
     return choose(text, list(sentences), terms)
