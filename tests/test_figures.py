@@ -27,6 +27,11 @@ from index.questions.quote import choose
         ("how much did it earn?", "Its load factor was 64.91 in 1986.", False),
         ("when was the pact signed?", "It was signed in Tallinn on 29 September.", True),
         ("when was the pact signed?", "It was signed in Tallinn after long talks.", False),
+        # A measure named after "what is/was": its value is the figure asked for.
+        ("what is the central bank's discount rate now?", "It stays at 2.5 pct.", True),
+        ("what is the central bank's discount rate now?", "It met on Tuesday.", False),
+        ("what was the group's turnover last year?", "It was 38 billion marks.", True),
+        ("what was Saudi crude output in February?", "It was 3.5 mln barrels a day.", True),
         # The question's own numbers are not the answer.
         ("how full was storage past the 90% mark?", "Storage was over 90 percent full.", False),
         ("how full was storage past the 90% mark?", "Stocks reached 90.1 percent.", True),
@@ -39,7 +44,12 @@ def test_a_sentence_says_the_kind_of_figure_asked_for(question, sentence, said):
 
 
 @pytest.mark.parametrize(
-    "question", ["what did the minister say about the cable?", "who signed the pact?"]
+    "question",
+    [
+        "what did the minister say about the cable?",
+        "who signed the pact?",
+        "what did the minister say about the exchange rate?",
+    ],
 )
 def test_a_question_that_asks_for_no_figure_reads_none(question):
     assert asked(question) is None

@@ -1,11 +1,12 @@
 """What figure a question asks for, and whether a sentence says one of that kind.
 
 "How many products", "how long is the cable", "what share does Latvia pay", "how much did
-trade grow", "when was it signed": each asks for a number of a kind (a count of products, a
-length, a percentage, a change, a date). A passage that holds the question's words but says
-no such figure talks about the subject without saying what was asked; one that says "96
-products" or "700 kilometres" beside them is the answer. The lede of a trade briefing
-("expand from seven to 30 countries") holds numbers too, but not a count of products.
+trade grow", "when was it signed", "what was Argentina's inflation rate": each asks for a
+number of a kind (a count of products, a length, a percentage, a change, a date). A passage
+that holds the question's words but says no such figure talks about the subject without
+saying what was asked; one that says "96 products" or "700 kilometres" beside them is the
+answer. The lede of a trade briefing ("expand from seven to 30 countries") holds numbers
+too, but not a count of products.
 
 The reading is evidence, never a filter: the re-ranker weighs a passage that says the figure
 (`rerank`'s `figure`), and the quote leads with the sentence that says it (`quote.choose`).
@@ -118,6 +119,14 @@ _WHAT = re.compile(
     r"|cost|amount|sum|value|year|date|day|month)\b",
     re.IGNORECASE,
 )
+# "What was Argentina's inflation rate", "what is the discount rate now": a measure named
+# within a few words of "what is/was", whose value is the answer.
+_WHAT_IS = re.compile(
+    r"\bwhat(?:'s|\s+(?:is|was|are|were))\s+(?:[\w'.-]+\s+){0,6}?(rate|rates|share|percentage"
+    r"|proportion|price|prices|cost|inflation|unemployment|growth|turnover|revenue|revenues"
+    r"|sales|profit|profits|deficit|surplus|debt|budget|reserves|output|production)\b",
+    re.IGNORECASE,
+)
 _WHEN = re.compile(r"\b(?:when|in\s+what\s+year|since\s+when)\b", re.IGNORECASE)
 _BY_HOW = {
     "long": frozenset({"length", "duration"}),
@@ -151,6 +160,18 @@ _BY_WHAT = {
     "date": frozenset({"date"}),
     "day": frozenset({"date"}),
     "month": frozenset({"date"}),
+    "rates": frozenset({"percent"}),
+    "prices": frozenset({"money", "percent"}),
+    "inflation": frozenset({"percent"}),
+    "unemployment": frozenset({"percent", "count"}),
+    "growth": frozenset({"percent"}),
+    **dict.fromkeys(
+        ("turnover", "revenue", "revenues", "sales", "profit", "profits", "deficit"),
+        frozenset({"money"}),
+    ),
+    **dict.fromkeys(("surplus", "debt", "budget", "reserves"), frozenset({"money"})),
+    "output": frozenset({"quantity"}),
+    "production": frozenset({"quantity"}),
 }
 
 
@@ -202,7 +223,7 @@ def asked(question: str) -> Asked | None:
         if word == "much" or word in ("far", "high") and _words(rest) & CHANGE:
             return Asked(_much(rest), frozenset(), own)
         return Asked(_BY_HOW[word], frozenset(), own)
-    what = _WHAT.search(question)
+    what = _WHAT.search(question) or _WHAT_IS.search(question)
     if what:
         return Asked(_BY_WHAT[what.group(1).lower()], frozenset(), own)
     if _WHEN.search(question):
