@@ -241,8 +241,11 @@ def called(sequence: Sequence[str], speaker: Sequence[Collection[str]]) -> float
     n = len(speaker)
     if n == 0:
         return 1.0
+    anywhere = frozenset().union(*speaker)
     best = 0
-    for i in range(len(sequence)):
+    for i, term in enumerate(sequence):
+        if term not in anywhere:  # most terms: not a word of the speaker's at all
+            continue
         for first in range(n - best):
             run = 0
             while (

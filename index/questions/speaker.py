@@ -124,6 +124,7 @@ def choose_spoken(
     none."""
     spoken = speaking(text, sentences, names)
     wanted = set(topic)
+    tokens = None
     if spoken and wanted:
         tokens = analysis.tokens(text)
         spoken = [
@@ -135,5 +136,6 @@ def choose_spoken(
         # Every one of these is X speaking: which to quote is told by Y alone, not by X's
         # name and title, which the sentence that introduces X holds and the next does not.
         chosen = choose(text, [tuple(sentences[i]) for i in spoken], list(wanted) or terms)
-        return Quote(chosen.sentences, highlight_spans(analysis.tokens(text), set(terms)))
+        words = tokens if tokens is not None else analysis.tokens(text)
+        return Quote(chosen.sentences, highlight_spans(words, set(terms)))
     return choose(text, list(sentences), terms)
