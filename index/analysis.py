@@ -157,6 +157,47 @@ def analyse(text: str) -> list[str]:
     return list(chain.from_iterable(map(terms, _WORD.findall(text))))
 
 
+class _Uncounted(Exception):
+    """A term holds a space, so the spaces of a joined string do not count the terms."""
+
+
+class _Pieces(dict):
+    """A white-space-separated piece of text → its terms, each followed by a space ("F-35,"
+    → "f35 f 35 "): what `counted` joins. Emptied when full, so memory stays bounded."""
+
+    def __missing__(self, piece: str) -> str:
+        found = analyse(piece)
+        joined = "".join([t + " " for t in found])
+        if joined.count(" ") != len(found):  # NFKC spells a few ligatures with spaces
+            raise _Uncounted
+        if len(self) >= _PIECES_MAX:
+            self.clear()
+        self[piece] = joined
+        return joined
+
+
+#: Pieces `counted` remembers: about 15 MB, a few passes over a Zipfian vocabulary's tail.
+_PIECES_MAX = 100_000
+_pieces = _Pieces()
+
+
+def counted(text: str) -> tuple[str, int]:
+    """The terms of `text` (`analyse`) joined by spaces, each followed by one, and how many
+    there are: what a whole build stores for a passage, without a list of terms made and
+    joined for each.
+
+    No word holds white space, so the words of a text are the words of its white-space-
+    separated pieces in turn, and a piece's terms are looked up once for every time it
+    recurs (a briefing's pieces are a few hundred thousand distinct ones, repeated): 2.5 times
+    faster than `analyse` then joining, on 100,000 synthetic passages."""
+    try:
+        joined = "".join(map(_pieces.__getitem__, text.split()))
+    except _Uncounted:
+        found = analyse(text)
+        return "".join([t + " " for t in found]), len(found)
+    return joined, joined.count(" ")
+
+
 def split(text: str) -> list[str]:
     """The words of `text` as written, in order: what `tokens` and `analyse` look at."""
     return _WORD.findall(text)

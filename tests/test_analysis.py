@@ -1,5 +1,8 @@
 """The one analyser: what a piece of text becomes, and how differently written words meet."""
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from index import analysis
 
 
@@ -94,3 +97,18 @@ def test_a_contraction_is_a_stopword_but_the_word_it_looks_like_is_not():
     assert [analysis.term(w) for w in ("she'll", "We’ll", "she'd", "I'd", "don't", "dont")] == [
         None
     ] * 6
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
+def test_counted_is_analyse_joined_for_any_text(text):
+    found = analysis.analyse(text)
+    assert analysis.counted(text) == ("".join(t + " " for t in found), len(found))
+
+
+def test_counted_counts_terms_that_hold_a_space():
+    # NFKC spells the ligature "ﷺ" as four words: one term, holding three spaces.
+    text = "ﷺ ﷺ briefing F-35s"
+    found = analysis.analyse(text)
+    assert " " in found[0]
+    assert analysis.counted(text) == ("".join(t + " " for t in found), len(found))

@@ -31,7 +31,6 @@ from pathlib import Path
 from .. import analysis
 from ..files.documents import UnreadableFile, parse
 from ..files.passages import passages as split_passages
-from . import store
 
 #: Files a worker reads per task: enough that pickling and scheduling are a small share.
 BATCH_FILES = 32
@@ -82,12 +81,18 @@ def prepare(corpus: Path, file: Path, relative: str) -> Prepared:
     except Exception as exc:  # a reader library's own bug must not stop the other files
         return _failed(relative, f"its reader failed ({type(exc).__name__}: {exc})", stat)
     rows = []
+    headings = {"": ("", 0)}  # a heading stands over several passages: analysed once
     for p in split_passages(doc):
-        terms = store.passage_terms(p)
-        sentences = json.dumps(p.sentences, separators=(",", ":"))
+        # What `store.passage_terms` gives, joined: the heading's terms, then the text's.
+        heading = headings.get(p.heading or "")
+        if heading is None:
+            heading = headings[p.heading] = analysis.counted(p.heading)
+        text, length = analysis.counted(p.text)
+        terms = (heading[0] + text)[:-1]
+        sentences = _spans(p.sentences)
+        length += heading[1]
         rows.append(
-            (p.ordinal, p.heading, p.text, p.start, p.end, sentences, len(terms), p.page)
-            + (" ".join(terms),)
+            (p.ordinal, p.heading, p.text, p.start, p.end, sentences, length, p.page, terms)
         )
     return Prepared(
         relative,
@@ -100,6 +105,10 @@ def prepare(corpus: Path, file: Path, relative: str) -> Prepared:
         warnings=doc.warnings,
         passages=rows,
     )
+
+
+#: `json.dumps(spans, separators=(",", ":"))`, without a new encoder made for each call.
+_spans = json.JSONEncoder(separators=(",", ":")).encode
 
 
 def _failed(relative: str, reason: str, stat: os.stat_result | None) -> Prepared:
