@@ -163,21 +163,30 @@ class _Uncounted(Exception):
 
 class _Pieces(dict):
     """A white-space-separated piece of text → its terms, each followed by a space ("F-35,"
-    → "f35 f 35 "): what `counted` joins. Emptied when full, so memory stays bounded."""
+    → "f35 f 35 "): what `counted` joins. When full it starts afresh, keeping the previous
+    generation to take back the pieces still in use, so memory stays bounded and the common
+    pieces are not analysed again."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.previous: dict[str, str] = {}
 
     def __missing__(self, piece: str) -> str:
-        found = analyse(piece)
-        joined = "".join([t + " " for t in found])
-        if joined.count(" ") != len(found):  # NFKC spells a few ligatures with spaces
-            raise _Uncounted
+        joined = self.previous.get(piece)
+        if joined is None:
+            found = analyse(piece)
+            joined = "".join([t + " " for t in found])
+            if joined.count(" ") != len(found):  # NFKC spells a few ligatures with spaces
+                raise _Uncounted
         if len(self) >= _PIECES_MAX:
+            self.previous = dict(self)
             self.clear()
         self[piece] = joined
         return joined
 
 
-#: Pieces `counted` remembers: about 15 MB, a few passes over a Zipfian vocabulary's tail.
-_PIECES_MAX = 100_000
+#: Pieces a generation of `counted`'s memory holds: two generations are at most 40 MB.
+_PIECES_MAX = 131_072
 _pieces = _Pieces()
 
 

@@ -132,15 +132,16 @@ def _die_with(parent: int) -> None:
 
 
 def _batch(corpus: str, relatives: Sequence[str]) -> list[Prepared]:
-    """A worker's task. Its word → term cache is emptied after each: a worker analyses
-    through the word → terms cache (`analysis.terms`), which answers all but the first
-    sight of a word, so the other held the same words again for nothing (13 MB a worker at
-    126,000 words)."""
+    """A worker's task. Its word caches are emptied after each: a worker analyses a passage
+    by its pieces (`analysis.counted`), whose cache answers all but the first sight of a
+    piece, so the word → term and word → terms caches held the same words again for nothing
+    (27 MB at 95,000 words)."""
     root = Path(corpus)
     try:
         return [prepare(root, root / relative, relative) for relative in relatives]
     finally:
         analysis.term.cache_clear()
+        analysis.terms.cache_clear()
 
 
 def _first_task(pool: ProcessPoolExecutor, corpus: str, batch: list[str]) -> Future[list[Prepared]]:
