@@ -13,8 +13,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from index.storage import frequencies, postings, store, vocabulary
+from index.storage import frequencies, postings, prepare, store, vocabulary
 from index.storage.reindex import reindex
 from index.storage.search import Filters, question_terms, rank_fts5, search
 
@@ -238,3 +240,10 @@ def test_answers_are_alike_with_the_vocabulary_looked_up_on_demand(incremental):
         return out
 
     assert answers(Index(incremental, on_demand=True)) == answers(Index(incremental))
+
+
+@given(
+    spans=st.lists(st.tuples(st.integers(0, 10**7), st.integers(0, 10**7)), max_size=12).map(tuple)
+)
+def test_sentence_spans_are_written_as_a_one_file_update_writes_them(spans):
+    assert prepare._spans(spans) == json.dumps(spans, separators=(",", ":"))
