@@ -89,6 +89,8 @@ _new_token = tuple.__new__  # a Token without NamedTuple's Python-level __new__:
 
 def fold(word: str) -> str:
     """Fold a word's spelling so that "Café", "CAFE" and "café" compare equal."""
+    if word.isascii():  # what the normalisations below leave of ASCII: its lower case
+        return word.lower()
     word = unicodedata.normalize("NFKC", word).casefold()
     decomposed = unicodedata.normalize("NFD", word)
     stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")

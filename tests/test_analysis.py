@@ -1,5 +1,8 @@
 """The one analyser: what a piece of text becomes, and how differently written words meet."""
 
+import itertools
+import unicodedata
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -112,3 +115,21 @@ def test_counted_counts_terms_that_hold_a_space():
     found = analysis.analyse(text)
     assert " " in found[0]
     assert analysis.counted(text) == ("".join(t + " " for t in found), len(found))
+
+
+def _fold_in_full(word: str) -> str:
+    word = unicodedata.normalize("NFKC", word).casefold()
+    decomposed = unicodedata.normalize("NFD", word)
+    stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    return unicodedata.normalize("NFC", stripped)
+
+
+@given(word=st.text(alphabet=st.characters(max_codepoint=127), max_size=30))
+def test_ascii_folds_as_unicode_text_does(word):
+    assert analysis.fold(word) == _fold_in_full(word)
+
+
+def test_every_ascii_pair_folds_as_unicode_text_does():
+    for pair in itertools.product(map(chr, range(128)), repeat=2):
+        word = "".join(pair)
+        assert analysis.fold(word) == _fold_in_full(word), word
