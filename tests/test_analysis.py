@@ -1,5 +1,11 @@
 """The one analyser: what a piece of text becomes, and how differently written words meet."""
 
+import itertools
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from index import analysis
 
 
@@ -94,3 +100,36 @@ def test_a_contraction_is_a_stopword_but_the_word_it_looks_like_is_not():
     assert [analysis.term(w) for w in ("she'll", "We’ll", "she'd", "I'd", "don't", "dont")] == [
         None
     ] * 6
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
+def test_counted_is_analyse_joined_for_any_text(text):
+    found = analysis.analyse(text)
+    assert analysis.counted(text) == ("".join(t + " " for t in found), len(found))
+
+
+def test_counted_counts_terms_that_hold_a_space():
+    # NFKC spells the ligature "ﷺ" as four words: one term, holding three spaces.
+    text = "ﷺ ﷺ briefing F-35s"
+    found = analysis.analyse(text)
+    assert " " in found[0]
+    assert analysis.counted(text) == ("".join(t + " " for t in found), len(found))
+
+
+def _fold_in_full(word: str) -> str:
+    word = unicodedata.normalize("NFKC", word).casefold()
+    decomposed = unicodedata.normalize("NFD", word)
+    stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    return unicodedata.normalize("NFC", stripped)
+
+
+@given(word=st.text(alphabet=st.characters(max_codepoint=127), max_size=30))
+def test_ascii_folds_as_unicode_text_does(word):
+    assert analysis.fold(word) == _fold_in_full(word)
+
+
+def test_every_ascii_pair_folds_as_unicode_text_does():
+    for pair in itertools.product(map(chr, range(128)), repeat=2):
+        word = "".join(pair)
+        assert analysis.fold(word) == _fold_in_full(word), word

@@ -13,8 +13,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from index.storage import frequencies, postings, store, vocabulary
+from index.storage import frequencies, postings, prepare, store, vocabulary
 from index.storage.reindex import reindex
 from index.storage.search import Filters, question_terms, rank_fts5, search
 
@@ -102,6 +104,8 @@ def test_a_bulk_build_answers_as_one_built_file_by_file(
     assert postings.check(built)["tokens"] == postings.check(live)["tokens"]
     if chunk is not None:
         assert postings.check(built)["segments"] > 5
+    assert frequencies.read(built) == frequencies.read(live)
+    assert frequencies.read(built)[0] == _fts_df(built)
     questions = _questions(live)
     for filters in (Filters(), Filters(dt.date(2024, 1, 10), dt.date(2024, 1, 25))):
         assert _answers(built, questions, filters) == _answers(live, questions, filters)
@@ -238,3 +242,24 @@ def test_answers_are_alike_with_the_vocabulary_looked_up_on_demand(incremental):
         return out
 
     assert answers(Index(incremental, on_demand=True)) == answers(Index(incremental))
+
+
+@given(
+    spans=st.lists(st.tuples(st.integers(0, 10**7), st.integers(0, 10**7)), max_size=12).map(tuple)
+)
+def test_sentence_spans_are_written_as_a_one_file_update_writes_them(spans):
+    assert prepare._spans(spans) == json.dumps(spans, separators=(",", ":"))
+
+
+def test_a_term_longer_than_fts5_keeps_is_counted_as_fts5_keeps_it(tmp_path):
+    corpus, db = tmp_path / "corpus", tmp_path / "index.db"
+    corpus.mkdir()
+    # A heading of one word of 36,000 bytes (a paragraph's words are cut at 2,000 characters):
+    # FTS5 keeps the first 32,768 of it.
+    word = "Quokka" * 6_000
+    (corpus / "long.txt").write_text(f"date 2024-01-01\n\n{word}\n\nA wombat.\n")
+    (corpus / "short.txt").write_text("date 2024-01-02\n\nA wombat and a quokka.\n")
+    reindex(corpus, db)
+    conn = store.connect(db)
+    assert frequencies.read(conn)[0] == _fts_df(conn)
+    assert max(map(len, _fts_df(conn))) == frequencies.FTS5_TOKEN_BYTES

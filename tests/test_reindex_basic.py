@@ -3,9 +3,10 @@ reported and skipped while everything else indexes."""
 
 import os
 import sqlite3
+from pathlib import Path
 
 from index.questions.answer import Index
-from index.storage.reindex import reindex
+from index.storage.reindex import corpus_files, corpus_paths, reindex
 
 
 def _count(db, table):
@@ -108,3 +109,16 @@ def test_a_rebuild_keeps_when_unchanged_briefings_were_first_indexed(corpus, db)
         times = dict(conn.execute("SELECT path, indexed_at FROM documents"))
     assert times["2024-03-19-putin-raeisi-nowruz.txt"] == "2024-03-19T08:00:00+00:00"
     assert times["2024-03-21-new.txt"] > "2026"
+
+
+def test_the_corpus_is_listed_in_order_without_hidden_or_unread_files(tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    for name in ("b/z.txt", "b/a.MD", "a.html", ".hidden/x.txt", "b/.x.txt", "c/d/e.pdf", "f.csv"):
+        (corpus / name).parent.mkdir(parents=True, exist_ok=True)
+        (corpus / name).write_text("x")
+    expected = ["a.html", "b/a.MD", "b/z.txt", "c/d/e.pdf"]
+    assert list(corpus_paths(corpus)) == expected
+    assert list(corpus_files(corpus)) == [corpus / p for p in expected]
+    monkeypatch.chdir(corpus)
+    assert list(corpus_paths(Path("."))) == expected
+    assert list(corpus_paths(Path("b"))) == ["a.MD", "z.txt"]

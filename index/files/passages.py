@@ -61,11 +61,17 @@ def passages(doc: Document, max_words: int = MAX_WORDS) -> list[Passage]:
 
 def _cut(text: str, spans: list[tuple[int, int]], max_words: int) -> list[list[tuple[int, int]]]:
     """Group consecutive sentences into about equal parts of at most ~max_words words."""
+    limit = max_words * 1.25
+    # Most paragraphs are short enough whole: their sentences' counts below add up to no more
+    # than the paragraph's words plus a twelfth of its characters (no sentence is cut inside
+    # a word within `MAX_PIECE_CHARS`), so they are not counted one by one.
+    if len(text) <= MAX_PIECE_CHARS and len(text.split()) + len(text) // 12 <= limit:
+        return [spans]
     # A run of very long "words" (a URL list, base64) counts one word per 12 characters, so
     # that it is cut like prose of the same length.
     counts = [max(len(text[s:e].split()), (e - s) // 12) for s, e in spans]
     total = sum(counts)
-    if total <= max_words * 1.25 or len(spans) == 1:
+    if total <= limit or len(spans) == 1:
         return [spans]
     parts = math.ceil(total / max_words)
     target = total / parts

@@ -33,12 +33,19 @@ _BEFORE_NAMES = frozenset(
     """.split()
 )
 
-# A candidate end: terminal punctuation, any closing quotes or brackets, then white space.
-_CANDIDATE = re.compile(r"""[.!?…]+['"’”»)\]]*(?=\s)|\n(?=[ \t]*[-*•–][ \t])""")
+# A candidate end: terminal punctuation, any closing quotes or brackets, then white space;
+# or a line break before a list item. Written to open with one set of characters, which
+# `re` then skips to directly instead of trying both branches at every character (the same
+# ends as `[.!?…]+['"’”»)\]]*(?=\s)|\n(?=[ \t]*[-*•–][ \t])`, found in 0.85 of the time).
+_CANDIDATE = re.compile(
+    r"""[.!?…\n](?:(?<=[.!?…])[.!?…]*['"’”»)\]]*(?=\s)|(?<=\n)(?=[ \t]*[-*•–][ \t]))"""
+)
 _WORD_BEFORE = re.compile(r"""([\w.'’&-]+)$""")
 _CLOSERS = "'\"’”»)]"
-#: Characters looked back at a time for the word before a period.
-_LOOK_BACK = 64
+#: Characters looked back at a time for the word before a period: longer than most words,
+#: so that one look most often finds it whole; a search tries every start in the window, so
+#: a window of 64 took twice as long over 125,000 paragraphs, to the same words.
+_LOOK_BACK = 16
 _NEXT_START = re.compile(r"""\s+(['"‘“«(\[]*)(\S)""")
 _NEXT_WORD = re.compile(r"\w+")
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.)*[A-Za-z]")

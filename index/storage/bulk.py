@@ -41,6 +41,7 @@ class Writer:
         self.passages: list[tuple] = []
         self.fts: list[tuple[int, str]] = []
         self.inverter = postings.Inverter()
+        self.df: dict[str, int] = {}  # passages per term, counted as the segments are written
         self.next_document = 1
         self.next_passage = 1
         self.at = store.now()
@@ -76,7 +77,7 @@ class Writer:
         if len(self.passages) >= BATCH_PASSAGES:
             self.flush()
         if self.inverter.tokens >= postings.writing.CHUNK_TOKENS:
-            self.inverter.write(self.conn, count=True)
+            self.inverter.write(self.conn, count=True, df=self.df)
             _give_back_memory()
 
     def flush(self) -> None:
@@ -97,8 +98,8 @@ class Writer:
 
     def finish(self) -> None:
         self.flush()
-        self.inverter.write(self.conn, count=True)
-        frequencies.fill(self.conn)  # from FTS5's term list, once
+        self.inverter.write(self.conn, count=True, df=self.df)
+        frequencies.fill(self.conn, self.df)
 
 
 def _give_back_memory() -> None:

@@ -110,13 +110,24 @@ Known = tuple[str, int, int]  # sha256, size, mtime_ns
 Failure = tuple[int | None, int | None, str]  # size, ctime_ns, reason
 
 
-def corpus_files(corpus: Path) -> Iterator[Path]:
-    """Readable-looking files under `corpus`, in a stable order, skipping hidden ones."""
-    for dirpath, dirnames, filenames in os.walk(corpus):
+def corpus_paths(corpus: Path) -> Iterator[str]:
+    """Readable-looking files under `corpus`, in a stable order, skipping hidden ones: their
+    paths relative to it, with forward slashes. Made as strings, a folder at a time: a whole
+    build lists every file before it reads one, and a `Path` made and made relative for each
+    took 1.3 s for 100,000 files."""
+    top = os.fspath(corpus)
+    for dirpath, dirnames, filenames in os.walk(top):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        folder = os.path.relpath(dirpath, top)
+        prefix = "" if folder == "." else folder.replace(os.sep, "/") + "/"
         for name in sorted(filenames):
             if not name.startswith(".") and name.lower().endswith(SUFFIXES):
-                yield Path(dirpath) / name
+                yield prefix + name
+
+
+def corpus_files(corpus: Path) -> Iterator[Path]:
+    """The files of `corpus_paths`, under `corpus`."""
+    return (corpus / relative for relative in corpus_paths(corpus))
 
 
 @contextmanager
@@ -525,7 +536,7 @@ def _bulk(
     """Every file of the corpus into the empty index behind `conn`, in bulk (`bulk.build`),
     reported as a walk of the corpus would report it against the live index."""
     # Relative paths only: 9 MB for 100,000 files, where keeping their `Path`s too took 43.
-    files = [file.relative_to(corpus).as_posix() for file in corpus_files(corpus)]
+    files = list(corpus_paths(corpus))
 
     def on_file(item: prepare.Prepared, status: str, reason: str) -> None:
         if progress:

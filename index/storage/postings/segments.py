@@ -112,9 +112,12 @@ class Inverter:
         self.ids.append(pid)
         self.days.append(day)
 
-    def write(self, conn: sqlite3.Connection, count: bool = False) -> None:
+    def write(
+        self, conn: sqlite3.Connection, count: bool = False, df: dict[str, int] | None = None
+    ) -> None:
         """Write the segment (with `count`, add its passages to the counts first), then
-        start afresh."""
+        start afresh; with `df`, add to it how many of the segment's passages hold each
+        term."""
         ids, days, counts, term_ids = self.ids, self.days, self.counts, self.term_ids
         vocab = self.vocab
         self.__init__()
@@ -139,6 +142,10 @@ class Inverter:
         del keys  # the peak is what bounds a chunk (`CHUNK_TOKENS`): each step works in place
         ordered = sorted(names)
         terms = [ordered[int(t)] for t in term_ranks]
+        if df is not None:
+            held = np.diff(starts, append=len(pids)).tolist()
+            for term, n in zip(terms, held, strict=True):
+                df[term] = df.get(term, 0) + n
         _store_segment(conn, doc_ids, lengths.astype(np.uint32), doc_days, terms, starts, pids, tf)
 
 
