@@ -226,6 +226,14 @@ def test_the_latest_is_the_newest_of_the_passages_that_answer(index_of):
     assert follow.reading.recent
 
 
+def test_an_everyday_word_no_briefing_holds_is_not_corrected_into_another(index_of):
+    """A misspelt name is corrected to the briefings' spelling; "full" asked of briefings that
+    never say it means full, not the "fell" they hold."""
+    answer = index_of(LATEST).answer("how full is EU gas storage?")
+    assert "fell" not in answer.reading.query().term_list()
+    assert answer.hits[0].hit.document != "2024-08-20-prices.txt"
+
+
 def test_one_place_decides_what_a_message_is():
     assert message.classify("hello").kind is Kind.HELP
     assert message.classify("thanks a lot!").kind is Kind.THANKS

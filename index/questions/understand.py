@@ -39,6 +39,9 @@ from .speaker import PRONOUNS, QUESTION_VERBS, TITLES, speaking
 #: its whole score. Capitalised runs at full weight lost 0.6 points of Recall@1 on SQuAD's
 #: tuning half (`bench/variants.py`): a question's topic name then outweighs its other words.
 CAPITALISED_WEIGHT = 0.25
+#: A word no briefing holds is not corrected to another when English uses it at least this
+#: often (Zipf): "full", "jobs", "hello" are what the user meant, not misspellings.
+KEEP_ZIPF = 4.5
 #: A date's month or year as a word to search for, against a question word's 1.0: evidence,
 #: since the briefing that answers may give the date as "on Tuesday" or not at all.
 DATE_WORD_WEIGHT = 0.5
@@ -647,7 +650,11 @@ class _Speller:
             name = zipf < english.RARE_ZIPF  # rare in English: a name whose spellings to add
             kept = {"rare": name or any(c.isdigit() for c in typed), "zipf": zipf}
             runs = [Weighted(t, 1.0, group, **kept) for t in analysis.terms(typed)[1:]]
-            variants = [] if normal(typed) in protected else self.vocab.variants(token.term)
+            # A word no briefing holds is corrected to a near one they hold ("raliway" →
+            # railway), unless it is an everyday English word: "how full is …" asked of
+            # briefings that never say "full" means full, not "fell".
+            kept_as_typed = normal(typed) in protected or (df == 0 and zipf >= KEEP_ZIPF)
+            variants = [] if kept_as_typed else self.vocab.variants(token.term)
             if df and not variants and normal(typed) not in protected and name:
                 variants = self.vocab.spellings(token.term)
             if df or not variants:
