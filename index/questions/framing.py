@@ -123,7 +123,15 @@ _UPDATES = (
     r"|^\s*(?:(?:is|was)\s+there\s+)?(?:anything|something)\s+new\s+"
     r"(?:on|about|with|regarding|concerning|in)\b"
 )
-_RECENT = re.compile(_LATEST + "|" + _UPDATES + r"|\b(?:recently|lately)\b", re.IGNORECASE)
+#: "what is the discount rate now?", "what is the current jobless rate?": the value today,
+#: that is the newest that answers.
+_NOW = (
+    r"\b(?:now|currently|at\s+present|at\s+the\s+moment|these\s+days)\s*[?!.]*\s*$"
+    r"|^\s*(?:what|where|how)(?:'s|’s|\s+is|\s+are)\s+(?:the\s+)?current\b"
+)
+_RECENT = re.compile(
+    _LATEST + "|" + _UPDATES + "|" + _NOW + r"|\b(?:recently|lately)\b", re.IGNORECASE
+)
 
 
 def more(text: str) -> bool:
