@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from index.questions import figures
 from index.questions.figures import asked, says
 from index.questions.quote import choose
 
@@ -78,3 +79,9 @@ def test_the_quote_leads_with_the_sentence_that_says_the_figure():
     quote = choose(text, spans, terms, max_sentences=1, figure=asked(question))
     assert quote.text(text) == second
     assert choose(text, spans, terms, max_sentences=1).text(text) == first
+
+
+def test_every_measure_named_after_what_is_reads_as_a_kind_of_figure():
+    """ "What was the group's turnover" finds "turnover" and looks up its kind: each measure
+    the pattern names is one the table holds."""
+    assert set(figures._MEASURES) <= set(figures._BY_WHAT)

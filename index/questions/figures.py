@@ -119,14 +119,6 @@ _WHAT = re.compile(
     r"|cost|amount|sum|value|year|date|day|month)\b",
     re.IGNORECASE,
 )
-# "What was Argentina's inflation rate", "what is the discount rate now": a measure named
-# within a few words of "what is/was", whose value is the answer.
-_WHAT_IS = re.compile(
-    r"\bwhat(?:'s|\s+(?:is|was|are|were))\s+(?:[\w'.-]+\s+){0,6}?(rate|rates|share|percentage"
-    r"|proportion|price|prices|cost|inflation|unemployment|growth|turnover|revenue|revenues"
-    r"|sales|profit|profits|deficit|surplus|debt|budget|reserves|output|production)\b",
-    re.IGNORECASE,
-)
 _WHEN = re.compile(r"\b(?:when|in\s+what\s+year|since\s+when)\b", re.IGNORECASE)
 _BY_HOW = {
     "long": frozenset({"length", "duration"}),
@@ -166,13 +158,25 @@ _BY_WHAT = {
     "unemployment": frozenset({"percent", "count"}),
     "growth": frozenset({"percent"}),
     **dict.fromkeys(
-        ("turnover", "revenue", "revenues", "sales", "profit", "profits", "deficit"),
+        """turnover revenue revenues sales profit profits deficit surplus debt budget
+        reserves""".split(),
         frozenset({"money"}),
     ),
-    **dict.fromkeys(("surplus", "debt", "budget", "reserves"), frozenset({"money"})),
     "output": frozenset({"quantity"}),
     "production": frozenset({"quantity"}),
 }
+#: The measures whose value "what is/was …" asks for when named within a few words of it,
+#: each one of `_BY_WHAT`'s words.
+_MEASURES = """
+    rate rates share percentage proportion price prices cost inflation unemployment growth
+    turnover revenue revenues sales profit profits deficit surplus debt budget reserves output
+    production
+""".split()
+# "What was Argentina's inflation rate", "what is the discount rate now".
+_WHAT_IS = re.compile(
+    r"\bwhat(?:'s|\s+(?:is|was|are|were))\s+(?:[\w'.-]+\s+){0,6}?(" + "|".join(_MEASURES) + r")\b",
+    re.IGNORECASE,
+)
 
 
 # Questions whose answer is a number, a date or an amount.
