@@ -60,7 +60,7 @@ def choose(
     `figure` is the kind of figure asked for ("how many products": a count of products,
     `figures.asked`): a sentence that says one of that kind comes before any other number."""
     wanted = set(terms)
-    tokens = _tokens(text)
+    tokens = passage_tokens(text)
     highlights = highlight_spans(tokens, wanted)
     if not sentences:
         sentences = [(0, len(text))]
@@ -99,7 +99,7 @@ def choose(
 
 
 @lru_cache(maxsize=TOKENS_KEPT)
-def _tokens(text: str) -> tuple[analysis.Token, ...]:
+def passage_tokens(text: str) -> tuple[analysis.Token, ...]:
     """A passage's words with their spans, read once for every question that quotes it."""
     return tuple(analysis.tokens(text))
 

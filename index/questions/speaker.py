@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from .. import analysis
 from .aliases import normal
-from .quote import Quote, choose, highlight_spans
+from .quote import Quote, choose, highlight_spans, passage_tokens
 
 _IRREGULAR = {
     "say": ("said",),
@@ -124,9 +124,8 @@ def choose_spoken(
     none."""
     spoken = speaking(text, sentences, names)
     wanted = set(topic)
-    tokens = None
     if spoken and wanted:
-        tokens = analysis.tokens(text)
+        tokens = passage_tokens(text)
         spoken = [
             i
             for i in spoken
@@ -136,6 +135,5 @@ def choose_spoken(
         # Every one of these is X speaking: which to quote is told by Y alone, not by X's
         # name and title, which the sentence that introduces X holds and the next does not.
         chosen = choose(text, [tuple(sentences[i]) for i in spoken], list(wanted) or terms)
-        words = tokens if tokens is not None else analysis.tokens(text)
-        return Quote(chosen.sentences, highlight_spans(words, set(terms)))
+        return Quote(chosen.sentences, highlight_spans(passage_tokens(text), set(terms)))
     return choose(text, list(sentences), terms)
