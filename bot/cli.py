@@ -44,7 +44,7 @@ _corpus_option = click.option(
 
 def _settings(ctx: click.Context, **overrides) -> Settings:
     """The settings, read on first use: importing pydantic-settings costs 0.15 s, which a
-    command that can do without it (`ask`, see `_ask_settings`) need not pay."""
+    command that can do without it (`ask`, `reindex`: see `_light_settings`) need not pay."""
     if ctx.obj is None:
         from .settings import Settings
 
@@ -57,16 +57,18 @@ def _settings(ctx: click.Context, **overrides) -> Settings:
     return settings.model_copy(update=values) if values else settings
 
 
-def _ask_settings(ctx: click.Context, db: Path | None) -> Settings | AskSettings:
-    """What `ask` needs, read without pydantic when it is written plainly (`quick_settings`)."""
+def _light_settings(ctx: click.Context, **overrides: Path | None) -> Settings | AskSettings:
+    """The corpus folder, the index and what `ask` shows, read without pydantic when they are
+    written plainly (`quick_settings`): `ask` and `reindex` need nothing else."""
     from dataclasses import replace
 
     from . import quick_settings
 
     quick = quick_settings.read() if ctx.obj is None else None
     if quick is None:
-        return _settings(ctx, db=db)
-    return replace(quick, db=db) if db is not None else quick
+        return _settings(ctx, **overrides)
+    values = {k: v for k, v in overrides.items() if v is not None}
+    return replace(quick, **values) if values else quick
 
 
 def _open_index(path: Path, corpus: Path | None = None, *, on_demand: bool = False) -> Index:
@@ -88,7 +90,7 @@ def main(ctx: click.Context) -> None:
     ctx.obj = None  # read by the first command that needs them (`_settings`)
 
 
-def _corpus_folder(s: Settings) -> Path:
+def _corpus_folder(s: Settings | AskSettings) -> Path:
     if not s.corpus.is_dir():
         raise click.ClickException(
             f"the corpus folder {s.corpus} does not exist; pass --corpus or set BRIEFBOT_CORPUS"
@@ -116,7 +118,7 @@ def reindex_command(ctx, paths, corpus, db, dry_run, rebuild, wait, quiet):
     """
     from index import ReindexBusy, corpus_files, reindex
 
-    s = _settings(ctx, corpus=corpus, db=db)
+    s = _light_settings(ctx, corpus=corpus, db=db)
     folder = _corpus_folder(s)
     if rebuild and (dry_run or paths):
         raise click.UsageError("--rebuild reads the whole corpus; it takes no PATHS or --dry-run")
@@ -198,7 +200,7 @@ def watch_command(ctx, corpus, db, quiet_ms):
 @click.pass_context
 def ask_command(ctx, question, results, as_json, db):
     """Answer QUESTION from the index; `-` reads one question per line from standard input."""
-    s = _ask_settings(ctx, db)
+    s = _light_settings(ctx, db=db)
     k = results or s.results
     index = _open_index(s.db, s.corpus, on_demand=True)  # a question or a few, then done
     questions = (line.rstrip("\n") for line in sys.stdin) if question == "-" else [question]

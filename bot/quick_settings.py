@@ -1,4 +1,4 @@
-"""The four settings `briefbot ask` needs, read without importing pydantic.
+"""The four settings `briefbot ask` needs (and `reindex`, two of them), read without pydantic.
 
 Importing pydantic-settings (pydantic, its sources, python-dotenv) takes 0.15 to 0.18 s
 (`python -X importtime`), paid by every `briefbot ask` before it reads a question; the target

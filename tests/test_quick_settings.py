@@ -1,5 +1,5 @@
-"""`briefbot ask` reads its four settings without pydantic exactly as `Settings` reads them,
-and leaves to `Settings` whatever it would not read the same way."""
+"""`briefbot ask` and `reindex` read their settings without pydantic exactly as `Settings` reads
+them, and leave to `Settings` whatever they would not read the same way."""
 
 from __future__ import annotations
 
@@ -89,3 +89,27 @@ def test_ask_imports_no_pydantic(tmp_path):
         [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
     )
     assert out.stdout.strip().splitlines()[-1] == "False False", out.stderr
+
+
+def test_reindex_reads_its_folders_without_pydantic(tmp_path):
+    """A maintainer's `reindex` pays no pydantic either, and still finds the corpus and the
+    index where `.env` puts them."""
+    (tmp_path / "briefings").mkdir()
+    (tmp_path / "briefings" / "2024-03-19.md").write_text("# Morning\n\nThe railway opened.\n")
+    (tmp_path / ".env").write_text("BRIEFBOT_CORPUS=briefings\nBRIEFBOT_DB=out/index.db\n")
+    code = (
+        "import sys\n"
+        "from bot.cli import main\n"
+        "try:\n"
+        "    main(['reindex', '--quiet'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('pydantic' in sys.modules)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.lower().startswith("briefbot_")}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert out.stdout.strip().splitlines()[-1] == "False", out.stderr
+    assert "1 added" in out.stdout
+    assert (tmp_path / "out" / "index.db").is_file()
