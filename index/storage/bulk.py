@@ -23,6 +23,7 @@ import json
 import sqlite3
 import sys
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from . import frequencies, postings, prepare, store
@@ -46,6 +47,9 @@ class Writer:
         self.next_document = 1
         self.next_passage = 1
         self.at = store.now()
+        #: Segments are made beside the writing (`Inverter.invert`): see `_segment_full`.
+        self.threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="bulk")
+        self.inverting: Future[postings.Inverted] | None = None
         postings.start(conn)
 
     def add(self, item: prepare.Prepared) -> None:
@@ -78,7 +82,24 @@ class Writer:
         if len(self.passages) >= BATCH_PASSAGES:
             self.flush()
         if self.inverter.tokens >= postings.writing.CHUNK_TOKENS:
-            self.inverter.write(self.conn, count=True, df=self.df)
+            self._segment_full()
+        elif self.inverting is not None and self.inverting.done():
+            self._store_inverted()
+
+    def _segment_full(self) -> None:
+        """Make the full segment in a thread and go on writing passages meanwhile. Made in
+        line, each segment of a large build (about 1.3 s for 8 million tokens) left the
+        workers idle once the batches ahead were read: 8 times in a build of 1,000,000
+        passages. The segment is stored by this thread once it is made, in order, before the
+        next one is begun, so the index holds what the build in line wrote."""
+        self._store_inverted()
+        full, self.inverter = self.inverter, postings.Inverter()
+        self.inverting = self.threads.submit(full.invert)
+
+    def _store_inverted(self) -> None:
+        if self.inverting is not None:
+            postings.store(self.conn, self.inverting.result(), count=True, df=self.df)
+            self.inverting = None
             _give_back_memory()
 
     def flush(self) -> None:
@@ -98,9 +119,22 @@ class Writer:
         self.fts.clear()
 
     def finish(self) -> None:
+        """The last rows, segment and vocabulary, and FTS5's segments merged into one. Done
+        one after the other, this was 2.1 s of 9.7 at 100,000 passages on one core while the
+        other sat idle; here the last segment and the vocabulary's spelling keys are made in
+        threads while FTS5 merges (SQLite and numpy's sort let other threads run)."""
         self.flush()
-        self.inverter.write(self.conn, count=True, df=self.df)
-        frequencies.fill(self.conn, self.df)
+        self._store_inverted()
+        terms = [*self.df, *self.inverter.vocab]
+        last = self.threads.submit(self.inverter.invert)
+        keys = self.threads.submit(frequencies.spelling_keys, terms)
+        self.conn.execute("INSERT INTO passages_fts (passages_fts) VALUES ('optimize')")
+        postings.store(self.conn, last.result(), count=True, df=self.df)
+        frequencies.fill(self.conn, self.df, keys.result())
+
+    def close(self) -> None:
+        """Stop the threads; a segment still being made is left unmade."""
+        self.threads.shutdown(cancel_futures=True)
 
 
 def _give_back_memory() -> None:
@@ -127,18 +161,21 @@ def build(
     inside the caller's transaction. `on_file` hears of each file as it is written, with its
     status against `previous` (what the live index held) and why."""
     writer = Writer(conn)
-    for item in prepare.prepared(corpus, files, workers):
-        if item.failure is not None:
-            store.record_failure(conn, item.relative, item.failure, item.size, item.ctime_ns)
-            on_file(item, "failed", item.failure)
-            continue
-        writer.add(item)
-        known = previous.get(item.relative)
-        if known is None:
-            on_file(item, "added", "")
-        elif known[0] == item.sha256:
-            on_file(item, "unchanged", "")
-        else:
-            reason = "" if known[0] else "the analyser changed since it was indexed"
-            on_file(item, "changed", reason)
-    writer.finish()
+    try:
+        for item in prepare.prepared(corpus, files, workers):
+            if item.failure is not None:
+                store.record_failure(conn, item.relative, item.failure, item.size, item.ctime_ns)
+                on_file(item, "failed", item.failure)
+                continue
+            writer.add(item)
+            known = previous.get(item.relative)
+            if known is None:
+                on_file(item, "added", "")
+            elif known[0] == item.sha256:
+                on_file(item, "unchanged", "")
+            else:
+                reason = "" if known[0] else "the analyser changed since it was indexed"
+                on_file(item, "changed", reason)
+        writer.finish()
+    finally:
+        writer.close()

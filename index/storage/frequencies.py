@@ -78,12 +78,25 @@ def has_table(conn: sqlite3.Connection) -> bool:
 FTS5_TOKEN_BYTES = 32_768
 
 
-def fill(conn: sqlite3.Connection, df: Mapping[str, int] | None = None) -> None:
+def spelling_keys(terms: Iterable[str]) -> dict[str, str | None]:
+    """Each term's spelling key, for `fill`: a build makes them while FTS5 merges."""
+    from .vocabulary import spelling_key
+
+    return {term: spelling_key(term) for term in terms}
+
+
+def fill(
+    conn: sqlite3.Connection,
+    df: Mapping[str, int] | None = None,
+    keys: Mapping[str, str | None] | None = None,
+) -> None:
     """Everything again, inside the caller's transaction: from FTS5's term list, or from `df`
     when a whole build gives the passages holding each term, as it counted them in its
     postings (which hold FTS5's tokens). Reading FTS5's term list decodes every posting
     again: 2.9 s at 1,000,000 synthetic passages, at the end of a build when nothing else
-    runs. A term FTS5 would cut leaves the count to FTS5."""
+    runs. A term FTS5 would cut leaves the count to FTS5. `keys` are spelling keys already
+    made (`spelling_keys`); a term without one has it made here."""
+    keys = keys or {}
     create(conn)
     conn.execute(f"DROP INDEX IF EXISTS {KEY_INDEX}")  # made once after the rows, not kept up
     conn.execute(f"DELETE FROM {TABLE}")
@@ -97,7 +110,7 @@ def fill(conn: sqlite3.Connection, df: Mapping[str, int] | None = None) -> None:
         rows = conn.execute("SELECT term, doc FROM temp.fts_vocab").fetchall()
     conn.executemany(
         f"INSERT INTO {TABLE} (term, df, key) VALUES (?, ?, ?)",
-        [(term, df, _key(term)) for term, df in rows],
+        [(term, n, keys[term] if term in keys else _key(term)) for term, n in rows],
     )
     index_keys(conn)
     _set_key_version(conn)

@@ -17,7 +17,7 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from . import frequencies, store
+from . import store
 
 #: Pages copied per backup step (4 KiB pages: 64 MiB a step) between progress reports.
 STEP_PAGES = 16_384
@@ -45,10 +45,9 @@ def open_fresh(db_path: Path) -> sqlite3.Connection:
 
 
 def seal(conn: sqlite3.Connection, db_path: Path) -> None:
-    """Finish a fresh index: merge its FTS5 segments once, put it in WAL mode, flush it."""
+    """Finish a fresh index, its FTS5 segments merged by the build (`bulk.Writer.finish`): put
+    it in WAL mode, flush it."""
     try:
-        conn.execute("INSERT INTO passages_fts (passages_fts) VALUES ('optimize')")
-        frequencies.mark(conn)  # the merge rewrote FTS5's structure record
         conn.execute("PRAGMA journal_mode = WAL")
     finally:
         conn.close()

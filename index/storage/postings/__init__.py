@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from .bm25 import IDF_FLOOR, K1, B
 from .ranking import rank
-from .segments import Inverter
+from .segments import Inverted, Inverter, store
 from .state import warm
 from .tables import UNDATED, check
 from .tokens import fts_tokens
@@ -25,6 +25,7 @@ __all__ = [
     "IDF_FLOOR",
     "K1",
     "UNDATED",
+    "Inverted",
     "Inverter",
     "add_passages",
     "check",
@@ -33,5 +34,6 @@ __all__ = [
     "rank",
     "rebuild",
     "start",
+    "store",
     "warm",
 ]

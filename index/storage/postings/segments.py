@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 from array import array
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -118,16 +119,20 @@ class Inverter:
         """Write the segment (with `count`, add its passages to the counts first), then
         start afresh; with `df`, add to it how many of the segment's passages hold each
         term."""
+        store(conn, self.invert(), count, df)
+
+    def invert(self) -> Inverted:
+        """The segment made from the passages added so far, ready to store, and the inverter
+        emptied. It reads no index, so a bulk build makes it in a thread while it goes on
+        writing passages (numpy's sort, most of the time, lets the other thread run)."""
         ids, days, counts, term_ids = self.ids, self.days, self.counts, self.term_ids
         vocab = self.vocab
         self.__init__()
         doc_ids = np.frombuffer(ids, dtype=np.uint32) if ids else np.zeros(0, np.uint32)
         doc_days = np.frombuffer(days, dtype=np.int32) if days else np.zeros(0, np.int32)
         lengths = np.frombuffer(counts, dtype=np.int64) if counts else np.zeros(0, np.int64)
-        if count:
-            bump(conn, len(doc_ids), int(lengths.sum()))
         if not len(doc_ids):
-            return
+            return Inverted(doc_ids, lengths, doc_days)
         names = list(vocab)
         del vocab
         # Number terms in text order, so that the segment's rows go in sorted by term.
@@ -142,11 +147,49 @@ class Inverter:
         del keys  # the peak is what bounds a chunk (`CHUNK_TOKENS`): each step works in place
         ordered = sorted(names)
         terms = [ordered[int(t)] for t in term_ranks]
-        if df is not None:
-            held = np.diff(starts, append=len(pids)).tolist()
-            for term, n in zip(terms, held, strict=True):
-                df[term] = df.get(term, 0) + n
-        _store_segment(conn, doc_ids, lengths.astype(np.uint32), doc_days, terms, starts, pids, tf)
+        return Inverted(doc_ids, lengths, doc_days, terms, starts, pids, tf)
+
+
+@dataclass(slots=True)
+class Inverted:
+    """A segment made and not yet stored: its passages (ids, lengths, days) and its terms in
+    ascending order, term i's postings at pids[starts[i]:] with their frequencies."""
+
+    doc_ids: np.ndarray
+    lengths: np.ndarray
+    days: np.ndarray
+    terms: list[str] = field(default_factory=list)
+    starts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    pids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint32))
+    tfs: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint32))
+
+
+def store(
+    conn: sqlite3.Connection,
+    segment: Inverted,
+    count: bool = False,
+    df: dict[str, int] | None = None,
+) -> None:
+    """Write a segment `Inverter.invert` made (with `count`, add its passages to the counts
+    first); with `df`, add to it how many of the segment's passages hold each term."""
+    if count:
+        bump(conn, len(segment.doc_ids), int(segment.lengths.sum()))
+    if not len(segment.doc_ids):
+        return
+    if df is not None:
+        held = np.diff(segment.starts, append=len(segment.pids)).tolist()
+        for term, n in zip(segment.terms, held, strict=True):
+            df[term] = df.get(term, 0) + n
+    _store_segment(
+        conn,
+        segment.doc_ids,
+        segment.lengths.astype(np.uint32),
+        segment.days,
+        segment.terms,
+        segment.starts,
+        segment.pids,
+        segment.tfs,
+    )
 
 
 #: Passages or postings a step of a segment's writing works on at once: its temporary arrays
