@@ -106,6 +106,9 @@ def test_a_bulk_build_answers_as_one_built_file_by_file(
         assert postings.check(built)["segments"] > 5
     assert frequencies.read(built) == frequencies.read(live)
     assert frequencies.read(built)[0] == _fts_df(built)
+    # FTS5's settings for the build (a larger memory for pending terms) are not left behind.
+    for conn in (built, live):
+        assert [k for (k,) in conn.execute("SELECT k FROM passages_fts_config")] == ["version"]
     questions = _questions(live)
     for filters in (Filters(), Filters(dt.date(2024, 1, 10), dt.date(2024, 1, 25))):
         assert _answers(built, questions, filters) == _answers(live, questions, filters)

@@ -24,6 +24,9 @@ STEP_PAGES = 16_384
 #: The live index's WAL is cut back to this size once a swap has been checkpointed.
 WAL_SIZE_LIMIT = 64 * 1024 * 1024
 
+#: The page cache of the connection writing a fresh index, in KiB.
+CACHE_KIB = 16_384
+
 CopyProgress = Callable[[int, int], None]  # (pages remaining, pages in all)
 
 
@@ -40,7 +43,10 @@ def open_fresh(db_path: Path) -> sqlite3.Connection:
     # it needs neither a journal nor syncing while it is written.
     conn.execute("PRAGMA journal_mode = OFF")
     conn.execute("PRAGMA synchronous = OFF")
-    conn.execute("PRAGMA cache_size = -65536")
+    # Its rows go in in order, so a larger page cache saves little: 64 MB against 16 made no
+    # difference to a build of 300,000 passages (22 s either way) but kept the writer 50 MB
+    # larger, and at 1,000,000 passages the build is to stay under 500 MB.
+    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     return conn
 
 
