@@ -29,8 +29,10 @@ MERGE_FANIN = 4
 #: build of 300,000 passages peaked at 390 MB), so the writer's memory does not grow with the
 #: corpus. Half as many tokens a segment (4 million) took the build down to 298 MB but split
 #: 100,000 synthetic passages into two segments, and `bench/speed`'s p99 went from 3.9 to
-#: 7.9 ms (newswire 5.6 to 8.0 ms), so segments stay this large.
-CHUNK_TOKENS = 8_000_000
+#: 7.9 ms (newswire 5.6 to 8.0 ms). Since a bulk build makes a segment in a thread while the
+#: next fills (`bulk.Writer`), 8 million took `--rebuild` of 1,000,000 passages to 503 MB, 7
+#: million to 448 MB, and still hold 100,000 synthetic passages (6.5 million tokens) in one.
+CHUNK_TOKENS = 7_000_000
 
 
 def _day(date: dt.date | None) -> int:
