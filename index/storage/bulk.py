@@ -100,8 +100,8 @@ class Writer:
         """Make the full segment in a thread and go on writing passages meanwhile. Made in
         line, each segment of a large build (about 1.3 s for 8 million tokens) left the
         workers idle once the batches ahead were read: 8 times in a build of 1,000,000
-        passages. The segment is stored by this thread once it is made, in order, before the
-        next one is begun, so the index holds what the build in line wrote."""
+        passages. The writer stores each segment once it is made, in order, before the next
+        one is begun, so the index holds what the build in line wrote."""
         self._store_inverted()
         full, self.inverter = self.inverter, postings.Inverter()
         self.inverting = self.threads.submit(full.invert)
@@ -135,7 +135,7 @@ class Writer:
         threads while FTS5 merges (SQLite and numpy's sort let other threads run)."""
         self.flush()
         self._store_inverted()
-        terms = [*self.df, *self.inverter.vocab]
+        terms = self.df.keys() | self.inverter.vocab.keys()
         last = self.threads.submit(self.inverter.invert)
         keys = self.threads.submit(frequencies.spelling_keys, terms)
         self.conn.execute("INSERT INTO passages_fts (passages_fts) VALUES ('optimize')")
