@@ -24,6 +24,8 @@ Run from the project folder, niced, since the machine is shared:
     nice -n 10 .venv/bin/python bench/index_throughput.py --sizes 10000,100000 --no-reuters
     nice -n 10 .venv/bin/python bench/index_throughput.py --sizes 1000000 --no-reuters \
         --baseline ../main/.venv/bin/briefbot
+    nice -n 10 .venv/bin/python bench/index_throughput.py --sizes 100000 --turns 3 \
+        --baseline ../main/.venv/bin/briefbot    # first builds only, taking turns with bm25s
 
 The corpora are written to a temporary folder (removed afterwards unless --keep), never into
 the repository: Reuters text may not be copied here.
@@ -186,14 +188,18 @@ def cli(*args: str, briefbot: Path = BRIEFBOT) -> dict:
 
     watcher = threading.Thread(target=sample, daemon=True)
     watcher.start()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out, err = proc.communicate()
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     done.set()
     watcher.join()
     if proc.returncode not in (0, 1):  # 1: some files failed, which the report says
         raise RuntimeError(f"briefbot {' '.join(args)} failed: {err.decode()[-2000:]}")
     return {
         "seconds": seconds,
+        # CPU of the command and of the workers it waited for, user and system
+        "cpu": (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
         "tree_mb": peak[0] / 1024,
         "largest_mb": peak[1] / 1024,
         "summary": out.decode().strip().splitlines()[-1] if out.strip() else "",
@@ -404,6 +410,43 @@ def measure(
     return result
 
 
+def turns(corpus: Path, work: Path, baseline: Path | None, rounds: int) -> list[dict]:
+    """First builds only, taking turns: `baseline` (if given), briefbot, then bm25s + save on
+    the same passages, `rounds` times. This machine's speed wanders by a tenth from one minute
+    to the next, so a ratio means most between builds run minutes apart, round by round."""
+    db, texts = work / "turns.db", work / "texts.txt"
+    out = []
+    for n in range(1, rounds + 1):
+        row: dict = {"round": n}
+        for name, briefbot in (("baseline", baseline), ("briefbot", BRIEFBOT)):
+            if briefbot is None:
+                continue
+            for path in db.parent.glob(db.name + "*"):
+                path.unlink()
+            row[name] = cli(
+                "reindex", "--corpus", str(corpus), "--db", str(db), "--quiet", briefbot=briefbot
+            )
+        if not texts.exists():
+            dump_texts(db, texts)
+        row["bm25s"] = run_child("bm25s", str(texts), str(work / "peer-bm25s"))
+        shutil.rmtree(work / "peer-bm25s", ignore_errors=True)
+        row["load"] = os.getloadavg()[0]
+        builds = [
+            f"{name} {r['seconds']:.1f} s (CPU {r['cpu']:.1f} s, {r['tree_mb']:.0f} MB)"
+            for name in ("baseline", "briefbot")
+            if (r := row.get(name))
+        ]
+        ratio = row["bm25s"]["seconds"] / row["briefbot"]["seconds"]
+        print(
+            f"round {n}: " + ", ".join(builds) + f"; bm25s + save {row['bm25s']['seconds']:.1f} s;"
+            f" briefbot at {ratio:.2f}× bm25s's speed; load {row['load']:.2f}",
+            flush=True,
+        )
+        out.append(row)
+    texts.unlink(missing_ok=True)
+    return out
+
+
 # --- report -------------------------------------------------------------------------------------
 
 PEERS = {
@@ -569,6 +612,11 @@ def main() -> None:
         "--render", type=Path, help="Write docs/ from the result lines of an earlier run's output."
     )
     parser.add_argument("--note", default="", help="A sentence to add under the figures.")
+    parser.add_argument(
+        "--turns",
+        type=int,
+        help="Only first builds, N rounds taking turns with --baseline and bm25s; docs untouched.",
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.render:
@@ -599,10 +647,14 @@ def main() -> None:
                 print(f"[{size:,}] writing the corpus", flush=True)
                 synthetic_corpus(folder / "corpus", size)
             name = f"synthetic {size:,}"
-            results.append(measure(name, folder / "corpus", folder, baseline, not args.no_text))
+            if args.turns:
+                print(f"[{name}] first builds, taking turns", flush=True)
+                turns(folder / "corpus", folder, baseline, args.turns)
+            else:
+                results.append(measure(name, folder / "corpus", folder, baseline, not args.no_text))
             if not args.keep:
                 shutil.rmtree(folder)
-        if not args.no_reuters:
+        if not args.no_reuters and not args.turns:
             folder = work / "reuters"
             reuters_corpus(folder / "corpus")
             results.append(
@@ -611,6 +663,8 @@ def main() -> None:
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
+    if args.turns:
+        return
     print()
     print(table(results))
     command = COMMAND + ("" if sys.argv[1:] == [] else " " + " ".join(sys.argv[1:]))
