@@ -15,21 +15,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from index import ALIASES_FILE, Index, IndexMissing, Kind, classify_message, follow, timeline
-
-from .console import (
-    NO_MORE,
-    WELCOME,
-    blocks_text,
-    matches_text,
-    render_text,
-    timeline_text,
-    to_json,
-)
-from .days import iso_day, today
+# What answers questions (the question path, numpy, the console's rendering) is imported by
+# the commands that use it: `reindex` and `watch` need none of it, and importing it took a
+# third of a `briefbot reindex` that found nothing to do (0.12 of 0.36 s, with bytecode).
 
 if TYPE_CHECKING:
-    from index import Report
+    from index import Index, Report, timeline
 
     from .quick_settings import AskSettings
     from .settings import Settings
@@ -73,6 +64,8 @@ def _light_settings(ctx: click.Context, **overrides: Path | None) -> Settings | 
 
 def _open_index(path: Path, corpus: Path | None = None, *, on_demand: bool = False) -> Index:
     """The index, with the corpus folder's alias file (`aliases.toml`) when there is one."""
+    from index import ALIASES_FILE, Index, IndexMissing
+
     aliases = corpus / ALIASES_FILE if corpus is not None else None
     index = Index(path, aliases=aliases, on_demand=on_demand)
     try:
@@ -200,6 +193,11 @@ def watch_command(ctx, corpus, db, quiet_ms):
 @click.pass_context
 def ask_command(ctx, question, results, as_json, db):
     """Answer QUESTION from the index; `-` reads one question per line from standard input."""
+    from index import Kind, classify_message, timeline
+
+    from .console import WELCOME, render_text, timeline_text, to_json
+    from .days import today
+
     s = _light_settings(ctx, db=db)
     k = results or s.results
     index = _open_index(s.db, s.corpus, on_demand=True)  # a question or a few, then done
@@ -262,6 +260,11 @@ def _chat(index: Index, k: int, timezone: str = "UTC") -> None:
     """Each question may follow up the one before ("and about Gaza?"); dates such as
     "yesterday" are the settings' time zone's. A line that starts with "/" is a command, as
     in a Telegram chat, so that the console shows what the bot does."""
+    from index import Kind, classify_message, timeline
+
+    from .console import NO_MORE, WELCOME, render_text, timeline_text
+    from .days import today
+
     stats = index.stats()
     click.echo(
         f"briefbot knows {stats.documents} briefing(s), {_date_range(stats)}. "
@@ -315,6 +318,8 @@ def _chat_command(index: Index, command: str, argument: str, timezone: str) -> s
     if command == "/sources":
         from index import browse
 
+        from .days import iso_day
+
         with index.connected() as conn:
             total = browse.overview(conn).documents
             listed = browse.briefings(conn, SOURCES_SHOWN)
@@ -338,6 +343,11 @@ def _chat_command(index: Index, command: str, argument: str, timezone: str) -> s
 def _follow_or_timeline(index: Index, command: str, subject: str, timezone: str) -> str:
     """`/timeline SUBJECT` and `/follow SUBJECT` in the console: the timeline, and what
     following the subject would have sent over the briefings indexed so far."""
+    from index import follow, timeline
+
+    from .console import matches_text, timeline_text
+    from .days import today
+
     if not subject:
         return f"Use {command} followed by a subject, e.g. {command} the railway deal."
     color = sys.stdout.isatty()
@@ -376,7 +386,9 @@ def _summary(index: Index, day_text: str | None, timezone: str, command: str) ->
     from index import browse, day_briefings, summarise
 
     from . import render_summary  # loads telegram: only for summaries
+    from .console import blocks_text
     from .daily import parse_day
+    from .days import today
 
     day = parse_day(day_text, today(timezone))
     if day is None:
@@ -420,6 +432,11 @@ def summary_command(ctx, day, db):
 def timeline_command(ctx, subject, as_json, db):
     """How SUBJECT developed: a line a day, oldest first, each with the sentence that says
     what was new that day. SUBJECT may name dates ("Gaza since March")."""
+    from index import timeline
+
+    from .console import timeline_text
+    from .days import today
+
     s = _settings(ctx, db=db)
     text = " ".join(subject)
     found = timeline.of(_open_index(s.db, s.corpus), text, today(s.timezone))
@@ -442,6 +459,10 @@ def follow_command(ctx, subject, db, state_db):
     it, as the bot judges them), to try a subject before following it."""
     s = _settings(ctx, db=db, state_db=state_db)
     if subject:
+        from index import follow
+
+        from .console import matches_text
+
         text = " ".join(subject)
         index = _open_index(s.db, s.corpus)
         with index.connected() as conn:
@@ -554,6 +575,8 @@ def run_command(ctx, corpus, db):
         return
     # The answering processes first, forked before this process opens the index or imports
     # Telegram's libraries: they read the index while the bot starts (`answering.fork_early`).
+    from index import ALIASES_FILE
+
     from . import answering
 
     aliases = s.corpus / ALIASES_FILE

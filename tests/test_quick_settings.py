@@ -91,9 +91,9 @@ def test_ask_imports_no_pydantic(tmp_path):
     assert out.stdout.strip().splitlines()[-1] == "False False", out.stderr
 
 
-def test_reindex_reads_its_folders_without_pydantic(tmp_path):
-    """A maintainer's `reindex` pays no pydantic either, and still finds the corpus and the
-    index where `.env` puts them."""
+def test_reindex_imports_neither_pydantic_nor_the_question_path(tmp_path):
+    """A maintainer's `reindex` pays for neither pydantic nor what answers questions, and
+    still finds the corpus and the index where `.env` puts them."""
     (tmp_path / "briefings").mkdir()
     (tmp_path / "briefings" / "2024-03-19.md").write_text("# Morning\n\nThe railway opened.\n")
     (tmp_path / ".env").write_text("BRIEFBOT_CORPUS=briefings\nBRIEFBOT_DB=out/index.db\n")
@@ -104,12 +104,12 @@ def test_reindex_reads_its_folders_without_pydantic(tmp_path):
         "    main(['reindex', '--quiet'])\n"
         "except SystemExit:\n"
         "    pass\n"
-        "print('pydantic' in sys.modules)\n"
+        "print('pydantic' in sys.modules, 'index.questions.answer' in sys.modules)\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.lower().startswith("briefbot_")}
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
     )
-    assert out.stdout.strip().splitlines()[-1] == "False", out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "False False", out.stderr
     assert "1 added" in out.stdout
     assert (tmp_path / "out" / "index.db").is_file()
