@@ -206,6 +206,12 @@ def cli(*args: str, briefbot: Path = BRIEFBOT) -> dict:
     }
 
 
+def _remove_index(db: Path) -> None:
+    """An index file and its siblings (WAL, lock, a fresh build left beside it)."""
+    for path in db.parent.glob(db.name + "*"):
+        path.unlink()
+
+
 def cli_runs(corpus: Path, db: Path, baseline: Path | None) -> dict:
     reindex = ["reindex", "--corpus", str(corpus), "--db", str(db), "--quiet"]
     out: dict = {}
@@ -219,8 +225,7 @@ def cli_runs(corpus: Path, db: Path, baseline: Path | None) -> dict:
             cli("ask", QUESTION, "--db", str(old_db), briefbot=baseline)["seconds"]
             for _ in range(ASK_RUNS)
         ]
-        for path in old_db.parent.glob(old_db.name + "*"):
-            path.unlink()
+        _remove_index(old_db)
     print("  first build", flush=True)
     out["build"] = cli(*reindex)
     out["index_mb"] = db.stat().st_size / 1e6
@@ -421,8 +426,7 @@ def turns(corpus: Path, work: Path, baseline: Path | None, rounds: int) -> list[
         for name, briefbot in (("baseline", baseline), ("briefbot", BRIEFBOT)):
             if briefbot is None:
                 continue
-            for path in db.parent.glob(db.name + "*"):
-                path.unlink()
+            _remove_index(db)
             row[name] = cli(
                 "reindex", "--corpus", str(corpus), "--db", str(db), "--quiet", briefbot=briefbot
             )

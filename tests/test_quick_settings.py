@@ -3,6 +3,7 @@ them, and leave to `Settings` whatever they would not read the same way."""
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -73,22 +74,32 @@ def test_what_it_does_not_read_plainly_is_left_to_settings(clean, line):
     assert quick_settings.read() is None
 
 
-def test_ask_imports_no_pydantic(tmp_path):
-    """pydantic-settings costs `briefbot ask` 0.15 s at every start."""
+def _imported(folder: Path, args: list[str], modules: list[str]) -> tuple[list[bool], str]:
+    """Run `briefbot ARGS` in a fresh Python in `folder`, without the environment's settings:
+    whether each of `modules` was imported, and what the command printed."""
     code = (
         "import sys\n"
         "from bot.cli import main\n"
         "try:\n"
-        f"    main(['ask', 'railway', '--db', {str(tmp_path / 'none.db')!r}])\n"
+        f"    main({args!r})\n"
         "except SystemExit:\n"
         "    pass\n"
-        "print('pydantic' in sys.modules, 'sqlite_utils' in sys.modules)\n"
+        f"print([m in sys.modules for m in {modules!r}])\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.lower().startswith("briefbot_")}
     out = subprocess.run(
-        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+        [sys.executable, "-c", code], cwd=folder, env=env, capture_output=True, text=True
     )
-    assert out.stdout.strip().splitlines()[-1] == "False False", out.stderr
+    lines = out.stdout.strip().splitlines()
+    assert lines, out.stderr
+    return ast.literal_eval(lines[-1]), out.stdout
+
+
+def test_ask_imports_no_pydantic(tmp_path):
+    """pydantic-settings costs `briefbot ask` 0.15 s at every start."""
+    args = ["ask", "railway", "--db", str(tmp_path / "none.db")]
+    imported, _ = _imported(tmp_path, args, ["pydantic", "sqlite_utils"])
+    assert imported == [False, False]
 
 
 def test_reindex_imports_neither_pydantic_nor_the_question_path(tmp_path):
@@ -97,19 +108,9 @@ def test_reindex_imports_neither_pydantic_nor_the_question_path(tmp_path):
     (tmp_path / "briefings").mkdir()
     (tmp_path / "briefings" / "2024-03-19.md").write_text("# Morning\n\nThe railway opened.\n")
     (tmp_path / ".env").write_text("BRIEFBOT_CORPUS=briefings\nBRIEFBOT_DB=out/index.db\n")
-    code = (
-        "import sys\n"
-        "from bot.cli import main\n"
-        "try:\n"
-        "    main(['reindex', '--quiet'])\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print('pydantic' in sys.modules, 'index.questions.answer' in sys.modules)\n"
+    imported, printed = _imported(
+        tmp_path, ["reindex", "--quiet"], ["pydantic", "index.questions.answer"]
     )
-    env = {k: v for k, v in os.environ.items() if not k.lower().startswith("briefbot_")}
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
-    )
-    assert out.stdout.strip().splitlines()[-1] == "False False", out.stderr
-    assert "1 added" in out.stdout
+    assert imported == [False, False]
+    assert "1 added" in printed
     assert (tmp_path / "out" / "index.db").is_file()
