@@ -4,11 +4,12 @@ for each way a hard rule lost a right answer, on small briefings of our own."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from click.testing import CliRunner
 
 from bot.cli import main
-from index.questions import judge, message, respond, understand
+from index.questions import judge, message, quote, respond, understand
 from index.questions.message import Kind
 from index.storage import vocabulary
 
@@ -226,6 +227,34 @@ def test_the_latest_is_the_newest_of_the_passages_that_answer(index_of):
     first = ix.answer("any updates on EU gas storage?")
     follow = ix.answer("and about prices?", previous=first.reading)
     assert follow.reading.recent
+
+
+NEWS = {
+    "2024-05-02-mediation.txt": "date 2024-05-02 A mediation team held talks with Niger's"
+    " military authorities in Niamey on Saturday and described them as frank and constructive,"
+    " officials said on Monday. Niger was suspended in August. The bloc has kept sanctions on"
+    " Niger since then.",
+}
+
+
+def test_the_latest_quotes_the_news_a_briefing_opens_with_not_its_background():
+    """A news passage tells what is new first and the background after it; a background
+    sentence is short, so a sentence score that favours short sentences quoted it ("Niger
+    was suspended in August") as "the latest"."""
+    text = NEWS["2024-05-02-mediation.txt"][len("date 2024-05-02 ") :]
+    spans = [(m.start(), m.end()) for m in re.finditer(r"[^.]+\.", text)]
+    spans = [(s + (text[s] == " "), e) for s, e in spans]
+    terms = ["niger"]
+    background = quote.choose(text, spans, terms)
+    assert text[slice(*background.sentences[0])].startswith("Niger was suspended")
+    news = quote.choose(text, spans, terms, news=True)
+    assert text[slice(*news.sentences[0])].startswith("A mediation team held talks")
+
+
+def test_the_latest_through_an_index_quotes_the_opening(index_of):
+    answer = index_of(NEWS).answer("whats the latest on niger")
+    assert answer.reading.recent
+    assert answer.hits[0].quote_text.startswith("A mediation team held talks")
 
 
 def test_an_everyday_word_no_briefing_holds_is_not_corrected_into_another(index_of):

@@ -51,6 +51,7 @@ def choose(
     max_sentences: int = 2,
     figures: frozenset[str] | None = None,
     figure: Asked | None = None,
+    news: bool = False,
 ) -> Quote:
     """The sentence or two of `text` that best answer `terms`, and the words that matched.
 
@@ -58,7 +59,12 @@ def choose(
     the question holds itself. The first sentence quoted is then the best of those that hold
     a number the question does not, where any does: the one that says the figure asked for.
     `figure` is the kind of figure asked for ("how many products": a count of products,
-    `figures.asked`): a sentence that says one of that kind comes before any other number."""
+    `figures.asked`): a sentence that says one of that kind comes before any other number.
+
+    `news` is for "the latest on X": of the sentences holding the question's words, the first
+    leads, since news is told first and background after it. BM25 over a passage's sentences
+    favours the short one, which in news is the background ("Niger was suspended in August",
+    quoted as the latest on Niger before the talks its briefing opens with)."""
     wanted = set(terms)
     tokens = passage_tokens(text)
     highlights = highlight_spans(tokens, wanted)
@@ -81,7 +87,7 @@ def choose(
         numbered = [n + 2 * x for n, x in zip(numbered, said, strict=True)]
     order = sorted(
         (i for i in range(len(sentences)) if matched[i]),
-        key=lambda i: (-numbered[i], -scores[i], i),
+        key=lambda i: (-numbered[i], i if news else -scores[i], i),
     )
     if not order:
         return Quote([sentences[0]], highlights)

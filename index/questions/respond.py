@@ -176,8 +176,9 @@ def depth(reading: Reading, wanted: int) -> int:
 def quote(reading: Reading, q: _query.Query, hit: Hit) -> Quote:
     """The sentences of `hit` to quote for `reading`: for "what did X say about Y", those
     where X speaks on Y; else those that hold most of the question (or, for "how much" and
-    "when", the figure asked for). Anything that quotes a passage as an answer (a reply, a
-    followed subject's news) quotes it through here, so they quote alike."""
+    "when", the figure asked for; for "the latest", the first that holds its words).
+    Anything that quotes a passage as an answer (a reply, a followed subject's news) quotes it
+    through here, so they quote alike."""
     terms = q.term_list()
     if reading.speaker is not None and reading.speaker_names:
         # What X is asked about: Y, or without an "about Y" the rest of the question ("what
@@ -193,6 +194,7 @@ def quote(reading: Reading, q: _query.Query, hit: Hit) -> Quote:
         terms,
         figures=figures.asks_number(question),
         figure=figures.asked(question),
+        news=reading.recent,
     )
 
 
