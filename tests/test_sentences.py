@@ -76,3 +76,29 @@ def test_the_word_before_is_found_whatever_its_length(text, stop):
     stop = min(stop, len(text))
     found = re.search(r"""([\w.'’&-]+)$""", text[:stop])
     assert _word_before(text, stop) == (found.group(1) if found else "")
+
+
+def test_the_common_case_is_read_as_the_full_reading_reads_it():
+    """`split` tells most ends ("said. The") with string methods alone; wherever it does, the
+    answer must be the full reading's, on text made of the cases that make ends hard."""
+    import random
+
+    from index.files import sentences as s
+
+    words = (
+        "Mr. mr. Ms. MS. U.S. Jan. jan. 5 10. said. Said. the The He etc. Corp. No. no. é. Éa."
+        ' ab. AB. "Quote." (x). Yahoo! what? … – - Inc. J. x. 3.5 approx. ALL. naïve. Zürich.'
+        " 'tis. % , ; St. sept. Sept. mid-day. I. A. AA."
+    ).split(" ")
+    rnd = random.Random(7)
+    told = 0
+    for _ in range(20_000):
+        picked = [rnd.choice(words) for _ in range(rnd.randint(2, 8))]
+        gaps = [rnd.choice([" ", " ", " ", "  ", "\n", " \n\n", "\t"]) for _ in picked]
+        text = "".join(w + g for w, g in zip(picked, gaps, strict=True)).strip()
+        for match in s._CANDIDATE.finditer(text):
+            fast = s._ends_plainly(text, match.end())
+            if fast is not None:
+                told += 1
+                assert fast == s._ends_sentence(text, match.end()), (text, match.end())
+    assert told > 10_000  # the common case is most of them

@@ -109,13 +109,50 @@ def _word_before(text: str, stop: int) -> str:
             return found.group(1)
 
 
+#: What may open a sentence before its first letter: the common case below leaves these to
+#: `_ends_sentence`.
+_OPENERS = frozenset("'\"‘“«([")
+
+
+def _ends_plainly(text: str, end: int) -> bool | None:
+    """`_ends_sentence` for the common case, told with string methods alone: the mark is
+    followed by one space and a character that opens no quotation, and, where the mark is a
+    period, the word before it is plain letters. None where it is not that case. Most
+    candidate ends in news are ("said. The"), and reading them with three regular
+    expressions each took a sixth of the text work of a build."""
+    if end + 1 >= len(text) or text[end] != " ":
+        return None
+    following = text[end + 1]
+    if following.isspace() or following in _OPENERS:
+        return None
+    if following.islower() or following in ",;:%":
+        return False  # runs on: "Jan. 5"-like cases are read as `_ends_sentence` reads them
+    if text[end - 1] != ".":
+        return True  # "!", "?", "…" or a closing quote or bracket, then a capital
+    space = text.rfind(" ", max(0, end - 40), end - 1)
+    word = text[space + 1 : end - 1]
+    if space < 0 or len(word) < 2 or not word.isalpha():
+        return None  # an initialism, a number, a quote mark: the full reading
+    bare = "" if word.isupper() else word.lower()  # "MS" is an acronym, "Ms." an abbreviation
+    if bare in _BEFORE_NAMES:
+        return False
+    if following.isdigit():
+        return bare not in _ABBREVIATIONS
+    if bare in _ABBREVIATIONS:
+        return None
+    return True
+
+
 def split(text: str) -> list[tuple[int, int]]:
     """Spans of the sentences of `text`, white space trimmed, covering all its words."""
     spans = []
     start = 0
     for match in _CANDIDATE.finditer(text):
         end = match.end()
-        if _ends_sentence(text, end):
+        ends = _ends_plainly(text, end)
+        if ends is None:
+            ends = _ends_sentence(text, end)
+        if ends:
             spans.append((start, end))
             start = end
     spans.append((start, len(text)))
