@@ -406,3 +406,19 @@ def test_what_x_said_about_y_quotes_where_x_speaks_of_y_not_where_x_is_introduce
     answer = index_of(REPEATED).answer("what did Budi Santoso say about Australian investment?")
     assert answer.found
     assert "at least 3 billion dollars of Australian investment" in answer.hits[0].quote_text
+
+
+def test_a_speaker_who_opens_a_sentence_speaks_at_its_first_reporting_verb():
+    """News puts a clause between the person and "said" ("Spain's energy minister, Lucía
+    Ortega Marín, who chaired the meeting, said …"): the person opening the sentence is its
+    subject however far the verb is; someone a sentence only mentions is not."""
+    from index.questions.speaker import speaking
+
+    text = (
+        "Spain's energy minister, Lucía Ortega Marín, who chaired the meeting, said there was a"
+        " broad majority. Officials who met Spain's energy minister in León on Monday said"
+        " nothing."
+    )
+    first = text.index(" Officials")
+    spans = [(0, first), (first + 1, len(text))]
+    assert speaking(text, spans, ["spain"]) == [0]  # and not the officials' sentence

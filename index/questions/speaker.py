@@ -70,7 +70,10 @@ def speaking(text: str, sentences: Sequence[tuple[int, int]], names: Sequence[st
     wanted = {normal(n) for n in names if n}
     if not wanted:
         return []
-    words = [(normal(m.group()), m.start()) for m in analysis.PLAIN_WORD.finditer(text)]
+    words = [
+        (normal(m.group()), m.start(), m.group()[0].isupper())
+        for m in analysis.PLAIN_WORD.finditer(text)
+    ]
     titles = {
         words[i - 1][0]
         for i in range(1, len(words))
@@ -79,22 +82,47 @@ def speaking(text: str, sentences: Sequence[tuple[int, int]], names: Sequence[st
     out = []
     named_before = named_last = False
     for n, (start, end) in enumerate(sentences):
-        sw = [w for w, pos in words if start <= pos < end]
-        if _speaks(sw, wanted, titles, named_before, named_last):
+        inside = [(w, capital) for w, pos, capital in words if start <= pos < end]
+        sw = [w for w, _ in inside]
+        if _speaks(sw, wanted, titles, named_before, named_last, _opens(inside, wanted)):
             out.append(n)
         named_last = any(w in wanted for w in sw)
         named_before = named_before or named_last
     return out
 
 
+def _opens(inside: list[tuple[str, bool]], wanted: set[str]) -> bool:
+    """Whether X opens a sentence: named among its first words, after nothing but capitalised
+    ones ("Spain's energy minister", "The Spanish minister", "European Commission President
+    Annelie Brandt"), and so its subject, not someone it mentions ("Officials who met
+    Spain's minister said")."""
+    for w, capital in inside[:_BEFORE]:
+        if w in wanted:
+            return True
+        if not capital:
+            return False
+    return False
+
+
 def _speaks(
-    sw: list[str], wanted: set[str], titles: set[str], named_before: bool, named_last: bool
+    sw: list[str],
+    wanted: set[str],
+    titles: set[str],
+    named_before: bool,
+    named_last: bool,
+    opens: bool = False,
 ) -> bool:
     """Whether X speaks in a sentence: X, or a pronoun for X (X named in this sentence or
-    the one before), or X's title (X named anywhere before) next to a reporting verb."""
+    the one before), or X's title (X named anywhere before) next to a reporting verb; or X
+    opens the sentence (`_opens`) and its first reporting verb follows, however far
+    ("Spain's energy minister, Lucía Ortega Marín, who chaired the meeting, said …")."""
+    first = True
     for v, word in enumerate(sw):
         if word not in REPORTING:
             continue
+        if opens and first and word != "according":
+            return True
+        first = False
         if word == "according" and v + 1 < len(sw) and sw[v + 1] == "to":
             window = sw[v + 2 : v + 2 + _AFTER + 1]
             if any(w in wanted for w in window):
