@@ -31,7 +31,8 @@ answered by the code in DIR (a checkout, run in a process of its own on the same
 `--fit` fits the judgement (`index/questions/judge.py`) on the tuning questions and picks its
 threshold; `--lags` prints, for the dated questions of the tuning halves, how long after its
 period each answering briefing is dated. The official scorers (`score.py` in each set) ask the same
-questions through the CLI; docs/benchmarks.md gives both.
+questions through the CLI (`bench.quality.cli_halves` runs them and splits them into halves);
+docs/benchmarks.md gives both.
 """
 
 from __future__ import annotations
