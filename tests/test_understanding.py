@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from index.questions import query, understand
+from index.questions import framing, query, understand
 from index.questions.answer import Index
 from index.questions.respond import Unanswered
 from index.storage import vocabulary
@@ -189,28 +189,53 @@ def test_a_reading_survives_json_and_asks_the_same_again(index):
     assert page2.hits[0].hit.passage_id == follow.hits[1].hit.passage_id
 
 
+#: However "the latest" is put (before the subject, after it, or as a question about where
+#: things stand), the answer is the newest, and its words are not searched for.
+NEWEST = "Newest first."
+
+
 @pytest.mark.parametrize(
-    ("question", "heading", "terms"),
+    ("question", "heading", "terms", "said"),
     [
-        ("tell me about the railway", RAILWAY, ["railway"]),
-        ("what do the briefings say about the railway?", RAILWAY, ["railway"]),
-        ("what was discussed about the railway?", RAILWAY, ["railway"]),
-        ("is the railway mentioned?", RAILWAY, ["railway"]),
-        ("anything about the blockade?", GAZA, ["blockad"]),
-        ("give me an update on the railway", RAILWAY, ["railway"]),
-        ("what is going on with the blockade?", GAZA, ["blockad"]),
-        ("what are the briefings saying about the railway?", RAILWAY, ["railway"]),
-        ("how many victims in Gaza?", GAZA, ["victim", "gaza"]),
-        ("what investment projects were mentioned?", None, ["invest", "project"]),
+        ("tell me about the railway", RAILWAY, ["railway"], None),
+        ("what do the briefings say about the railway?", RAILWAY, ["railway"], None),
+        ("what was discussed about the railway?", RAILWAY, ["railway"], None),
+        ("is the railway mentioned?", RAILWAY, ["railway"], None),
+        ("anything about the blockade?", GAZA, ["blockad"], None),
+        ("what are the briefings saying about the railway?", RAILWAY, ["railway"], None),
+        ("how many victims in Gaza?", GAZA, ["victim", "gaza"], None),
+        ("what investment projects were mentioned?", None, ["invest", "project"], None),
+        ("give me an update on the railway", RAILWAY, ["railway"], NEWEST),
+        ("what is going on with the blockade?", GAZA, ["blockad"], NEWEST),
+        ("railway latest", RAILWAY, ["railway"], NEWEST),
+        ("the railway, what's the latest?", RAILWAY, ["railway"], NEWEST),
+        ("latest railway news", RAILWAY, ["railway"], NEWEST),
+        ("the railway: any news?", RAILWAY, ["railway"], NEWEST),
+        ("recent news about the railway", RAILWAY, ["railway"], NEWEST),
+        ("any developments on the railway?", RAILWAY, ["railway"], NEWEST),
+        ("what's the current status of the railway?", RAILWAY, ["railway"], NEWEST),
+        ("where do things stand on the railway?", RAILWAY, ["railway"], NEWEST),
+        ("has anything changed on the railway?", RAILWAY, ["railway"], NEWEST),
     ],
 )
-def test_the_words_a_question_is_put_in_are_not_searched_for(index, question, heading, terms):
-    """Framing words ("tell me", "mentioned", "the briefings") are in no passage that answers:
-    searched for, they would find "discussions" and make the answer look too weak to quote."""
+def test_the_words_a_question_is_put_in_are_not_searched_for(index, question, heading, terms, said):
+    """Framing words ("tell me", "mentioned", "the briefings", "latest", "any news") are in no
+    passage that answers: searched for, they would find "discussions" and make the answer look
+    too weak to quote. The ways of asking for the newest are read as that."""
     answer = index.answer(question)
     assert answer.terms == terms
     assert answer.found and answer.hits[0].hit.heading == heading
-    assert answer.explanation is None
+    assert answer.explanation == said
+    assert answer.reading.recent == (said == NEWEST)
+
+
+def test_the_latest_is_not_read_into_a_name_or_a_plain_use_of_the_word():
+    for question, kept in (
+        ("what did Fox News say about Gaza?", "Fox News"),
+        ("what is the latest date for filing?", "latest date"),
+    ):
+        assert not framing.recent(question), question
+        assert kept in framing.strip(question), question
 
 
 def test_framing_is_taken_out_only_in_its_set_phrasings():

@@ -11,7 +11,9 @@ them. `strip` takes them out before the question is read. What is left can be no
 for the briefings themselves.
 
 "How many", "how much", "how long" and the like go too: what they ask for is a number, not
-the word "many" or "long".
+the word "many" or "long". So do the ways of asking for the newest (`recent`), before the
+subject or after it: "what's the latest on Gaza", "latest Gaza news", "Gaza latest", "Gaza:
+any news?", "where do things stand on Gaza", "has anything changed on Gaza".
 
 Only these set phrasings are taken out, never a word on its own: "who covered the game",
 "what talk show" and "what did Luther say" keep every word.
@@ -37,6 +39,34 @@ _LATEST = (
     r"^\s*(?:what(?:'s|’s|s|\s+is|\s+are)\s+)?(?:the\s+)?(?:latest|newest|most\s+recent|new)"
     r"(?:\s+(?:news|updates?|developments?))?\s+(?:on|about|with|regarding|concerning|in)\b"
 )
+#: "The latest" said after the subject: "railway latest", "the railway, what's the latest?".
+_LATEST_AFTER = (
+    r"(?:^|[\s,:;–—-])\s*(?:so\s+)?(?:what(?:'s|’s|s|\s+is)\s+)?(?:the\s+)?(?:latest|newest)"
+    r"(?:\s+(?:news|updates?|developments?))?\s*[?!.]*\s*$"
+)
+#: "the railway: any news?", "the railway, any updates?": after a mark, not "Fox News".
+_NEWS_AFTER = (
+    r"\s*[,:;–—-]\s*(?:(?:any|some)\s+)?(?:new\s+|recent\s+|fresh\s+)?"
+    r"(?:news|updates?|developments?)\s*[?!.]*\s*$"
+)
+#: "latest railway news": "latest" opening the question without "on" or "about" (those are
+#: `_LATEST`'s), and the "news" or "updates" that may close it: the subject between.
+_LATEST_BEFORE = re.compile(
+    r"^\s*(?:the\s+)?(?:latest|newest|most\s+recent)\s+"
+    r"(?!(?:news|updates?|developments?)?\s*(?:on|about|with|regarding|concerning|in)\b)"
+    r"(?P<topic>.+?)(?:\s+(?:news|updates?|developments?))?\s*[?!.]*\s*$",
+    re.IGNORECASE,
+)
+#: The state of things now: "what's the status of …", "where do things stand on …", "has
+#: anything changed on …".
+_STATUS = (
+    r"^\s*(?:what(?:'s|’s|s|\s+is)\s+)?(?:the\s+)?(?:current\s+|latest\s+)?"
+    r"(?:status|state\s+of\s+play)\s+(?:of|on|with|regarding)\b"
+    r"|^\s*where\s+(?:do|does)\s+(?:things|matters|we|it)\s+stand\s+(?:on|with|regarding)\b"
+    r"|^\s*where\s+(?:are|is)\s+(?:we|things)\s+(?:on|with)\b"
+    r"|^\s*(?:has|have)\s+(?:anything|something|much)\s+changed\s+"
+    r"(?:on|with|about|regarding|in|for)\b"
+)
 _FRAMES = [
     re.compile(p, re.IGNORECASE)
     for p in (
@@ -49,10 +79,19 @@ _FRAMES = [
         # (is there) anything on …, any news about …, an update on …, any mention of …
         # ("the development of" is content)
         r"^\s*(?:(?:is|are|was|were)\s+there\s+)?(?:(?:any|some|an?)\s+)?"
-        r"(?:anything|something|any|news|info(?:rmation)?|details|updates?|mentions?)"
+        r"(?:(?:new|recent|fresh|latest)\s+)?"
+        r"(?:anything|something|any|news|info(?:rmation)?|details|updates?|developments?"
+        r"|mentions?)"
         r"(?:\s+(?:new|else|at\s+all))?\s+" + _ABOUT + r"\b",
         # what's going on with …, what is going on in …
         r"^\s*what(?:'s|’s|s|\s+is)\s+going\s+on(?:\s+(?:with|in|at|about))?\b",
+        # the latest, said around the subject: "the railway: any news?", "railway latest",
+        # "the railway, what's the latest?"
+        _LATEST_AFTER,
+        _NEWS_AFTER,
+        # what's the (current) status of …, where do things stand on …, has anything changed
+        # on …
+        _STATUS,
         # the briefings about …, news on … (at the start: "reports document that" is content)
         r"^\s*(?:the\s+)?(?:briefings?|news|articles?|passages?)\s+"
         r"(?:about|on|regarding|concerning|mentioning)\b",
@@ -118,7 +157,8 @@ _MORE = re.compile(
 )
 #: "any updates on …", "anything new on …", "is there any news about …": the newest too.
 _UPDATES = (
-    r"^\s*(?:(?:is|are)\s+there\s+)?(?:(?:any|some)\s+)?(?:new\s+|recent\s+|fresh\s+)?"
+    r"^\s*(?:(?:can|could|would)\s+you\s+)?(?:(?:please\s+)?(?:give|send|get)\s+me\s+)?"
+    r"(?:(?:is|are)\s+there\s+)?(?:(?:any|some|an?|the)\s+)?(?:new\s+|recent\s+|fresh\s+)?"
     r"(?:updates?|news|developments?)\s+(?:on|about|with|regarding|concerning|in)\b"
     r"|^\s*(?:(?:is|was)\s+there\s+)?(?:anything|something)\s+new\s+"
     r"(?:on|about|with|regarding|concerning|in)\b"
@@ -129,8 +169,14 @@ _NOW = (
     r"\b(?:now|currently|at\s+present|at\s+the\s+moment|these\s+days)\s*[?!.]*\s*$"
     r"|^\s*(?:what|where|how)(?:'s|’s|\s+is|\s+are)\s+(?:the\s+)?current\b"
 )
+#: "what's going on with …", "what is happening in …": the state of things now.
+_GOING_ON = r"^\s*what(?:'s|’s|s|\s+is|\s+are)\s+(?:going\s+on|happening)\b"
 _RECENT = re.compile(
-    _LATEST + "|" + _UPDATES + "|" + _NOW + r"|\b(?:recently|lately)\b", re.IGNORECASE
+    "|".join(
+        (_LATEST, _UPDATES, _NOW, _LATEST_AFTER, _NEWS_AFTER, _STATUS, _GOING_ON)
+        + (_LATEST_BEFORE.pattern, r"\b(?:recently|lately)\b")
+    ),
+    re.IGNORECASE,
 )
 
 
@@ -148,7 +194,7 @@ def recent(text: str) -> bool:
 def strip(text: str) -> str:
     """`text` without the phrasings that frame a question; "" when nothing else is left."""
     out = text
-    m = _ASKED_WHETHER.match(out)
+    m = _ASKED_WHETHER.match(out) or _LATEST_BEFORE.match(out)
     if m:
         out = m.group("topic")
     for frame in _FRAMES:
