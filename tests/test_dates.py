@@ -36,6 +36,12 @@ NEWSWIRE = [D(1987, 2, 26), D(1987, 3, 26)]  # Reuters-21578's first ten files
         ("news last Monday", D(2024, 3, 18), D(2024, 3, 18), "news"),
         ("the last 3 days", D(2024, 3, 20), D(2024, 3, 22), ""),
         ("in 2023", D(2023, 1, 1), D(2023, 12, 31), ""),
+        ("the railway in early March", D(2024, 3, 1), D(2024, 3, 10), "the railway"),
+        ("mid-March talks", D(2024, 3, 11), D(2024, 3, 20), "talks"),
+        ("Gaza in late February 2024", D(2024, 2, 21), D(2024, 2, 29), "Gaza"),
+        ("the end of February", D(2024, 2, 21), D(2024, 2, 29), ""),
+        ("what happened over the weekend", D(2024, 3, 16), D(2024, 3, 17), "what happened"),
+        ("Gaza earlier this month", D(2024, 3, 1), D(2024, 3, 22), "Gaza"),
     ],
 )
 def test_dates_people_write(question, since, until, rest):
@@ -47,11 +53,32 @@ def test_dates_people_write(question, since, until, rest):
 
 @pytest.mark.parametrize(
     "question",
-    ["What May happen next?", "plans for 2025", "the 77% growth", "a march on the capital"],
+    [
+        "What May happen next?",
+        "plans for 2025",
+        "the 77% growth",
+        "a march on the capital",
+        "early may be too soon",
+        "the end of the weekend talks",
+    ],
 )
 def test_words_that_only_look_like_dates(question):
     found = find(question, TODAY, BRIEFINGS)
     assert found.range is None and found.rest == question
+
+
+def test_the_weekend_is_the_last_one_before_a_weekday_and_the_one_under_way_on_it():
+    saturday, sunday, wednesday = D(2024, 3, 23), D(2024, 3, 24), D(2024, 3, 20)
+    assert _days("over the weekend", wednesday) == (D(2024, 3, 16), D(2024, 3, 17))
+    assert _days("over the weekend", saturday) == (saturday, saturday)  # not tomorrow
+    assert _days("during the weekend", sunday) == (saturday, sunday)
+    assert _days("last weekend", sunday) == (D(2024, 3, 16), D(2024, 3, 17))
+    assert _days("this weekend", wednesday) == (saturday, sunday)  # ahead: none yet
+
+
+def _days(question: str, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    found = find(question, today, BRIEFINGS)
+    return found.range.since, found.range.until
 
 
 def test_a_date_without_a_year_is_the_most_recent_the_briefings_cover():

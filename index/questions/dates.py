@@ -86,8 +86,20 @@ _ATOMS = [
         _f(_M, "md") + r"\s+" + _f(_D, "mdd") + r"\b(?!:)(?:,?\s+" + _f(_Y, "mdy") + r"\b)?",
     ),
     ("monthyear", _f(_M, "my") + r",?\s+" + _f(_Y, "myy") + r"\b"),
+    (
+        "monthpart",
+        r"(?P<pp>early|mid|late|(?:the\s+)?(?:start|beginning|middle|end)\s+of)[\s-]+"
+        + _f(_M, "pm")
+        + r"(?:,?\s+"
+        + _f(_Y, "py")
+        + r")?\b",
+    ),
     ("dayword", r"(?P<dw>today|tonight|this morning|the day before yesterday|yesterday)\b"),
-    ("period", r"(?P<pw>this|last|past|previous)\s+(?P<pu>week|month|year)\b"),
+    ("weekend", r"(?:over\s+)?(?P<wk>this|last|past|the)\s+weekend\b"),
+    (
+        "period",
+        r"(?:(?:earlier|later)\s+)?(?P<pw>this|last|past|previous)\s+(?P<pu>week|month|year)\b",
+    ),
     (
         "lastn",
         r"(?:the\s+)?(?:last|past|previous)\s+"
@@ -108,6 +120,8 @@ _ONWARDS = re.compile(r"\s+(?:on|onwards?|forwards?)\b", re.IGNORECASE)
 _BOUNDARIES = {"since", "from", "after", "before", "until", "till", "up", "through"}
 #: Atoms that need a preposition before them to count as a date.
 _NEEDS_PREPOSITION = {"month", "year", "weekday"}
+#: "The weekend" without "over", "on" or "during" before it is often a word of a name.
+_BARE_WEEKEND = re.compile(r"the\s", re.IGNORECASE)
 
 _PREPOSITION = r"(?P<prep>since|from|after|before|until|till|up\s+to|through|on|in|during|between)"
 _PHRASE = re.compile(
@@ -263,6 +277,8 @@ def find(text: str, today: dt.date, covered: Sequence[dt.date] = (), natural: bo
         kind = _atom_kind(m, "a_")
         if kind in _NEEDS_PREPOSITION and not prep and not m.group("a_wl"):
             continue
+        if kind == "weekend" and _BARE_WEEKEND.match(m.group("a")) and not prep:
+            continue  # "the weekend talks"; "over the weekend", "during the weekend" are dates
         b = _resolve(m, "b_", today, span, boundary) if m.group("b") else None
         joint = (m.group("joint") or "").lower()
         if b is not None and (
@@ -380,6 +396,31 @@ def _resolve(m: re.Match, p: str, today: dt.date, span, boundary: bool):
         if kind == "year":
             y = int(g(p + "yr"))
             return dt.date(y, 1, 1), dt.date(y, 12, 31)
+        if kind == "monthpart":
+            month = month_of("pm")
+            if month is None:
+                return None
+            part = g(p + "pp").lower().split()[-2 if " " in g(p + "pp") else -1]
+            first, last = _PARTS[part]
+            return _with_year(
+                g(p + "py"),
+                lambda y: (
+                    dt.date(y, month, first),
+                    dt.date(y, month, min(last, calendar.monthrange(y, month)[1])),
+                ),
+                today,
+                span,
+                boundary,
+            )
+        if kind == "weekend":
+            which = g(p + "wk").lower()
+            saturday = today - dt.timedelta(days=(today.weekday() - 5) % 7)
+            if which in ("last", "past") and today.weekday() >= 5:
+                saturday -= dt.timedelta(days=7)  # "last weekend" on a Sunday: the one before
+            elif which == "this" and today.weekday() < 5:
+                saturday += dt.timedelta(days=7)  # "this weekend" on a Wednesday: the next
+            sunday = saturday + dt.timedelta(days=1)
+            return saturday, sunday if saturday > today else min(sunday, today)
         if kind == "dayword":
             word = " ".join(g(p + "dw").lower().split())
             back = {"yesterday": 1, "the day before yesterday": 2}.get(word, 0)
@@ -422,6 +463,18 @@ def _resolve(m: re.Match, p: str, today: dt.date, span, boundary: bool):
 
 def _number(word: str) -> int:
     return int(word) if word.isdigit() else _NUMBERS[word.lower()]
+
+
+#: The days of a month that "early", "mid" and "late" (and "the start/middle/end of") name.
+_PARTS = {
+    "early": (1, 10),
+    "start": (1, 10),
+    "beginning": (1, 10),
+    "mid": (11, 20),
+    "middle": (11, 20),
+    "late": (21, 31),
+    "end": (21, 31),
+}
 
 
 def _month(year: int, month: int) -> tuple[dt.date, dt.date]:
