@@ -171,6 +171,29 @@ def test_a_pronoun_takes_the_previous_speaker(index):
     assert follow.explanation == "Read as: what Raeisi said about Palestine."
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what did Raeisi say about the railway?",
+        "did Raeisi mention the railway?",
+        "Raeisi quotes about the railway",
+        "Raeisi's comments on the railway",
+        "Raeisi on the railway",
+    ],
+)
+def test_every_way_of_asking_what_someone_said_reads_the_speaker_and_the_subject(index, question):
+    """The speaker is whom the passage must have speaking, the subject what they speak of,
+    and "mention", "quotes" or "comments" are neither."""
+    answer = index.answer(question)
+    assert answer.reading.speaker is not None and answer.reading.speaker.text == "Raeisi"
+    assert answer.reading.topic is not None and answer.reading.topic.text.strip() == "the railway"
+    assert answer.terms == ["raeisi", "railway"]
+    assert answer.found and answer.hits[0].hit.heading == RAILWAY
+    # A common word before "comments on" names no one.
+    trade = index.answer("trade comments on tariffs")
+    assert trade.reading.speaker is None
+
+
 def test_a_new_question_does_not_inherit(index):
     first = index.answer("what did Raeisi say about the railway?")
     other = index.answer("What did Putin say about Gaza?", previous=first.reading)

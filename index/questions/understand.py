@@ -84,6 +84,9 @@ _SAID = "|".join(
 )
 _PREP = r"(?:about|on|of|regarding|concerning|over|to|in\s+regard\s+to|with\s+regard\s+to)"
 _WHO = r"(?P<who>[^?,;:]{1,80}?)"
+#: A verb whose object is what was spoken of, with no "about": "did Whitcombe mention the
+#: levy".
+_MENTIONED = r"(?<=mention\s)|(?<=mentioned\s)"
 _SPEAKER_PATTERNS = [
     re.compile(p, re.IGNORECASE)
     for p in (
@@ -97,16 +100,18 @@ _SPEAKER_PATTERNS = [
         + r")(?:ing)?(?:\s+(?:anything|something))?(?:\s+"
         + _PREP
         + r")?\b(?P<topic>.*)$",
-        # did Putin say anything about Gaza
+        # did Putin say anything about Gaza, did Whitcombe mention the levy
         r"^\s*(?P<aux>did|does|has|have|had)\s+"
         + _WHO
         + r"\s+(?P<verb>"
         + _VERBS
         + r"|"
         + _SAID
-        + r")(?:\s+(?:anything|something))?\s+"
+        + r")(?:\s+(?:anything|something))?\s+(?:(?:"
         + _PREP
-        + r"\b(?P<topic>.*)$",
+        + r")\b|(?="
+        + _MENTIONED
+        + r"))(?P<topic>.*)$",
         # what Raeisi said about the railway
         r"^\s*(?:tell\s+me\s+)?what\s+"
         + _WHO
@@ -115,11 +120,13 @@ _SPEAKER_PATTERNS = [
         + r")\s+"
         + _PREP
         + r"\b(?P<topic>.*)$",
-        # what is Putin's view on Gaza
+        # what is Putin's view on Gaza, Whitcombe's comments on the levy, Whitcombe quotes on
+        # nickel
         r"^\s*(?:what\s+(?:is|was|are|were)\s+)?"
         + _WHO
-        + r"['’]s\s+(?P<verb>view|views|position|stance|comments?|statements?|remarks?|words"
-        r"|response|reaction|message)\s+(?:on|about|regarding|to|over)\b(?P<topic>.*)$",
+        + r"(?:['’]s\s+(?P<verb>view|views|position|stance|comments?|statements?|remarks?|words"
+        r"|quotes?|response|reaction|message)|\s+(?P<noun>quotes|comments|remarks|statements))"
+        r"\s+(?:on|about|regarding|to|over)\b(?P<topic>.*)$",
         # Whitcombe on the export levy, Mohamed Lamine Sy on Gabon (a name only: `_speaker`)
         r"^\s*(?P<who>[^\W\d_][\w'’.-]*(?:\s+[^\W\d_][\w'’.-]*){0,3})\s+(?P<verb>on)\s+"
         r"(?P<topic>.+)$",
@@ -576,9 +583,11 @@ def _speaker(text: str) -> tuple[str | None, str, str, str | None]:
             continue
         if any(w in ("what", "which", "who", "whom", "how", "why") for w in words):
             continue
-        verb = m.group("verb").lower()
-        if n == 4 and not all(english.rare(w) for w in PLAIN_WORD.findall(who)):
-            continue  # "inflation on the rise", "talks on trade": no one is named
+        typed = m.group("verb") or m.groupdict().get("noun") or ""
+        verb = typed.lower()
+        named_only = n == 4 or (n == 3 and m.groupdict().get("noun"))
+        if named_only and not all(english.rare(w) for w in PLAIN_WORD.findall(who)):
+            continue  # "inflation on the rise", "trade comments on tariffs": no one is named
         if n >= 3:
             said = "said"
         elif verb not in QUESTION_VERBS:
@@ -590,7 +599,7 @@ def _speaker(text: str) -> tuple[str | None, str, str, str | None]:
                 said = verb + ("es" if verb.endswith(("s", "sh", "ch")) else "s")
             elif aux in ("will", "would", "could", "can"):
                 said = f"{aux} {verb}"
-        return who, said, m.group("topic"), m.group("verb")
+        return who, said, m.group("topic"), typed
     return None, "said", text, None
 
 
