@@ -228,6 +228,12 @@ NEWEST = "Newest first."
         ("what are the briefings saying about the railway?", RAILWAY, ["railway"], None),
         ("how many victims in Gaza?", GAZA, ["victim", "gaza"], None),
         ("what investment projects were mentioned?", None, ["invest", "project"], None),
+        ("explain the railway", RAILWAY, ["railway"], None),
+        ("remind me what the railway is", RAILWAY, ["railway"], None),
+        ("give me a quick rundown of the railway", RAILWAY, ["railway"], None),
+        ("background on the blockade", GAZA, ["blockad"], None),
+        ("what's the story with the railway?", RAILWAY, ["railway"], None),
+        ("which president spoke about the railway?", RAILWAY, ["presid", "railway"], None),
         ("give me an update on the railway", RAILWAY, ["railway"], NEWEST),
         ("what is going on with the blockade?", GAZA, ["blockad"], NEWEST),
         ("railway latest", RAILWAY, ["railway"], NEWEST),
@@ -256,6 +262,8 @@ def test_the_latest_is_not_read_into_a_name_or_a_plain_use_of_the_word():
     for question, kept in (
         ("what did Fox News say about Gaza?", "Fox News"),
         ("what is the latest date for filing?", "latest date"),
+        ("list prices of nickel", "list prices"),  # a list price, not "list the …"
+        ("who spoke to Luther?", "spoke to Luther"),  # whom, not what about
     ):
         assert not framing.recent(question), question
         assert kept in framing.strip(question), question

@@ -72,7 +72,8 @@ _FRAMES = [
     for p in (
         # tell me about …, can you tell me more about …, I'd like to know about …
         r"^\s*(?:please\s+)?(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?)?"
-        r"(?:tell\s+me|show\s+me|give\s+me|find(?:\s+me)?|search\s+for|look\s+up"
+        r"(?:tell\s+me|show\s+me|give\s+me|remind\s+me(?:\s+of)?|explain|find(?:\s+me)?"
+        r"|search\s+for|look\s+up|list(?=\s+(?:all|every|the|some)\b)(?:\s+(?:all|every))?"
         r"|i\s+(?:want|would\s+like|'d\s+like|need)\s+to\s+know|do\s+you\s+know"
         r"|what\s+do\s+(?:you|we|they)\s+know)"
         r"(?:\s+(?:more|anything|something|everything|all))?(?:\s+" + _ABOUT + r")?\b",
@@ -85,6 +86,13 @@ _FRAMES = [
         r"(?:\s+(?:new|else|at\s+all))?\s+" + _ABOUT + r"\b",
         # what's going on with …, what is going on in …
         r"^\s*what(?:'s|’s|s|\s+is)\s+going\s+on(?:\s+(?:with|in|at|about))?\b",
+        # a rundown of …, background on …, an overview of …, what's the story with …, tl;dr …
+        r"^\s*(?:(?:can|could|would)\s+you\s+)?(?:(?:please\s+)?(?:give|send|show)\s+me\s+)?"
+        r"(?:an?\s+|the\s+|some\s+)?(?:quick\s+|short\s+|brief\s+)?"
+        r"(?:rundown|overview|background|gist|explainer|(?:key|main)\s+points)\s+"
+        r"(?:of|on|about|for)\b",
+        r"^\s*what(?:'s|’s|s|\s+is)\s+the\s+(?:story|deal)\s+(?:with|on|behind)\b",
+        r"^\s*tl\s*;?\s*dr\b:?",
         # the latest, said around the subject: "the railway: any news?", "railway latest",
         # "the railway, what's the latest?"
         _LATEST_AFTER,
@@ -132,6 +140,14 @@ _FRAMES = [
         r"(?:" + _PARTICIPLE + r"(?:\s+(?:about|of|on|regarding))?|" + _PARTICIPLE_ABOUT + r")\b",
     )
 ]
+# who said "patient capital"?, which minister spoke about the levy?: who is what is asked,
+# and the speaking no word of the answer
+_WHO_SAID = re.compile(
+    r"^(?P<who>\s*who)\s+(?:has\s+)?(?:said|says)\b"
+    r"|^(?P<which>\s*(?:who|which\s+[\w'’-]+(?:\s+[\w'’-]+)?))\s+(?:has\s+)?"
+    r"(?:spoke|speaks|spoken|talked|talks|commented|comments)\s+(?:about|on|regarding)\b",
+    re.IGNORECASE,
+)
 # is the railway mentioned?, has Gaza been discussed at all?
 _ASKED_WHETHER = re.compile(
     r"^\s*(?:is|are|was|were|has|have|had)\s+(?P<topic>.+?)\s+(?:been\s+)?"
@@ -197,6 +213,7 @@ def strip(text: str) -> str:
     m = _ASKED_WHETHER.match(out) or _LATEST_BEFORE.match(out)
     if m:
         out = m.group("topic")
+    out = _WHO_SAID.sub(lambda m: m.group("who") or m.group("which"), out)
     for frame in _FRAMES:
         out = frame.sub(" ", out)
     out = _BRIEFINGS_ASKED.sub(" ", out)
