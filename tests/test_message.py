@@ -67,6 +67,8 @@ QUESTIONS = {
     "Raeisi": "Raeisi",
     "hello kitty": "hello kitty",
     "help me with Gaza": "help me with Gaza",
+    "hey bot, what did Putin say about Gaza?": "what did Putin say about Gaza?",
+    "is anyone here from Gaza?": "is anyone here from Gaza?",
 }
 HELP = [
     "help",
@@ -79,6 +81,11 @@ HELP = [
     "hi 👋",
     "Hello!",
     "?",
+    "hey bot",
+    "hi all",
+    "hello? anyone there?",
+    "you there?",
+    "are you a bot?",
 ]
 
 

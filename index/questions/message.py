@@ -26,7 +26,7 @@ from . import english, framing
 
 _GREETING = (
     r"(?:hi|hello|hey|hiya|howdy|yo|greetings|good\s+(?:morning|afternoon|evening|day)"
-    r"|dear\s+bot)(?:\s+there)?"
+    r"|dear\s+bot)(?:\s+(?:there|bot|briefbot|all|everyone|folks|team))?"
 )
 _FILLER = r"(?:ok(?:ay)?|so|well|um+|uh+|please|pls|quick\s+question|question)"
 #: Thanks and acknowledgements in front of a question: "great, thanks! and Gaza?".
@@ -47,11 +47,13 @@ _ASKS_HELP = (
     + _THIS
     + r"\s+work|what\s+(?:can|do)\s+you\s+do"
     r"|what\s+(?:are\s+you|is\s+this(?:\s+bot)?)|who\s+are\s+you"
+    r"|(?:is\s+)?any(?:one|body)\s+(?:there|here)|(?:are\s+)?you\s+there"
+    r"|are\s+you\s+(?:a\s+)?(?:bot|human|real)"
     r"|(?:what\s+are\s+)?(?:the\s+|your\s+)?commands|start)"
 )
 #: A whole message that greets or asks what the bot does.
 _HELP = re.compile(
-    r"^\s*(?:" + _GREETING + r"(?:[\s,!.]+" + _ASKS_HELP + r")?|" + _ASKS_HELP + r"|\?)"
+    r"^\s*(?:" + _GREETING + r"(?:[\s,!.?]+" + _ASKS_HELP + r")?|" + _ASKS_HELP + r"|\?)"
     r"[\W_]*$",
     re.IGNORECASE,
 )
