@@ -194,6 +194,17 @@ def test_every_way_of_asking_what_someone_said_reads_the_speaker_and_the_subject
     assert trade.reading.speaker is None
 
 
+def test_a_slip_in_a_question_word_is_put_right_and_a_name_is_not(index):
+    """ "waht did Raeisi say abut the railway" is the question it means: a slip for a question
+    word would be searched for, and would keep the speaker from being read."""
+    answer = index.answer("waht did Raeisi say abut teh railway?")
+    assert answer.reading.speaker is not None and answer.reading.speaker.text == "Raeisi"
+    assert answer.terms == ["raeisi", "railway"]
+    vocab = vocabulary.get(index.connection())
+    for kept in ("didn't", "hwo did Raeisi", "Tel Aviv", "Putin"):  # no slip, or not one only
+        assert understand._mended(kept, vocab) == kept
+
+
 def test_a_new_question_does_not_inherit(index):
     first = index.answer("what did Raeisi say about the railway?")
     other = index.answer("What did Putin say about Gaza?", previous=first.reading)

@@ -387,6 +387,54 @@ def variant_weight(distance: float) -> float:
     return VARIANT_WEIGHTS[-1][1]
 
 
+#: The words a question is put in, which a slip of the keyboard ("waht did X say abut Y")
+#: would otherwise turn into words to search for, and keep from being read as a question.
+QUESTION_WORDS = frozenset(
+    """what when where which who whom why how about did does said say says the latest news
+    there regarding happened""".split()
+)
+#: A word typed at most this common in English (Zipf) that no briefing holds may be a slip for
+#: one of `QUESTION_WORDS` ("teh", "wat" are 3.0 to 3.5; "tel", as in Tel Aviv, 3.9).
+SLIP_ZIPF = 3.5
+_TYPED_WORD = re.compile(r"(?<![\w'’-])[A-Za-z]{3,}(?![\w'’-])")
+
+
+def _mended(text: str, vocab: Vocabulary) -> str:
+    """`text` with each slip for a question word put right ("waht" → what, "abut" → about):
+    a word no briefing holds, uncommon in English, one edit (a letter added, dropped,
+    changed, or two swapped) from exactly one question word."""
+
+    def mend(m: re.Match) -> str:
+        word = m.group()
+        low = word.lower()
+        if low in QUESTION_WORDS or english.zipf(low) >= SLIP_ZIPF:
+            return word
+        term = analysis.term(low)
+        if term is not None and vocab.df.get(term, 0):
+            return word
+        near = [w for w in QUESTION_WORDS if _one_edit(low, w)]
+        return near[0] if len(near) == 1 else word
+
+    return _TYPED_WORD.sub(mend, text)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether `a` becomes `b` by one letter added, dropped or changed, or two neighbours
+    swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
 def reading_of(
     question: str,
     vocab: Vocabulary,
@@ -400,7 +448,7 @@ def reading_of(
     `previous` is the reading of the answer this question follows up, if any. `conn` lets
     corrections be shown as the briefings spell them ("Raeisi", not "raeisi")."""
     today = today or dt.date.today()
-    text = message.strip(question[:MAX_QUESTION_CHARS])
+    text = _mended(message.strip(question[:MAX_QUESTION_CHARS]), vocab)
     covered = (vocab.dates[0], vocab.dates[-1]) if vocab.dates else None
     reading = Reading(question, covered=covered)
 
