@@ -164,6 +164,19 @@ def test_follow_up_the_day_before_shifts_the_date(index):
     assert not earlier.found and "there is none on 18 March 2024" in earlier.note
 
 
+def test_who_else_and_what_else_follow_up_as_they_ask(index):
+    """After what Raeisi said about the railway, "who else?" is anyone else on the railway,
+    "what else did he say?" Raeisi on anything; "else" is searched for in neither."""
+    first = index.answer("what did Raeisi say about the railway?")
+    for question in ("who else?", "and who else?", "who else said something about it?"):
+        who = index.answer(question, previous=first.reading)
+        assert who.reading.speaker is None, question
+        assert who.terms == ["railway"], question
+    what = index.answer("what else did he say?", previous=first.reading)
+    assert what.reading.speaker is not None and what.reading.speaker.text == "Raeisi"
+    assert what.reading.topic is None and what.terms == ["raeisi"]
+
+
 def test_a_pronoun_takes_the_previous_speaker(index):
     first = index.answer("what did Raeisi say about the railway?")
     follow = index.answer("what did he say about Palestine?", previous=first.reading)

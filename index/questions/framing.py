@@ -143,11 +143,14 @@ _FRAMES = [
 # who said "patient capital"?, which minister spoke about the levy?: who is what is asked,
 # and the speaking no word of the answer
 _WHO_SAID = re.compile(
-    r"^(?P<who>\s*who)\s+(?:has\s+)?(?:said|says)\b"
-    r"|^(?P<which>\s*(?:who|which\s+[\w'’-]+(?:\s+[\w'’-]+)?))\s+(?:has\s+)?"
+    r"^(?P<who>\s*who)(?:\s+else)?\s+(?:has\s+)?(?:said|says)"
+    r"(?:\s+(?:anything|something)(?:\s+(?:about|on|regarding))?)?\b"
+    r"|^(?P<which>\s*(?:who|which\s+[\w'’-]+(?:\s+[\w'’-]+)?))(?:\s+else)?\s+(?:has\s+)?"
     r"(?:spoke|speaks|spoken|talked|talks|commented|comments)\s+(?:about|on|regarding)\b",
     re.IGNORECASE,
 )
+#: "who else", "what else", "anything else": "else" asks for more, it is no subject.
+_ELSE = re.compile(r"(?<=\bwho)\s+else\b|(?<=\bwhat)\s+else\b", re.IGNORECASE)
 # is the railway mentioned?, has Gaza been discussed at all?
 _ASKED_WHETHER = re.compile(
     r"^\s*(?:is|are|was|were|has|have|had)\s+(?P<topic>.+?)\s+(?:been\s+)?"
@@ -214,6 +217,7 @@ def strip(text: str) -> str:
     if m:
         out = m.group("topic")
     out = _WHO_SAID.sub(lambda m: m.group("who") or m.group("which"), out)
+    out = _ELSE.sub("", out)
     for frame in _FRAMES:
         out = frame.sub(" ", out)
     out = _BRIEFINGS_ASKED.sub(" ", out)

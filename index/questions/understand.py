@@ -75,6 +75,10 @@ _FOLLOW_UP = re.compile(
     re.IGNORECASE,
 )
 _ABOUT = re.compile(r"^\s*(?:about|on|regarding|concerning|as\s+for|for)\b\s*", re.IGNORECASE)
+#: "Who else?", "who else said so?": the subject before, from anyone but its speaker.
+_WHO_ELSE = re.compile(r"^\s*who\s+else\b", re.IGNORECASE)
+#: "What else did he say?": the speaker before, on anything.
+_WHAT_ELSE = re.compile(r"^\s*what\s+else\b", re.IGNORECASE)
 #: "What did Tanabe say about it?", "who else is lending money for it?": the subject of the
 #: question before, named again by a pronoun.
 _IT = re.compile(r"\b(?:it|its|them)\b(?!['’])", re.IGNORECASE)
@@ -91,7 +95,8 @@ _SPEAKER_PATTERNS = [
     re.compile(p, re.IGNORECASE)
     for p in (
         # what did Raeisi say about the railway / how has Putin described Gaza
-        r"^\s*(?:so\s+)?(?:what|how)\s+(?P<aux>did|does|do|has|have|had|will|would|could|can)\s+"
+        r"^\s*(?:so\s+)?(?:what|how)(?:\s+else)?\s+"
+        r"(?P<aux>did|does|do|has|have|had|will|would|could|can)\s+"
         + _WHO
         + r"\s+(?:been\s+)?(?P<verb>"
         + _VERBS
@@ -475,6 +480,7 @@ def reading_of(
     if marker:
         text, about = _ABOUT.subn("", text[marker.end() :], count=1)
     reading.recent = framing.recent(text)
+    asked = text  # as asked, before its framing goes: "who else?" is not "who?"
     framed = framing.strip(text)
     # Nothing but framing asks for the briefings themselves, unless it asks for more of the
     # answer before ("tell me more"), which follows up.
@@ -519,6 +525,12 @@ def reading_of(
         kept_topic = reading.topic
         if follow:
             _inherit(reading, previous, shift, own_verb=speaker_text is not None)
+        if _WHO_ELSE.match(asked) and reading.speaker is previous.speaker:
+            # "who else?" after what Whitcombe said about the levy: anyone else on the levy.
+            reading.speaker, reading.speaker_names = None, []
+        elif _WHAT_ELSE.match(asked) and reading.topic is previous.topic:
+            # "what else did he say?": Whitcombe on anything, not the levy again.
+            reading.topic = None
         if refers and reading.topic is not previous.topic and previous.topic is not None:
             reading.topic = _joined(reading.topic, previous.topic)
         elif marker and not about and not names and kept_topic is not None and previous.topic:
