@@ -33,6 +33,12 @@ from index.questions.quote import choose
         ("what is the central bank's discount rate now?", "It met on Tuesday.", False),
         ("what was the group's turnover last year?", "It was 38 billion marks.", True),
         ("what was Saudi crude output in February?", "It was 3.5 mln barrels a day.", True),
+        # "what number of", "the size of", "the value of", "the figure for".
+        ("what number of products were traded?", "Traders have shipped 96 products.", True),
+        ("what number of products were traded?", "It grew to 30 countries.", False),
+        ("what is the size of the loan?", "The loan is 800 million euros.", True),
+        ("what was the value of the deal?", "The deal was worth $2 billion.", True),
+        ("what is the figure for storage?", "Storage stood at 97.8 percent.", True),
         # The question's own numbers are not the answer.
         ("how full was storage past the 90% mark?", "Storage was over 90 percent full.", False),
         ("how full was storage past the 90% mark?", "Stocks reached 90.1 percent.", True),

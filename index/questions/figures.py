@@ -119,6 +119,7 @@ _WHAT = re.compile(
     r"|cost|amount|sum|value|year|date|day|month)\b",
     re.IGNORECASE,
 )
+_NUMBER_OF = re.compile(r"\bwhat(?:'s|\s+(?:is|was))?\s+(?:the\s+)?number\s+of\s+(.*)", re.I | re.S)
 _WHEN = re.compile(r"\b(?:when|in\s+what\s+year|since\s+when)\b", re.IGNORECASE)
 _BY_HOW = {
     "long": frozenset({"length", "duration"}),
@@ -164,13 +165,17 @@ _BY_WHAT = {
     ),
     "output": frozenset({"quantity"}),
     "production": frozenset({"quantity"}),
+    "size": frozenset({"quantity", "length", "money"}),
+    "level": frozenset({"percent", "quantity"}),
+    "figure": frozenset({"any"}),
+    "figures": frozenset({"any"}),
 }
 #: The measures whose value "what is/was …" asks for when named within a few words of it,
 #: each one of `_BY_WHAT`'s words.
 _MEASURES = """
     rate rates share percentage proportion price prices cost inflation unemployment growth
     turnover revenue revenues sales profit profits deficit surplus debt budget reserves output
-    production
+    production value amount sum size level figure figures
 """.split()
 # "What was Argentina's inflation rate", "what is the discount rate now".
 _WHAT_IS = re.compile(
@@ -227,6 +232,9 @@ def asked(question: str) -> Asked | None:
         if word == "much" or word in ("far", "high") and _words(rest) & CHANGE:
             return Asked(_much(rest), frozenset(), own)
         return Asked(_BY_HOW[word], frozenset(), own)
+    number = _NUMBER_OF.search(question)
+    if number:  # "what number of products": a count of products, as "how many products"
+        return Asked(frozenset({"count"}), _counted(number.group(1)), own)
     what = _WHAT.search(question) or _WHAT_IS.search(question)
     if what:
         return Asked(_BY_WHAT[what.group(1).lower()], frozenset(), own)
