@@ -269,6 +269,8 @@ NEWEST = "Newest first."
         ("what's the current status of the railway?", RAILWAY, ["railway"], NEWEST),
         ("where do things stand on the railway?", RAILWAY, ["railway"], NEWEST),
         ("has anything changed on the railway?", RAILWAY, ["railway"], NEWEST),
+        ("what did I miss about the railway?", RAILWAY, ["railway"], NEWEST),
+        ("stories about the railway", RAILWAY, ["railway"], None),
     ],
 )
 def test_the_words_a_question_is_put_in_are_not_searched_for(index, question, heading, terms, said):
@@ -330,9 +332,12 @@ def test_a_question_for_the_briefings_themselves_gets_their_openings(index):
     assert answer.explanation == "Briefings on 19 March 2024."
     lead = answer.hits[0]
     assert lead.hit.ordinal == 0 and lead.quote_text.startswith("Russian President Vladimir")
-    new = index.answer("what's new?")
-    assert new.explanation == "The briefings, newest first."
-    assert [h.hit.passage_id for h in new.hits] == [lead.hit.passage_id]
+    for question in ("what's new?", "top stories", "what did I miss?", "catch me up"):
+        new = index.answer(question)
+        assert new.explanation == "The briefings, newest first.", question
+        assert [h.hit.passage_id for h in new.hits] == [lead.hit.passage_id], question
+    headlines = index.answer("what are the headlines on 19 March?", today=TODAY)
+    assert headlines.terms == [] and headlines.explanation == "Briefings on 19 March 2024."
     none = index.answer("what happened yesterday?", today=TODAY)
     assert not none.found and "there is none on 24 March 2024" in none.note
 

@@ -82,10 +82,12 @@ _FRAMES = [
         r"^\s*(?:(?:is|are|was|were)\s+there\s+)?(?:(?:any|some|an?)\s+)?"
         r"(?:(?:new|recent|fresh|latest)\s+)?"
         r"(?:anything|something|any|news|info(?:rmation)?|details|updates?|developments?"
-        r"|mentions?)"
+        r"|mentions?|stories)"
         r"(?:\s+(?:new|else|at\s+all))?\s+" + _ABOUT + r"\b",
         # what's going on with …, what is going on in …
         r"^\s*what(?:'s|’s|s|\s+is)\s+going\s+on(?:\s+(?:with|in|at|about))?\b",
+        # what did I miss on …
+        r"^\s*what\s+(?:did|have)\s+i\s+miss(?:ed)?\s+(?:on|about|with|regarding|in)\b",
         # a rundown of …, background on …, an overview of …, what's the story with …, tl;dr …
         r"^\s*(?:(?:can|could|would)\s+you\s+)?(?:(?:please\s+)?(?:give|send|show)\s+me\s+)?"
         r"(?:an?\s+|the\s+|some\s+)?(?:quick\s+|short\s+|brief\s+)?"
@@ -160,9 +162,13 @@ _ASKED_WHETHER = re.compile(
 )
 # the news, any briefings, a summary, what's new: asking for the briefings themselves
 _BRIEFINGS_ASKED = re.compile(
-    r"^\s*(?:(?:the|any|all|today's|today’s)\s+)?(?:news|briefings?|headlines|summary|overview"
-    r"|digest|updates?|anything(?:\s+new)?|what(?:'s|’s|\s+is)\s+new)(?:\s+(?:of|from|for|on))?"
-    r"\s*[?!.]*\s*$",
+    r"^\s*(?:(?:what|which)(?:'s|’s|\s+is|\s+are|\s+were)\s+)?"
+    r"(?:(?:the|any|all|today's|today’s|this\s+morning's|the\s+day's)\s+)?"
+    r"(?:(?:main|top|big|biggest|latest|key)\s+)?"
+    r"(?:news|briefings?|headlines|stories|summary|overview|digest|updates?"
+    r"|anything(?:\s+new)?|what(?:'s|’s|\s+is)\s+new|what\s+did\s+i\s+miss"
+    r"|(?:catch|fill)\s+me\s+(?:up|in)|bring\s+me\s+up\s+to\s+(?:speed|date))"
+    r"(?:\s+(?:of|from|for|on))?\s*[?!.]*\s*$",
     re.IGNORECASE,
 )
 
@@ -188,8 +194,12 @@ _NOW = (
     r"\b(?:now|currently|at\s+present|at\s+the\s+moment|these\s+days)\s*[?!.]*\s*$"
     r"|^\s*(?:what|where|how)(?:'s|’s|\s+is|\s+are)\s+(?:the\s+)?current\b"
 )
-#: "what's going on with …", "what is happening in …": the state of things now.
-_GOING_ON = r"^\s*what(?:'s|’s|s|\s+is|\s+are)\s+(?:going\s+on|happening)\b"
+#: "what's going on with …", "what is happening in …", "what did I miss on …": the state of
+#: things now.
+_GOING_ON = (
+    r"^\s*what(?:'s|’s|s|\s+is|\s+are)\s+(?:going\s+on|happening)\b"
+    r"|^\s*what\s+(?:did|have)\s+i\s+miss(?:ed)?\s+(?:on|about|with|regarding|in)\b"
+)
 _RECENT = re.compile(
     "|".join(
         (_LATEST, _UPDATES, _NOW, _LATEST_AFTER, _NEWS_AFTER, _STATUS, _GOING_ON)
