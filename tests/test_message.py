@@ -69,6 +69,7 @@ QUESTIONS = {
     "help me with Gaza": "help me with Gaza",
     "hey bot, what did Putin say about Gaza?": "what did Putin say about Gaza?",
     "is anyone here from Gaza?": "is anyone here from Gaza?",
+    "how are you going to fund the railway?": "how are you going to fund the railway?",
 }
 HELP = [
     "help",
@@ -86,6 +87,9 @@ HELP = [
     "hello? anyone there?",
     "you there?",
     "are you a bot?",
+    "how are you?",
+    "hi, how's it going?",
+    "what's your name?",
 ]
 
 

@@ -49,6 +49,8 @@ _ASKS_HELP = (
     r"|what\s+(?:are\s+you|is\s+this(?:\s+bot)?)|who\s+are\s+you"
     r"|(?:is\s+)?any(?:one|body)\s+(?:there|here)|(?:are\s+)?you\s+there"
     r"|are\s+you\s+(?:a\s+)?(?:bot|human|real)"
+    r"|how\s+are\s+you(?:\s+doing)?(?:\s+today)?|how(?:'s|’s|\s+is)\s+it\s+going"
+    r"|what(?:'s|’s|\s+is)\s+your\s+name"
     r"|(?:what\s+are\s+)?(?:the\s+|your\s+)?commands|start)"
 )
 #: A whole message that greets or asks what the bot does.
