@@ -18,6 +18,7 @@ from index.questions.answer import Index
 from index.questions.respond import Unanswered
 from index.storage import vocabulary
 from index.storage.reindex import reindex
+from index.storage.vocabulary import Vocabulary
 
 GAZA = "Addressing Regional Conflicts and Cooperation"
 RAILWAY = "Railway Project as a Catalyst for Cooperation"
@@ -216,6 +217,14 @@ def test_a_slip_in_a_question_word_is_put_right_and_a_name_is_not(index):
     vocab = vocabulary.get(index.connection())
     for kept in ("didn't", "hwo did Raeisi", "Tel Aviv", "Putin"):  # no slip, or not one only
         assert understand._mended(kept, vocab) == kept
+
+
+def test_a_shortened_title_is_written_out_and_a_figure_is_not_a_title():
+    vocab = Vocabulary.build((), 10, {"pm": 2, "prime": 3, "minist": 4}, 100, [])
+    text, kept = understand._titled("what did Japan's PM say about the economy", vocab)
+    assert text == "what did Japan's prime minister say about the economy" and kept == ["pm"]
+    for figure in ("pm 2.5 in Singapore", "PM2.5 readings", "at 5 pm"):
+        assert understand._titled(figure, vocab) == (figure, [])
 
 
 def test_a_new_question_does_not_inherit(index):

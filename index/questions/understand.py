@@ -423,6 +423,37 @@ def _mended(text: str, vocab: Vocabulary) -> str:
     return _TYPED_WORD.sub(mend, text)
 
 
+#: Titles people shorten ("Japan's PM"), written out where the briefings do not use the short
+#: form: a passage says "Japan's prime minister".
+#: What a short title the briefings hold weighs beside the title written out.
+SHORT_TITLE_WEIGHT = 0.5
+SHORT_TITLES = {
+    "pm": "prime minister",
+    "dpm": "deputy prime minister",
+    "fm": "foreign minister",
+}
+_SHORT_TITLE = re.compile(
+    r"(?<![\w.])(" + "|".join(SHORT_TITLES) + r")(?![\w.])(?!\s*\d)", re.IGNORECASE
+)
+
+
+def _titled(text: str, vocab: Vocabulary) -> tuple[str, list[str]]:
+    """`text` with each shortened title written out ("Japan's PM" → Japan's prime minister),
+    and the short forms the briefings hold, still searched for as evidence ("the PM said");
+    "5 pm" and "PM 2.5" are left alone."""
+    kept: list[str] = []
+
+    def written(m: re.Match) -> str:
+        short = m.group(1).lower()
+        if re.search(r"\d\s*$", text[: m.start()]):
+            return m.group(1)
+        if vocab.df.get(short, 0):
+            kept.append(short)
+        return SHORT_TITLES[short]
+
+    return _SHORT_TITLE.sub(written, text), kept
+
+
 def _one_edit(a: str, b: str) -> bool:
     """Whether `a` becomes `b` by one letter added, dropped or changed, or two neighbours
     swapped."""
@@ -453,9 +484,10 @@ def reading_of(
     `previous` is the reading of the answer this question follows up, if any. `conn` lets
     corrections be shown as the briefings spell them ("Raeisi", not "raeisi")."""
     today = today or dt.date.today()
-    text = _mended(message.strip(question[:MAX_QUESTION_CHARS]), vocab)
+    text, shortened = _titled(_mended(message.strip(question[:MAX_QUESTION_CHARS]), vocab), vocab)
     covered = (vocab.dates[0], vocab.dates[-1]) if vocab.dates else None
     reading = Reading(question, covered=covered)
+    reading.extra += [(t, SHORT_TITLE_WEIGHT) for t in shortened]
 
     shift = dates.find_shift(text) if previous is not None else None
     if shift is not None:
