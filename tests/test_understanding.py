@@ -193,6 +193,9 @@ def test_a_pronoun_takes_the_previous_speaker(index):
         "Raeisi quotes about the railway",
         "Raeisi's comments on the railway",
         "Raeisi on the railway",
+        "Raeisi's take on the railway",
+        "what are Raeisi's thoughts on the railway?",
+        "how did Raeisi react to the railway?",
     ],
 )
 def test_every_way_of_asking_what_someone_said_reads_the_speaker_and_the_subject(index, question):

@@ -56,7 +56,8 @@ PLAIN_VERBS = frozenset(
     "say said says tell told tells think thought speak spoke mean meant feel felt comment"
     " commented remark remarked mention mentioned state stated note noted add added"
     " on view views position stance comments comment statement statements remarks words"
-    " response reaction message".split()
+    " response reaction message quote quotes take opinion opinions thoughts verdict assessment"
+    " react reacted".split()
 )
 #: A spelling variant's weight against an exact match's 1.0, by its edit distance.
 VARIANT_WEIGHTS = ((0.0, 1.0), (0.5, 0.9), (1.0, 0.75), (2.0, 0.6))
@@ -130,8 +131,9 @@ _SPEAKER_PATTERNS = [
         r"^\s*(?:what\s+(?:is|was|are|were)\s+)?"
         + _WHO
         + r"(?:['’]s\s+(?P<verb>view|views|position|stance|comments?|statements?|remarks?|words"
-        r"|quotes?|response|reaction|message)|\s+(?P<noun>quotes|comments|remarks|statements))"
-        r"\s+(?:on|about|regarding|to|over)\b(?P<topic>.*)$",
+        r"|quotes?|response|reaction|message|take|thoughts|verdict|assessment)"
+        r"|\s+(?P<noun>quotes|comments|remarks|statements))"
+        r"\s+(?:on|about|regarding|to|over|of)\b(?P<topic>.*)$",
         # Whitcombe on the export levy, Mohamed Lamine Sy on Gabon (a name only: `_speaker`)
         r"^\s*(?P<who>[^\W\d_][\w'’.-]*(?:\s+[^\W\d_][\w'’.-]*){0,3})\s+(?P<verb>on)\s+"
         r"(?P<topic>.+)$",
