@@ -42,6 +42,12 @@ NEWSWIRE = [D(1987, 2, 26), D(1987, 3, 26)]  # Reuters-21578's first ten files
         ("the end of February", D(2024, 2, 21), D(2024, 2, 29), ""),
         ("what happened over the weekend", D(2024, 3, 16), D(2024, 3, 17), "what happened"),
         ("Gaza earlier this month", D(2024, 3, 1), D(2024, 3, 22), "Gaza"),
+        ("talks in the first week of March", D(2024, 3, 1), D(2024, 3, 7), "talks"),
+        ("the second half of February", D(2024, 2, 16), D(2024, 2, 29), ""),
+        ("Gaza over the past fortnight", D(2024, 3, 9), D(2024, 3, 22), "Gaza over"),
+        ("Gaza in recent days", D(2024, 3, 16), D(2024, 3, 22), "Gaza"),
+        ("growth in the October-December quarter", D(2023, 10, 1), D(2023, 12, 31), None),
+        ("exports in January-February", D(2024, 1, 1), D(2024, 2, 29), "exports"),
     ],
 )
 def test_dates_people_write(question, since, until, rest):

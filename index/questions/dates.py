@@ -88,7 +88,8 @@ _ATOMS = [
     ("monthyear", _f(_M, "my") + r",?\s+" + _f(_Y, "myy") + r"\b"),
     (
         "monthpart",
-        r"(?P<pp>early|mid|late|(?:the\s+)?(?:start|beginning|middle|end)\s+of)[\s-]+"
+        r"(?P<pp>early|mid|late|(?:the\s+)?(?:start|beginning|middle|end"
+        r"|(?:first|second|third|fourth|last)\s+(?:week|half))\s+of)[\s-]+"
         + _f(_M, "pm")
         + r"(?:,?\s+"
         + _f(_Y, "py")
@@ -96,6 +97,7 @@ _ATOMS = [
     ),
     ("dayword", r"(?P<dw>today|tonight|this morning|the day before yesterday|yesterday)\b"),
     ("weekend", r"(?:over\s+)?(?P<wk>this|last|past|the)\s+weekend\b"),
+    ("recent", r"(?:the\s+)?(?P<rc>past\s+fortnight|last\s+fortnight|recent\s+days)\b"),
     (
         "period",
         r"(?:(?:earlier|later)\s+)?(?P<pw>this|last|past|previous)\s+(?P<pu>week|month|year)\b",
@@ -120,6 +122,8 @@ _ONWARDS = re.compile(r"\s+(?:on|onwards?|forwards?)\b", re.IGNORECASE)
 _BOUNDARIES = {"since", "from", "after", "before", "until", "till", "up", "through"}
 #: Atoms that need a preposition before them to count as a date.
 _NEEDS_PREPOSITION = {"month", "year", "weekday"}
+#: Atoms that name a month, which "October-December" and "March to May" join into a span.
+_MONTHS_ATOMS = {"month", "monthyear", "isomonth"}
 #: "The weekend" without "over", "on" or "during" before it is often a word of a name.
 _BARE_WEEKEND = re.compile(r"the\s", re.IGNORECASE)
 
@@ -129,7 +133,7 @@ _PHRASE = re.compile(
     + _PREPOSITION
     + r"\s+(?:the\s+)?)?(?P<a>"
     + _ATOM.replace("(?P<", "(?P<a_")
-    + r")(?:\s+(?P<joint>and|to|until|till|through|-|–)\s+(?P<b>"
+    + r")(?:(?:\s+(?P<joint>and|to|until|till|through|-|–)\s+|(?P<dash>[-–]))(?P<b>"
     + _ATOM.replace("(?P<", "(?P<b_")
     + r"))?",
     re.IGNORECASE,
@@ -280,9 +284,16 @@ def find(text: str, today: dt.date, covered: Sequence[dt.date] = (), natural: bo
         if kind == "weekend" and _BARE_WEEKEND.match(m.group("a")) and not prep:
             continue  # "the weekend talks"; "over the weekend", "during the weekend" are dates
         b = _resolve(m, "b_", today, span, boundary) if m.group("b") else None
-        joint = (m.group("joint") or "").lower()
+        joint = (m.group("joint") or m.group("dash") or "").lower()
+        months = kind in _MONTHS_ATOMS and _atom_kind(m, "b_") in _MONTHS_ATOMS
+        if months and b is not None and b[1] < a[0]:  # "October-December": one year's, the
+            a = (a[0].replace(year=b[0].year), a[1].replace(year=b[0].year))  # latest
+            if b[1] < a[0]:
+                a = (a[0].replace(year=a[0].year - 1), a[1].replace(year=a[1].year - 1))
         if b is not None and (
-            (prep == "between" and joint == "and") or (prep == "from" and joint != "and")
+            (prep == "between" and joint == "and")
+            or (prep == "from" and joint != "and")
+            or (months and joint in ("-", "–", "to", "through"))  # the October-December quarter
         ):
             bound(a[0], b[1])
             end = m.end()
@@ -400,7 +411,8 @@ def _resolve(m: re.Match, p: str, today: dt.date, span, boundary: bool):
             month = month_of("pm")
             if month is None:
                 return None
-            part = g(p + "pp").lower().split()[-2 if " " in g(p + "pp") else -1]
+            words = g(p + "pp").lower().split()
+            part = " ".join(w for w in words if w not in ("the", "of"))
             first, last = _PARTS[part]
             return _with_year(
                 g(p + "py"),
@@ -412,6 +424,9 @@ def _resolve(m: re.Match, p: str, today: dt.date, span, boundary: bool):
                 span,
                 boundary,
             )
+        if kind == "recent":
+            days = 6 if g(p + "rc").lower().startswith("recent") else 13
+            return today - dt.timedelta(days=days), today
         if kind == "weekend":
             which = g(p + "wk").lower()
             saturday = today - dt.timedelta(days=(today.weekday() - 5) % 7)
@@ -474,6 +489,13 @@ _PARTS = {
     "middle": (11, 20),
     "late": (21, 31),
     "end": (21, 31),
+    "first week": (1, 7),
+    "second week": (8, 14),
+    "third week": (15, 21),
+    "fourth week": (22, 28),
+    "last week": (25, 31),
+    "first half": (1, 15),
+    "second half": (16, 31),
 }
 
 
