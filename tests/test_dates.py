@@ -73,6 +73,13 @@ def test_words_that_only_look_like_dates(question):
     assert found.range is None and found.rest == question
 
 
+def test_a_span_of_months_ending_before_it_starts_moves_a_leap_february_back_whole():
+    """ "February-January" asked of briefings of February 2024: February is moved to the year
+    before January's, whole, and its 29th day is no error."""
+    found = find("in February-January", D(2024, 3, 5), [D(2024, 2, 1), D(2024, 2, 29)])
+    assert (found.range.since, found.range.until) == (D(2023, 2, 1), D(2024, 1, 31))
+
+
 def test_the_weekend_is_the_last_one_before_a_weekday_and_the_one_under_way_on_it():
     saturday, sunday, wednesday = D(2024, 3, 23), D(2024, 3, 24), D(2024, 3, 20)
     assert _days("over the weekend", wednesday) == (D(2024, 3, 16), D(2024, 3, 17))

@@ -287,9 +287,9 @@ def find(text: str, today: dt.date, covered: Sequence[dt.date] = (), natural: bo
         joint = (m.group("joint") or m.group("dash") or "").lower()
         months = kind in _MONTHS_ATOMS and _atom_kind(m, "b_") in _MONTHS_ATOMS
         if months and b is not None and b[1] < a[0]:  # "October-December": one year's, the
-            a = (a[0].replace(year=b[0].year), a[1].replace(year=b[0].year))  # latest
+            a = _month(b[0].year, a[0].month)  # latest (a whole month: no 29 February to move)
             if b[1] < a[0]:
-                a = (a[0].replace(year=a[0].year - 1), a[1].replace(year=a[1].year - 1))
+                a = _month(b[0].year - 1, a[0].month)
         if b is not None and (
             (prep == "between" and joint == "and")
             or (prep == "from" and joint != "and")

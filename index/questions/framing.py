@@ -145,9 +145,9 @@ _FRAMES = [
 # who said "patient capital"?, which minister spoke about the levy?: who is what is asked,
 # and the speaking no word of the answer
 _WHO_SAID = re.compile(
-    r"^(?P<who>\s*who)(?:\s+else)?\s+(?:has\s+)?(?:said|says)"
+    r"^(?P<who>\s*who)\s+(?:has\s+)?(?:said|says)"
     r"(?:\s+(?:anything|something)(?:\s+(?:about|on|regarding))?)?\b"
-    r"|^(?P<which>\s*(?:who|which\s+[\w'’-]+(?:\s+[\w'’-]+)?))(?:\s+else)?\s+(?:has\s+)?"
+    r"|^(?P<which>\s*(?:who|which\s+[\w'’-]+(?:\s+[\w'’-]+)?))\s+(?:has\s+)?"
     r"(?:spoke|speaks|spoken|talked|talks|commented|comments)\s+(?:about|on|regarding)\b",
     re.IGNORECASE,
 )
@@ -226,8 +226,8 @@ def strip(text: str) -> str:
     m = _ASKED_WHETHER.match(out) or _LATEST_BEFORE.match(out)
     if m:
         out = m.group("topic")
+    out = _ELSE.sub("", out)  # first: "who else said …" is then "who said …"
     out = _WHO_SAID.sub(lambda m: m.group("who") or m.group("which"), out)
-    out = _ELSE.sub("", out)
     for frame in _FRAMES:
         out = frame.sub(" ", out)
     out = _BRIEFINGS_ASKED.sub(" ", out)

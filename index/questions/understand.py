@@ -96,8 +96,7 @@ _SPEAKER_PATTERNS = [
     re.compile(p, re.IGNORECASE)
     for p in (
         # what did Raeisi say about the railway / how has Putin described Gaza
-        r"^\s*(?:so\s+)?(?:what|how)(?:\s+else)?\s+"
-        r"(?P<aux>did|does|do|has|have|had|will|would|could|can)\s+"
+        r"^\s*(?:so\s+)?(?:what|how)\s+(?P<aux>did|does|do|has|have|had|will|would|could|can)\s+"
         + _WHO
         + r"\s+(?:been\s+)?(?P<verb>"
         + _VERBS
@@ -425,10 +424,26 @@ def _mended(text: str, vocab: Vocabulary) -> str:
     return _TYPED_WORD.sub(mend, text)
 
 
-#: Titles people shorten ("Japan's PM"), written out where the briefings do not use the short
-#: form: a passage says "Japan's prime minister".
+def _one_edit(a: str, b: str) -> bool:
+    """Whether `a` becomes `b` by one letter added, dropped or changed, or two neighbours
+    swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
 #: What a short title the briefings hold weighs beside the title written out.
 SHORT_TITLE_WEIGHT = 0.5
+#: Titles people shorten ("Japan's PM"), written out: a passage says "Japan's prime minister".
 SHORT_TITLES = {
     "pm": "prime minister",
     "dpm": "deputy prime minister",
@@ -454,23 +469,6 @@ def _titled(text: str, vocab: Vocabulary) -> tuple[str, list[str]]:
         return SHORT_TITLES[short]
 
     return _SHORT_TITLE.sub(written, text), kept
-
-
-def _one_edit(a: str, b: str) -> bool:
-    """Whether `a` becomes `b` by one letter added, dropped or changed, or two neighbours
-    swapped."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        diff = [i for i in range(len(a)) if a[i] != b[i]]
-        return len(diff) == 1 or (
-            len(diff) == 2
-            and diff[1] == diff[0] + 1
-            and a[diff[0]] == b[diff[1]]
-            and a[diff[1]] == b[diff[0]]
-        )
-    short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
 def reading_of(
