@@ -9,7 +9,8 @@ import re
 from click.testing import CliRunner
 
 from bot.cli import main
-from index.questions import judge, message, quote, respond, understand
+from index.questions import judge, message, quote, respond, timing, understand
+from index.questions.dates import DateRange
 from index.questions.message import Kind
 from index.storage import vocabulary
 
@@ -36,6 +37,26 @@ def test_a_date_says_when_something_happened_and_the_later_briefing_answers(inde
     inflation = index_of(SIGNED).answer("inflation in March?", today=TODAY)
     assert inflation.hits[0].hit.document == "2024-04-10-figures.txt"
     assert "2.4 percent" in inflation.hits[0].quote_text
+
+
+SAID_WEEKLY = {
+    "2024-04-11-levy.txt": "date 2024-04-11 Trade minister Anna Holt said on Thursday that the"
+    ' export levy was "a matter for partners to settle in private".',
+    "2024-04-18-levy.txt": "date 2024-04-18 Trade minister Anna Holt said on Thursday that the"
+    ' export levy was "a surprise, and partners do not surprise each other".',
+}
+
+
+def test_what_a_speaker_said_last_week_is_that_weeks_words_not_the_week_afters(index_of):
+    # Asked on Saturday 20 April, last week is 8-14 April. An event of that week may be
+    # reported days later, but a briefing of 18 April quoting Holt is Holt speaking then.
+    answer = index_of(SAID_WEEKLY).answer("what did Holt say last week?", today=TODAY)
+    assert [h.hit.document for h in answer.hits] == ["2024-04-11-levy.txt", "2024-04-18-levy.txt"]
+    # Of an event of that week, a briefing dated after it may be the report.
+    week = DateRange(dt.date(2024, 4, 8), dt.date(2024, 4, 14))
+    said, happened = timing.window(week, said=True), timing.window(week)
+    assert said.contains(dt.date(2024, 4, 15)) and not said.contains(dt.date(2024, 4, 18))
+    assert happened.contains(dt.date(2024, 4, 18))
 
 
 def test_nothing_in_the_period_gives_the_best_of_other_dates_and_says_so(index_of):

@@ -451,15 +451,16 @@ def lags(questions: list[Question], index_of: dict[str, Index]) -> None:
                 continue
             rng = reading.dates
             days = (rng.until - (rng.since or rng.until)).days + 1
+            said = "said" if reading.speaker is not None else "happened"
             for doc in q.gold_docs:
                 name = doc if q.set == "briefings" else f"{doc}.md"
                 row = conn.execute("SELECT date FROM documents WHERE path = ?", [name]).fetchone()
                 if row and row[0]:
                     lag = (dt.date.fromisoformat(row[0]) - rng.until).days
-                    by_length[days].append(lag)
-    for days in sorted(by_length):
-        values = sorted(by_length[days])
-        print(f"period of {days} days: lags {values}")
+                    by_length[days, said].append(lag)
+    for days, said in sorted(by_length):
+        values = sorted(by_length[days, said])
+        print(f"period of {days} days, {said}: lags {values}")
 
 
 def main() -> None:

@@ -209,7 +209,7 @@ def gather(
     seen = {h.passage_id for h in hits}
     nearer = []
     if reading.dates is not None and not reading.dates_filter:
-        span = timing.window(reading.dates)
+        span = timing.window(reading.dates, said=reading.speaker is not None)
         nearer.append(replace(q, filters=q.filters.within(span.since, span.until)))
     nearer += [replace(q, required=[*q.required, (name,)]) for name in _speaker_terms(reading)]
     for near in nearer:
@@ -280,7 +280,7 @@ def arrange(reading: Reading, judged: list[judge.Judged]) -> tuple[list[judge.Ju
     if reading.recent and len({j.hit.date for j in answering}) > 1:
         answering.sort(key=lambda j: j.hit.date or dt.date.min, reverse=True)
     elif reading.dates is not None and not reading.dates_filter and answering:
-        span = timing.window(reading.dates)
+        span = timing.window(reading.dates, said=reading.speaker is not None)
         inside = [j for j in answering if j.hit.date and span.contains(j.hit.date)]
         if inside:
             answering = inside + [j for j in answering if j not in inside]

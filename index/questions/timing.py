@@ -6,6 +6,12 @@ for a year's results. A question's dates therefore rank the briefings of the per
 window after it first (`window`); they remove none. The lags are per length of period, read
 off the development sets' tuning halves (`bench/quality/questions.py --lags`): for each dated
 question, how many days after its period its answering briefings are dated.
+
+What someone said on a day or in a week is news at once: reported that day or the next, after
+a weekend on the Monday (the tuning halves' speakers: 0, 2 and 2 days). For "what did X say
+last week?", a briefing of the week after is X speaking later, not the report of that week's
+words, so a speaker's day or week has a window of `SAID_LAG` days; a month's or a year's
+keeps the period's lag ("what did X say about last year's emissions" asks about the figures).
 """
 
 from __future__ import annotations
@@ -16,21 +22,28 @@ from .dates import DateRange
 
 #: (longest period in days, how many days after it its reports may come), shortest first.
 LAGS: tuple[tuple[int, int], ...] = ((1, 14), (7, 14), (31, 45), (92, 100), (366, 300))
+#: Days after a day or a week in which what was said then is reported.
+SAID_LAG = 3
+#: The longest period (in days) whose speakers' words get `SAID_LAG`.
+SAID_PERIOD = 7
 
 
-def lag(rng: DateRange) -> int:
-    """Days after the end of `rng` in which its events are still being reported."""
+def lag(rng: DateRange, said: bool = False) -> int:
+    """Days after the end of `rng` in which its events are still being reported; `said`, for
+    what a speaker said then."""
     if rng.since is None or rng.until is None:
         return LAGS[-1][1]
     days = (rng.until - rng.since).days + 1
+    if said and days <= SAID_PERIOD:
+        return SAID_LAG
     for longest, after in LAGS:
         if days <= longest:
             return after
     return LAGS[-1][1]
 
 
-def window(rng: DateRange) -> DateRange:
-    """The briefing dates that may report what happened in `rng`: the period and a window
-    after it."""
-    until = rng.until + dt.timedelta(days=lag(rng)) if rng.until else None
+def window(rng: DateRange, said: bool = False) -> DateRange:
+    """The briefing dates that may report what happened in `rng` (`said`: what a speaker said
+    then): the period and a window after it."""
+    until = rng.until + dt.timedelta(days=lag(rng, said)) if rng.until else None
     return DateRange(rng.since, until, rng.said)
