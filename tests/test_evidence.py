@@ -250,6 +250,33 @@ def test_the_latest_is_the_newest_of_the_passages_that_answer(index_of):
     assert follow.reading.recent
 
 
+DEALS = {
+    "2024-06-03-nickel.txt": "date 2024-06-03 Australia and Indonesia signed a nickel deal in"
+    " Canberra on Monday, setting up joint processing projects for battery minerals.",
+    "2024-06-12-nickel.txt": "date 2024-06-12 Export Finance Australia will lend 1.2 billion"
+    " dollars for projects under the nickel deal with Indonesia, the trade minister said.",
+    "2024-06-20-troops.txt": "date 2024-06-20 Japan and the Philippines reached a deal on"
+    " troop access; officials said its jurisdiction clause follows Japan's deal with Australia.",
+    **{
+        f"2024-05-{day:02d}-prices.txt": f"date 2024-05-{day:02d} Nickel prices moved {move}"
+        " on the London Metal Exchange as smelters in Indonesia changed output."
+        for day, move in ((6, "up"), (13, "down"), (20, "sideways"), (27, "up again"))
+    },
+}
+
+
+def test_the_latest_on_a_subject_is_the_newest_passage_on_it_not_one_sharing_its_words(
+    index_of,
+):
+    """A newer passage naming Australia and a deal, but not nickel, is other news."""
+    answer = index_of(DEALS).answer("any updates on the nickel deal with Australia?", k=3)
+    assert answer.reading.recent
+    assert [h.hit.document for h in answer.hits][:2] == [
+        "2024-06-12-nickel.txt",
+        "2024-06-03-nickel.txt",
+    ]
+
+
 NEWS = {
     "2024-05-02-mediation.txt": "date 2024-05-02 A mediation team held talks with Niger's"
     " military authorities in Niamey on Saturday and described them as frank and constructive,"

@@ -90,6 +90,9 @@ class Judged:
     score: float  # the ranking's score
     probability: float  # that it answers
     features: dict[str, float]
+    #: The groups of the question's words (each with its other spellings) that the passage
+    #: holds with its title and heading, of those some briefing holds.
+    held: frozenset[int] = frozenset()
 
     @property
     def answers(self) -> bool:
@@ -212,7 +215,7 @@ def judge(
             f["speaks"] = float(bool(spoken))
             f["spoken"] = _spoken_share(hit, spoken, about_terms, weight)
             f["called"] = called(rerank.passage_sequence(hit), speaker)
-        out.append(Judged(hit, score, probability(f), f))
+        out.append(Judged(hit, score, probability(f), f, frozenset(held)))
     return out
 
 

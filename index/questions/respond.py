@@ -163,9 +163,22 @@ def once(
     told = repeats.told_once(ordered, lambda j: j.hit, earliest=reading.recent, enough=enough)
     if not reading.recent:
         return told
-    answering = [t for t in told if t.shown.answers or any(r.answers for r in t.repeats)]
+    fresh = {j.hit.passage_id for j in news(ordered)}
+    answering = [t for t in told if any(j.hit.passage_id in fresh for j in (t.shown, *t.repeats))]
     answering.sort(key=lambda t: t.shown.hit.date or dt.date.min, reverse=True)
     return answering + [t for t in told if t not in answering]
+
+
+def news(judged: list[judge.Judged]) -> list[judge.Judged]:
+    """For "the latest on Y": the passages that may come first by their date, in rank order.
+    They are those that hold every word of the question that the best answer holds, whether
+    or not each is judged to answer on its own: "any updates on the nickel deal with
+    Australia?" is answered by the newest passage on the nickel deal, not by a newer one on
+    another deal that names Australia, which a judgement alone lets through."""
+    best = next((j for j in judged if j.answers), None)
+    if best is None:
+        return []
+    return [j for j in judged if j.held >= best.held]
 
 
 def depth(reading: Reading, wanted: int) -> int:
@@ -271,11 +284,12 @@ def _speaker_words(reading: Reading, q: _query.Query) -> list[frozenset[str]]:
 
 def arrange(reading: Reading, judged: list[judge.Judged]) -> tuple[list[judge.Judged], list[str]]:
     """The judged passages in the order the reply shows them, and what to say about it:
-    those that answer first, the newest first for "the latest", those of the question's
-    period (and the window after it) first for a dated question; when none of that period
-    answers, the best of other dates, saying so."""
-    answering = [j for j in judged if j.answers]
-    rest = [j for j in judged if not j.answers]
+    those that answer first (for "the latest", those on its subject, `news`, newest first),
+    those of the question's period (and the window after it) first for a dated question; when
+    none of that period answers, the best of other dates, saying so."""
+    answering = news(judged) if reading.recent else [j for j in judged if j.answers]
+    first = {id(j) for j in answering}
+    rest = [j for j in judged if id(j) not in first]
     notices: list[str] = []
     if reading.recent and len({j.hit.date for j in answering}) > 1:
         answering.sort(key=lambda j: j.hit.date or dt.date.min, reverse=True)
