@@ -160,6 +160,38 @@ CROWDED = {
 }
 
 
+#: The speaker quoted often, and a briefing whose title and lead name the subject, where the
+#: speaker's own passage does not name it again.
+BOARD = {
+    **{
+        f"2024-07-{day:02d}-budget.txt": f"date 2024-07-{day:02d} Budget\n\nOngpin said the"
+        f" budget for week {day} was on track."
+        for day in range(1, 9)
+    },
+    **{
+        f"2024-06-{day:02d}-weather.txt": f"date 2024-06-{day:02d} Weather\n\nRain is"
+        f" expected in the north on day {day}, and sun in the south."
+        for day in range(1, 29)
+    },
+    **{
+        f"2024-08-{day:02d}-brewery.txt": f"date 2024-08-{day:02d} Shares\n\nHarbour Brewery"
+        f" shares moved in trading {day}."
+        for day in range(1, 5)
+    },
+    "2024-09-02-board.txt": "date 2024-09-02 Harbour Brewery board\n\nThe government named"
+    " a banker to the board of Harbour Brewery, the country's largest brewer, on Monday.\n\n"
+    "Finance Secretary\n\nOngpin told reporters the banker would sit on the board despite"
+    ' objections from the founding family. "There is no conflict of interest," he said.',
+}
+
+
+def test_a_speaker_is_found_in_a_briefing_on_the_subject_without_naming_it_again(index_of):
+    answer = index_of(BOARD).answer("what did Ongpin say about Harbour Brewery?")
+    quoted = [h.quote_text for h in answer.hits if h.hit.document == "2024-09-02-board.txt"]
+    assert any("would sit on the board" in text for text in quoted)
+    assert answer.explanation is None  # not "the briefings do not quote Ongpin on …"
+
+
 def test_the_passage_where_the_speaker_speaks_on_the_subject_is_found(index_of):
     """BM25 alone ranks a dozen passages on the brewery above it; the speaker's passages are
     gathered as candidates too, and that one answers."""

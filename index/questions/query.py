@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import sqlite3
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from ..storage import search as _search
@@ -109,6 +110,42 @@ def search(
     texts = terms_of(conn, [rowid for rowid, _ in ranked])
     scores = {rowid: score(texts.get(rowid, []), query, vocab, conn) for rowid, _ in ranked}
     order = sorted(scores, key=lambda rowid: (-scores[rowid], rowid))[offset : offset + k]
+    return fetch(conn, [(rowid, scores[rowid]) for rowid in order])
+
+
+def in_briefings(
+    conn: sqlite3.Connection,
+    query: Query,
+    paths: list[str],
+    needed: frozenset[str],
+    k: int,
+    vocab: Vocabulary,
+    skip: Collection[int] = (),
+) -> list[Hit]:
+    """The best `k` passages of the briefings `paths` that hold one of the terms `needed`,
+    scored as `search` scores them, those in `skip` left out: a briefing's passage that names
+    a speaker but not the subject its title and lead give it ("Ongpin told reporters … the
+    SMC board", in a briefing titled "San Miguel board appointment") ranks low among every
+    passage naming them, and is found here through its briefing."""
+    if not paths or not needed or k <= 0:
+        return []
+    marks = ",".join("?" * len(paths))
+    rowids = [
+        rowid
+        for (rowid,) in conn.execute(
+            "SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id"
+            f" WHERE d.path IN ({marks})",
+            paths,
+        )
+        if rowid not in skip
+    ]
+    texts = terms_of(conn, rowids)
+    scores = {
+        rowid: score(terms, query, vocab, conn)
+        for rowid, terms in texts.items()
+        if not needed.isdisjoint(terms)
+    }
+    order = sorted(scores, key=lambda rowid: (-scores[rowid], rowid))[:k]
     return fetch(conn, [(rowid, scores[rowid]) for rowid in order])
 
 

@@ -224,11 +224,15 @@ def gather(
     if reading.dates is not None and not reading.dates_filter:
         span = timing.window(reading.dates, said=reading.speaker is not None)
         nearer.append(replace(q, filters=q.filters.within(span.since, span.until)))
-    nearer += [replace(q, required=[*q.required, (name,)]) for name in _speaker_terms(reading)]
+    names = _speaker_terms(reading)
+    nearer += [replace(q, required=[*q.required, (name,)]) for name in names]
+    briefings = list(dict.fromkeys(h.document for h in hits))
     for near in nearer:
         extra = _query.search(conn, near, WINDOW_DEPTH, 0, vocab)
         hits += [h for h in extra if h.passage_id not in seen]
         seen.update(h.passage_id for h in extra)
+    if names:  # X in the briefings found on Y, where X speaks without naming Y again
+        hits += _query.in_briefings(conn, q, briefings, frozenset(names), WINDOW_DEPTH, vocab, seen)
     return hits
 
 
