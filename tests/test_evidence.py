@@ -140,17 +140,25 @@ def test_the_topic_outranks_the_speaker_and_the_reply_says_when_they_are_not_quo
 
 #: A speaker quoted on many subjects and a subject many briefings dwell on: the one passage
 #: where the speaker speaks on it shares fewer words with the question than the others.
+def daily(month: int, days: int, title: str, text: str) -> dict[str, str]:
+    """A briefing a day for `days` days of `month` 2024, each titled `title`, its text
+    `text` with the day put in for `{day}`."""
+    return {
+        f"2024-{month:02d}-{day:02d}-{title.lower()}.txt": f"date 2024-{month:02d}-{day:02d}"
+        f" {title}\n\n" + text.format(day=day)
+        for day in range(1, days + 1)
+    }
+
+
 CROWDED = {
-    **{
-        f"2024-07-{day:02d}-budget.txt": f"date 2024-07-{day:02d} Budget\n\nOngpin said the"
-        f" budget for week {day} was on track."
-        for day in range(1, 21)
-    },
-    **{
-        f"2024-08-{day:02d}-brewery.txt": f"date 2024-08-{day:02d} Shares\n\nHarbour Brewery"
-        f" shares rose; Harbour Brewery bonds and Harbour Brewery debt held in trading {day}."
-        for day in range(1, 13)
-    },
+    **daily(7, 20, "Budget", "Ongpin said the budget for week {day} was on track."),
+    **daily(
+        8,
+        12,
+        "Shares",
+        "Harbour Brewery shares rose; Harbour Brewery bonds and Harbour Brewery debt held in"
+        " trading {day}.",
+    ),
     "2024-09-01-stake.txt": "date 2024-09-01 Stake\n\nOngpin said the government would sell"
     " its stake in the Harbour Brewery next year.",
     "2024-09-02-bank.txt": "date 2024-09-02 Rates\n\nPoehl said the Paris meeting had"
@@ -163,21 +171,9 @@ CROWDED = {
 #: The speaker quoted often, and a briefing whose title and lead name the subject, where the
 #: speaker's own passage does not name it again.
 BOARD = {
-    **{
-        f"2024-07-{day:02d}-budget.txt": f"date 2024-07-{day:02d} Budget\n\nOngpin said the"
-        f" budget for week {day} was on track."
-        for day in range(1, 9)
-    },
-    **{
-        f"2024-06-{day:02d}-weather.txt": f"date 2024-06-{day:02d} Weather\n\nRain is"
-        f" expected in the north on day {day}, and sun in the south."
-        for day in range(1, 29)
-    },
-    **{
-        f"2024-08-{day:02d}-brewery.txt": f"date 2024-08-{day:02d} Shares\n\nHarbour Brewery"
-        f" shares moved in trading {day}."
-        for day in range(1, 5)
-    },
+    **daily(7, 8, "Budget", "Ongpin said the budget for week {day} was on track."),
+    **daily(6, 28, "Weather", "Rain is expected in the north on day {day}, and sun in the south."),
+    **daily(8, 4, "Shares", "Harbour Brewery shares moved in trading {day}."),
     "2024-09-02-board.txt": "date 2024-09-02 Harbour Brewery board\n\nThe government named"
     " a banker to the board of Harbour Brewery, the country's largest brewer, on Monday.\n\n"
     "Finance Secretary\n\nOngpin told reporters the banker would sit on the board despite"
