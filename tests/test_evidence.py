@@ -9,12 +9,23 @@ import re
 from click.testing import CliRunner
 
 from bot.cli import main
-from index.questions import judge, message, quote, respond, timing, understand
+from index.questions import forms, judge, message, quote, respond, timing, understand
 from index.questions.dates import DateRange
 from index.questions.message import Kind
 from index.storage import vocabulary
 
 TODAY = dt.date(2024, 4, 20)
+
+
+def daily(month: int, days: int, title: str, text: str) -> dict[str, str]:
+    """A briefing a day for `days` days of `month` 2024, each titled `title`, its text
+    `text` with the day put in for `{day}`."""
+    return {
+        f"2024-{month:02d}-{day:02d}-{title.lower()}.txt": f"date 2024-{month:02d}-{day:02d}"
+        f" {title}\n\n" + text.format(day=day)
+        for day in range(1, days + 1)
+    }
+
 
 SIGNED = {
     "2024-03-18-talks.txt": "date 2024-03-18 Officials from Estonia and Finland met in Tallinn to"
@@ -81,6 +92,38 @@ def test_asking_for_a_days_briefings_still_lists_that_day(index):
         assert answer.found and answer.hits[0].hit.ordinal == 0, question
 
 
+PRICES = {
+    "2024-03-12-chile.txt": "date 2024-03-12 Chile prices\n\nChilean consumer prices rose 2.1"
+    " percent in February after 1.7 percent in January, the national statistics institute"
+    " said.",
+    "2024-03-20-peru.txt": "date 2024-03-20 Peru prices\n\nPeru's inflation eased to 3.2 percent"
+    " in February, the central bank said on Wednesday.",
+    "2024-04-09-japan.txt": "date 2024-04-09 Japan trade\n\nJapan's exports fell 0.8 percent in"
+    " March from a year earlier, the finance ministry said.",
+    "2024-04-02-rates.txt": "date 2024-04-02 Rates\n\nChile's central bank held its interest"
+    " rate at 7.25 percent in March.",
+    **daily(2, 28, "Weather", "Rain is expected in the north on day {day}, and sun in the south."),
+}
+
+
+def test_a_months_figure_is_answered_by_that_months_not_anothers(index_of):
+    ix = index_of(PRICES)
+    february = ix.answer("what was Chile's inflation in February?", today=TODAY)
+    assert february.found and "2.1 percent in February" in february.hits[0].quote_text
+    # Only February's figure is reported: March's is not, however well the rest matches.
+    march = ix.answer("what was Chile's inflation in March?", today=TODAY)
+    assert not march.found and march.why is respond.Unanswered.NOTHING_ANSWERS
+
+
+def test_a_verb_is_held_in_any_of_its_forms(index_of):
+    """ "fall" is answered by "fell", which no stemmer joins to it: not "No briefing
+    mentions fall"."""
+    answer = index_of(PRICES).answer("how much did Japan's exports fall in March?", today=TODAY)
+    assert "0.8 percent" in answer.hits[0].quote_text
+    assert answer.explanation is None
+    assert forms.other_forms("fell") == ("fall", "fallen")
+
+
 def test_one_word_no_briefing_holds_is_named_without_emptying_the_answer(index):
     for question in (
         "What did Putin say about Gaza and Ukraine?",
@@ -140,16 +183,6 @@ def test_the_topic_outranks_the_speaker_and_the_reply_says_when_they_are_not_quo
 
 #: A speaker quoted on many subjects and a subject many briefings dwell on: the one passage
 #: where the speaker speaks on it shares fewer words with the question than the others.
-def daily(month: int, days: int, title: str, text: str) -> dict[str, str]:
-    """A briefing a day for `days` days of `month` 2024, each titled `title`, its text
-    `text` with the day put in for `{day}`."""
-    return {
-        f"2024-{month:02d}-{day:02d}-{title.lower()}.txt": f"date 2024-{month:02d}-{day:02d}"
-        f" {title}\n\n" + text.format(day=day)
-        for day in range(1, days + 1)
-    }
-
-
 CROWDED = {
     **daily(7, 20, "Budget", "Ongpin said the budget for week {day} was on track."),
     **daily(

@@ -338,6 +338,19 @@ def explicit(text: str) -> bool:
     return _EXPLICIT.search(text) is not None
 
 
+def month_names(month: int) -> tuple[str, ...]:
+    """The ways a month is written, lower case: ("february", "feb")."""
+    return tuple(name for name, i in _MONTHS.items() if i == month)
+
+
+def one_month(rng: DateRange) -> int | None:
+    """The month `rng` covers when it is exactly one calendar month ("in February")."""
+    s, u = rng.since, rng.until
+    if s is None or u is None or s.day != 1 or (s.year, s.month) != (u.year, u.month):
+        return None
+    return s.month if u.day == calendar.monthrange(u.year, u.month)[1] else None
+
+
 def is_month(word: str) -> bool:
     """Whether `word` (lower case) names a month: "february", "feb"."""
     return word in _MONTHS

@@ -26,7 +26,7 @@ from enum import Enum
 from .. import analysis
 from ..storage import browse, vocabulary
 from ..storage.search import Filters, Hit
-from . import figures, judge, message, repeats, rerank, timing
+from . import dates, figures, judge, message, repeats, rerank, timing
 from . import query as _query
 from .dates import in_words
 from .quote import Quote, choose
@@ -264,6 +264,7 @@ def rank_and_judge(
         vocab,
         reading.topic_groups,
         _speaker_words(reading, q),
+        _month_terms(reading),
     )
     # What the re-ranker does not see: for "what did X say about Y", whether X is named and
     # whether X is the one speaking.
@@ -272,6 +273,15 @@ def rank_and_judge(
     ]
     order = sorted(range(len(pool)), key=lambda i: (-scores[i], i))
     return [replace(judged[i], score=scores[i]) for i in order]
+
+
+def _month_terms(reading: Reading) -> frozenset[str]:
+    """For a question about one month ("inflation in February?"), that month's terms as a
+    passage holds them, written out or short; none for any other question."""
+    month = dates.one_month(reading.dates) if reading.dates and not reading.dates_filter else None
+    if month is None:
+        return frozenset()
+    return frozenset(t for name in dates.month_names(month) for t in analysis.analyse(name))
 
 
 def _speaker_words(reading: Reading, q: _query.Query) -> list[frozenset[str]]:
