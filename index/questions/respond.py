@@ -217,7 +217,8 @@ def gather(
     """The candidates: BM25's best over every date; when the question names when something
     happened, the best from that period and the window after it (`timing`), so that a
     briefing reporting it later is among them however many others share its words; and for
-    "what did X say about Y", the best of the passages naming X."""
+    "what did X say about Y", the best of the passages naming X, and of those naming X in the
+    briefings found on Y (where X may speak without naming Y again)."""
     hits = _query.search(conn, q, depth(reading, wanted), 0, vocab)
     seen = {h.passage_id for h in hits}
     nearer = []
