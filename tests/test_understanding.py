@@ -269,6 +269,8 @@ NEWEST = "Newest first."
         ("give me a quick rundown of the railway", RAILWAY, ["railway"], None),
         ("background on the blockade", GAZA, ["blockad"], None),
         ("what's the story with the railway?", RAILWAY, ["railway"], None),
+        ("what are the main points of the railway?", RAILWAY, ["railway"], None),
+        ("summarise the railway story", RAILWAY, ["railway"], None),
         ("which president spoke about the railway?", RAILWAY, ["presid", "railway"], None),
         ("give me an update on the railway", RAILWAY, ["railway"], NEWEST),
         ("what is going on with the blockade?", GAZA, ["blockad"], NEWEST),
@@ -302,6 +304,8 @@ def test_the_latest_is_not_read_into_a_name_or_a_plain_use_of_the_word():
         ("what is the latest date for filing?", "latest date"),
         ("list prices of nickel", "list prices"),  # a list price, not "list the …"
         ("who spoke to Luther?", "spoke to Luther"),  # whom, not what about
+        ("a story about the haze", "story about"),  # "the nickel story" is the nickel
+        ("the Toy Story sequel", "Toy Story sequel"),
     ):
         assert not framing.recent(question), question
         assert kept in framing.strip(question), question

@@ -88,12 +88,15 @@ _FRAMES = [
         r"^\s*what(?:'s|’s|s|\s+is)\s+going\s+on(?:\s+(?:with|in|at|about))?\b",
         # what did I miss on …
         r"^\s*what\s+(?:did|have)\s+i\s+miss(?:ed)?\s+(?:on|about|with|regarding|in)\b",
-        # a rundown of …, background on …, an overview of …, what's the story with …, tl;dr …
+        # a rundown of …, background on …, an overview of …, what are the main points of …,
+        # what's the story with …, the nickel story, tl;dr …
         r"^\s*(?:(?:can|could|would)\s+you\s+)?(?:(?:please\s+)?(?:give|send|show)\s+me\s+)?"
+        r"(?:what(?:'s|’s|s|\s+is|\s+are|\s+were|\s+was)\s+)?"
         r"(?:an?\s+|the\s+|some\s+)?(?:quick\s+|short\s+|brief\s+)?"
-        r"(?:rundown|overview|background|gist|explainer|(?:key|main)\s+points)\s+"
-        r"(?:of|on|about|for)\b",
+        r"(?:rundown|overview|background|gist|explainer|highlights|(?:key|main)\s+points)\s+"
+        r"(?:of|on|about|for|in)\b",
         r"^\s*what(?:'s|’s|s|\s+is)\s+the\s+(?:story|deal)\s+(?:with|on|behind)\b",
+        r"(?<=\w)\s+(?:story|saga)\s*[?!.]*\s*$",
         r"^\s*tl\s*;?\s*dr\b:?",
         # the latest, said around the subject: "the railway: any news?", "railway latest",
         # "the railway, what's the latest?"
