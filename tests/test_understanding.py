@@ -562,3 +562,22 @@ def test_why_nothing_is_quoted_is_decided_by_the_index_for_every_renderer(index,
         None,
     ]
     assert index_of({}).answer("what's new?").why is Unanswered.NO_BRIEFINGS
+
+
+def test_who_is_someone_quotes_where_a_briefing_introduces_them(index):
+    """Who a person is, a briefing says where it introduces them: with a first name or a
+    title ("Russian President Vladimir Putin"), not where they only appear ("the dialogue
+    between Putin and Raeisi")."""
+    for question, intro in (
+        ("who is putin", "Russian President Vladimir Putin"),
+        ("Who is Raeisi?", "President Raeisi"),
+        ("who's Raisi?", "President Raeisi"),  # a slip in the name, read as Raeisi
+    ):
+        answer = index.answer(question)
+        assert answer.reading.introduce, question
+        assert intro in answer.hits[0].quote_text, question
+        again = understand.Reading.from_json(json.loads(json.dumps(answer.reading.to_json())))
+        assert again.introduce == answer.reading.introduce
+    # Not a name: asked as any question is.
+    assert not index.answer("who is the railway for?").reading.introduce
+    assert not index.answer("who is the Iranian president?").reading.introduce

@@ -29,8 +29,8 @@ from ..storage.search import Filters, Hit
 from . import dates, figures, judge, message, repeats, rerank, timing
 from . import query as _query
 from .dates import in_words
-from .quote import Quote, choose
-from .speaker import choose_spoken
+from .quote import Quote, choose, highlight_spans, passage_tokens
+from .speaker import choose_spoken, introducing
 from .understand import Reading
 
 #: How many nearest briefings a reply names when nothing answers.
@@ -61,6 +61,9 @@ EVIDENCE: dict[str, float] = {
     "rare": 1.0,
     "called": 1.0,
 }
+#: What a passage that introduces the person "who is X?" asks about adds to its score
+#: (`speaker.introducing`): as much as X speaking does for "what did X say?".
+INTRODUCES = 2.0
 #: How many of the first answering passages must all leave the speaker unnamed for the reply
 #: to say that the briefings do not quote them on the subject.
 SPEAKER_LOOK = 3
@@ -201,6 +204,10 @@ def quote(reading: Reading, q: _query.Query, hit: Hit) -> Quote:
         about = reading.topic_terms or [t for t in terms if t not in speaker]
         return choose_spoken(hit.text, hit.sentences, terms, reading.speaker_names, about)
     question = reading.question
+    introduced = introducing(hit.text, hit.sentences, reading.introduce)
+    if introduced:  # "who is X?": the sentence that introduces X
+        chosen = choose(hit.text, [tuple(hit.sentences[i]) for i in introduced], terms)
+        return Quote(chosen.sentences, highlight_spans(passage_tokens(hit.text), set(terms)))
     return choose(
         hit.text,
         hit.sentences,
@@ -272,6 +279,9 @@ def rank_and_judge(
     scores = [
         j.score + sum(w * j.features.get(name, 0.0) for name, w in EVIDENCE.items()) for j in judged
     ]
+    if reading.introduce:  # "who is X?": the passages that introduce X
+        for i, h in enumerate(pool):
+            scores[i] += INTRODUCES * bool(introducing(h.text, h.sentences, reading.introduce))
     order = sorted(range(len(pool)), key=lambda i: (-scores[i], i))
     return [replace(judged[i], score=scores[i]) for i in order]
 

@@ -140,6 +140,27 @@ def _speaks(
     return False
 
 
+def introducing(text: str, sentences: Sequence[tuple[int, int]], names: Sequence[str]) -> list[int]:
+    """Indexes of the sentences of `text` that introduce the person called by `names`: that
+    name them with a first name or a title before the name ("Iranian President Ebrahim
+    Raeisi", "Australia's trade minister, Simon Whitcombe", "Minister Whitcombe"), as news
+    does where a person first appears, not by the name alone ("Whitcombe said")."""
+    wanted = {normal(n) for n in names if n}
+    out = []
+    for n, (start, end) in enumerate(sentences):
+        words = [
+            (normal(m.group()), m.group()) for m in analysis.PLAIN_WORD.finditer(text[start:end])
+        ]
+        for i in range(1, len(words)):
+            if words[i][0] not in wanted or words[i - 1][0] in wanted:
+                continue
+            before, typed = words[i - 1]
+            if before in TITLES or (typed[0].isupper() and i - 1 > 0):
+                out.append(n)
+                break
+    return out
+
+
 def choose_spoken(
     text: str,
     sentences: Sequence[tuple[int, int]],

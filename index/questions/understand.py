@@ -80,6 +80,8 @@ _ABOUT = re.compile(r"^\s*(?:about|on|regarding|concerning|as\s+for|for)\b\s*", 
 _WHO_ELSE = re.compile(r"^\s*who\s+else\b", re.IGNORECASE)
 #: "What else did he say?": the speaker before, on anything.
 _WHAT_ELSE = re.compile(r"^\s*what\s+else\b", re.IGNORECASE)
+#: "Who is Whitcombe?": who a person is, which a briefing says where it introduces them.
+_WHO_IS = re.compile(r"^\s*(?:and\s+)?who(?:'s|’s|s|\s+is|\s+was)\s+\S", re.IGNORECASE)
 #: "What did Tanabe say about it?", "who else is lending money for it?": the subject of the
 #: question before, named again by a pronoun.
 _IT = re.compile(r"\b(?:it|its|them)\b(?!['’])", re.IGNORECASE)
@@ -201,6 +203,9 @@ class Reading:
     #: (`date_words`) a date's month and year as written ("February", "1986").
     extra: list[tuple[str, float]] = field(default_factory=list)
     date_words: list[tuple[str, float]] = field(default_factory=list)
+    #: For "who is Whitcombe?", the folded words naming the person asked about: the passages
+    #: that introduce them ("Australia's trade minister, Simon Whitcombe") answer.
+    introduce: list[str] = field(default_factory=list)
 
     def query(self, filters: Filters | None = None) -> Query:
         """What to search for, within `filters` as well as the question's own dates."""
@@ -341,6 +346,7 @@ class Reading:
             "by_date": self.by_date,
             "extra": [list(e) for e in self.extra],
             "date_words": [list(e) for e in self.date_words],
+            "introduce": self.introduce,
         }
         return data
 
@@ -366,6 +372,7 @@ class Reading:
             by_date=bool(data.get("by_date")),
             extra=[(t, w) for t, w in data.get("extra", [])],
             date_words=[(t, w) for t, w in data.get("date_words", [])],
+            introduce=list(data.get("introduce", [])),
         )
 
 
@@ -538,6 +545,12 @@ def reading_of(
         if not reading.topic.terms and not reading.topic.required:
             reading.topic = None
     reading.corrections = spelled.corrections
+    topic = reading.topic
+    # "who is Whitcombe?", of a name only: "who is the energy commissioner?" and "who is the
+    # Iranian president?" ask for a name, and are found as asked.
+    who_is = _WHO_IS.match(asked) and reading.speaker is None and topic is not None
+    if who_is and topic.terms and all(_a_name(w, spelled) for w in _words(topic.text)):
+        reading.introduce = _speaker_names(topic, spelled)
 
     if previous is not None:
         refers = bool(_IT.search(text))
@@ -703,6 +716,22 @@ def _names(speaker_text: str) -> list[str]:
     names = [w for w in words if w not in TITLES and analysis.term(w) is not None]
     named = [w for w in names if english.zipf(w) < english.EVERYDAY_ZIPF]
     return named or names or [w for w in words if analysis.term(w) is not None]
+
+
+def _words(text: str) -> list[str]:
+    """The words of `text` that the index holds terms for (not "the", "of")."""
+    return [w for w in PLAIN_WORD.findall(text) if analysis.term(w)]
+
+
+def _a_name(word: str, spelled: _Speller) -> bool:
+    """Whether a question's word is a name: typed capitalised, rare in English, or written
+    capitalised by the briefings ("putin" as "Putin"); not a title ("President")."""
+    if normal(word) in TITLES:
+        return False
+    if word[0].isupper() or english.zipf(word.lower()) < english.RARE_ZIPF:
+        return True
+    term = analysis.term(word)
+    return term is not None and spelled.surface(term)[:1].isupper()
 
 
 def _speaker_names(part: Part, spelled: _Speller) -> list[str]:
