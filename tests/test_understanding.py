@@ -581,3 +581,23 @@ def test_who_is_someone_quotes_where_a_briefing_introduces_them(index):
     # Not a name: asked as any question is.
     assert not index.answer("who is the railway for?").reading.introduce
     assert not index.answer("who is the Iranian president?").reading.introduce
+
+
+def test_what_a_short_name_stands_for_is_where_a_briefing_spells_it_out(index_of):
+    ix = index_of(
+        {
+            "2024-10-02-cbam.txt": "date 2024-10-02 The transitional phase of the carbon border"
+            ' adjustment mechanism, or CBAM, began on Sunday.\n\nReactions\n\n"CBAM will speed'
+            ' it up," she said.',
+            "2024-10-03-grid.txt": "date 2024-10-03 The Baltic Wind Interconnector (BWI) will"
+            ' link wind farms at sea.\n\nCosts\n\n"BWI costs more," he said.',
+        }
+    )
+    for question, spelt in (
+        ("what is CBAM?", "carbon border adjustment mechanism, or CBAM"),
+        ("what does CBAM stand for?", "carbon border adjustment mechanism, or CBAM"),
+        ("what's BWI?", "Baltic Wind Interconnector (BWI)"),
+    ):
+        answer = ix.answer(question)
+        assert answer.terms == [spelt.rsplit(" ", 1)[-1].strip("()").lower()], question
+        assert spelt in answer.hits[0].quote_text, question

@@ -97,6 +97,8 @@ _FRAMES = [
         r"(?:of|on|about|for|in)\b",
         r"^\s*what(?:'s|’s|s|\s+is)\s+the\s+(?:story|deal)\s+(?:with|on|behind)\b",
         r"(?<=\w)\s+(?:story|saga)\s*[?!.]*\s*$",
+        # what does CBAM stand for?
+        r"(?<=\w)\s+stands?\s+for\s*[?!.]*\s*$",
         r"^\s*tl\s*;?\s*dr\b:?",
         # the latest, said around the subject: "the railway: any news?", "railway latest",
         # "the railway, what's the latest?"

@@ -55,6 +55,8 @@ REPORTING: frozenset[str] = frozenset(f for base in _REGULAR for f in _forms(bas
 QUESTION_VERBS: dict[str, str] = {
     **{base: (_IRREGULAR.get(base) or (base.rstrip("e") + "ed",))[0] for base in _REGULAR},
 }
+#: Between a name spelt out and its short form: "…, or CBAM", "… (CBAM)".
+_SPELLED_OUT = re.compile(r"(?:\(|,\s+or\s+)$")
 PRONOUNS = frozenset({"he", "she", "they"})
 TITLES = frozenset(
     """president minister leader premier chancellor spokesman spokeswoman spokesperson secretary
@@ -141,21 +143,25 @@ def _speaks(
 
 
 def introducing(text: str, sentences: Sequence[tuple[int, int]], names: Sequence[str]) -> list[int]:
-    """Indexes of the sentences of `text` that introduce the person called by `names`: that
-    name them with a first name or a title before the name ("Iranian President Ebrahim
-    Raeisi", "Australia's trade minister, Simon Whitcombe", "Minister Whitcombe"), as news
-    does where a person first appears, not by the name alone ("Whitcombe said")."""
+    """Indexes of the sentences of `text` that introduce the person or the thing called by
+    `names`: that name a person with a first name or a title before the name ("Iranian
+    President Ebrahim Raeisi", "Australia's trade minister, Simon Whitcombe", "Minister
+    Whitcombe"), or spell out a short name before it ("the carbon border adjustment
+    mechanism, or CBAM", "… (CBAM)"), as news does where either first appears; not those that
+    only use the name ("Whitcombe said")."""
     wanted = {normal(n) for n in names if n}
     out = []
     for n, (start, end) in enumerate(sentences):
-        words = [
-            (normal(m.group()), m.group()) for m in analysis.PLAIN_WORD.finditer(text[start:end])
-        ]
+        matches = list(analysis.PLAIN_WORD.finditer(text, start, end))
+        words = [(normal(m.group()), m.group()) for m in matches]
         for i in range(1, len(words)):
             if words[i][0] not in wanted or words[i - 1][0] in wanted:
                 continue
             before, typed = words[i - 1]
-            if before in TITLES or (typed[0].isupper() and i - 1 > 0):
+            spelled_out = _SPELLED_OUT.search(
+                text[max(start, matches[i].start() - 8) : matches[i].start()]
+            )
+            if before in TITLES or (typed[0].isupper() and i - 1 > 0) or spelled_out:
                 out.append(n)
                 break
     return out

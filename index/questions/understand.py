@@ -80,8 +80,12 @@ _ABOUT = re.compile(r"^\s*(?:about|on|regarding|concerning|as\s+for|for)\b\s*", 
 _WHO_ELSE = re.compile(r"^\s*who\s+else\b", re.IGNORECASE)
 #: "What else did he say?": the speaker before, on anything.
 _WHAT_ELSE = re.compile(r"^\s*what\s+else\b", re.IGNORECASE)
-#: "Who is Whitcombe?": who a person is, which a briefing says where it introduces them.
-_WHO_IS = re.compile(r"^\s*(?:and\s+)?who(?:'s|’s|s|\s+is|\s+was)\s+\S", re.IGNORECASE)
+#: "Who is Whitcombe?", "what is CBAM?", "what does CBAM stand for?": who a person is or
+#: what a name means, which a briefing says where it introduces them.
+_WHO_IS = re.compile(
+    r"^\s*(?:and\s+)?(?:who|what)(?:'s|’s|s|\s+is|\s+was|\s+are|\s+does|\s+do)\s+\S",
+    re.IGNORECASE,
+)
 #: "What did Tanabe say about it?", "who else is lending money for it?": the subject of the
 #: question before, named again by a pronoun.
 _IT = re.compile(r"\b(?:it|its|them)\b(?!['’])", re.IGNORECASE)
