@@ -150,7 +150,9 @@ def introducing(text: str, sentences: Sequence[tuple[int, int]], names: Sequence
     mechanism, or CBAM", "… (CBAM)"), as news does where either first appears; not those that
     only use the name ("Whitcombe said")."""
     wanted = {normal(n) for n in names if n}
-    out = []
+    out: list[int] = []
+    if not wanted:
+        return out
     for n, (start, end) in enumerate(sentences):
         matches = list(analysis.PLAIN_WORD.finditer(text, start, end))
         words = [(normal(m.group()), m.group()) for m in matches]
