@@ -531,3 +531,19 @@ def test_a_speaker_who_opens_a_sentence_speaks_at_its_first_reporting_verb():
     first = text.index(" Officials")
     spans = [(0, first), (first + 1, len(text))]
     assert speaking(text, spans, ["spain"]) == [0]  # and not the officials' sentence
+
+
+def test_who_is_finds_where_a_person_is_introduced_among_many_passages_quoting_them(index_of):
+    """The briefing that introduces Volcker does so once, in a passage longer than the dozen
+    that quote him, which BM25 ranks first; a capitalised word before his name across a
+    quote's end ("… in Brazil," Volcker said) is no first name."""
+    ix = index_of(
+        {
+            **daily(7, 12, "Debt", '"Policy starts at home, in Brazil," Volcker said on {day}.'),
+            "2024-08-01-fed.txt": "date 2024-08-01 Fed\n\nMarkets were calm on Monday as traders"
+            " waited for the central bank's decision on interest rates.\n\nFederal Reserve"
+            " Board Chairman Paul Volcker said rates would hold for the rest of the year.",
+        }
+    )
+    answer = ix.answer("who is Volcker?")
+    assert "Federal Reserve Board Chairman Paul Volcker" in answer.hits[0].quote_text

@@ -25,7 +25,7 @@ from enum import Enum
 
 from .. import analysis
 from ..storage import browse, vocabulary
-from ..storage.search import Filters, Hit
+from ..storage.search import Filters, Hit, first_mentions
 from . import dates, figures, judge, message, repeats, rerank, timing
 from . import query as _query
 from .dates import in_words
@@ -61,9 +61,6 @@ EVIDENCE: dict[str, float] = {
     "rare": 1.0,
     "called": 1.0,
 }
-#: What a passage that introduces the person "who is X?" asks about adds to its score
-#: (`speaker.introducing`): as much as X speaking does for "what did X say?".
-INTRODUCES = 2.0
 #: How many of the first answering passages must all leave the speaker unnamed for the reply
 #: to say that the briefings do not quote them on the subject.
 SPEAKER_LOOK = 3
@@ -241,7 +238,16 @@ def gather(
         seen.update(h.passage_id for h in extra)
     if names:  # X in the briefings found on Y, where X speaks without naming Y again
         hits += _query.in_briefings(conn, q, briefings, frozenset(names), WINDOW_DEPTH, vocab, seen)
+    for name in _introduced_terms(reading, vocab):  # "who is X?": where briefings introduce X
+        hits += [h for h in first_mentions(conn, name, WINDOW_DEPTH) if h.passage_id not in seen]
+        seen.update(h.passage_id for h in hits)
     return hits
+
+
+def _introduced_terms(reading: Reading, vocab) -> list[str]:
+    """For "who is X?", the rarest of the terms naming X that the briefings hold."""
+    terms = [t for t in (analysis.term(n) for n in reading.introduce) if t and vocab.df.get(t)]
+    return sorted(terms, key=lambda t: vocab.df[t])[:1]
 
 
 def _speaker_terms(reading: Reading) -> list[str]:
@@ -279,9 +285,6 @@ def rank_and_judge(
     scores = [
         j.score + sum(w * j.features.get(name, 0.0) for name, w in EVIDENCE.items()) for j in judged
     ]
-    if reading.introduce:  # "who is X?": the passages that introduce X
-        for i, h in enumerate(pool):
-            scores[i] += INTRODUCES * bool(introducing(h.text, h.sentences, reading.introduce))
     order = sorted(range(len(pool)), key=lambda i: (-scores[i], i))
     return [replace(judged[i], score=scores[i]) for i in order]
 
@@ -310,8 +313,9 @@ def _speaker_words(reading: Reading, q: _query.Query) -> list[frozenset[str]]:
 def arrange(reading: Reading, judged: list[judge.Judged]) -> tuple[list[judge.Judged], list[str]]:
     """The judged passages in the order the reply shows them, and what to say about it:
     those that answer first (for "the latest", those on its subject, `news`, newest first),
-    those of the question's period (and the window after it) first for a dated question; when
-    none of that period answers, the best of other dates, saying so."""
+    those of the question's period (and the window after it) first for a dated question (when
+    none of that period answers, the best of other dates, saying so), and for "who is X?"
+    those that introduce X."""
     answering = news(judged) if reading.recent else [j for j in judged if j.answers]
     first = {id(j) for j in answering}
     rest = [j for j in judged if id(j) not in first]
@@ -328,6 +332,13 @@ def arrange(reading: Reading, judged: list[judge.Judged]) -> tuple[list[judge.Ju
                 f"Nothing in the briefings {reading.dates.describe()} or soon after answers"
                 " that; these are the best answers from other dates."
             )
+    if reading.introduce:  # "who is X?", "what is CBAM?": where X is introduced, first
+        told = {
+            id(j) for j in answering if introducing(j.hit.text, j.hit.sentences, reading.introduce)
+        }
+        answering = [j for j in answering if id(j) in told] + [
+            j for j in answering if id(j) not in told
+        ]
     named = any(j.features.get("speaker") for j in answering[:SPEAKER_LOOK])
     if reading.speaker is not None and reading.speaker_names and answering and not named:
         about = f" on {reading.topic.text}" if reading.topic else ""

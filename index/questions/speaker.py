@@ -55,8 +55,6 @@ REPORTING: frozenset[str] = frozenset(f for base in _REGULAR for f in _forms(bas
 QUESTION_VERBS: dict[str, str] = {
     **{base: (_IRREGULAR.get(base) or (base.rstrip("e") + "ed",))[0] for base in _REGULAR},
 }
-#: Between a name spelt out and its short form: "…, or CBAM", "… (CBAM)".
-_SPELLED_OUT = re.compile(r"(?:\(|,\s+or\s+)$")
 PRONOUNS = frozenset({"he", "she", "they"})
 TITLES = frozenset(
     """president minister leader premier chancellor spokesman spokeswoman spokesperson secretary
@@ -160,10 +158,21 @@ def introducing(text: str, sentences: Sequence[tuple[int, int]], names: Sequence
             if words[i][0] not in wanted or words[i - 1][0] in wanted:
                 continue
             before, typed = words[i - 1]
-            spelled_out = _SPELLED_OUT.search(
-                text[max(start, matches[i].start() - 8) : matches[i].start()]
+            between = text[matches[i - 1].end() : matches[i].start()]
+            # "Simon Whitcombe", "President Raeisi": the word just before, nothing between;
+            # "at home (in Brazil)," Volcker said" names no one.
+            titled = between.isspace() and (before in TITLES or (typed[0].isupper() and i > 1))
+            # "…, or CBAM", "… (CBAM)": a short name in capitals after what it stands for;
+            # "He (Ongpin) wants" is no short name.
+            comma_or = (
+                before == "or"
+                and i > 1
+                and "," in text[matches[i - 2].end() : matches[i - 1].start()]
             )
-            if before in TITLES or (typed[0].isupper() and i - 1 > 0) or spelled_out:
+            short = sum(c.isupper() for c in words[i][1]) > 1 and (
+                between.strip() == "(" or comma_or
+            )
+            if titled or short:
                 out.append(n)
                 break
     return out

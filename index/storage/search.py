@@ -137,6 +137,22 @@ def rank_match(
     return [(rowid, -score) for rowid, score in conn.execute(sql, [*params, k])]
 
 
+def first_mentions(conn: sqlite3.Connection, term: str, k: int) -> list[Hit]:
+    """For the `k` newest briefings that hold `term`, the passage of each that holds it first:
+    where news introduces a person or spells a name out ("Federal Reserve Board Chairman
+    Paul Volcker said …"), before it uses the bare name. The term is quoted for FTS5."""
+    rows = conn.execute(
+        "SELECT p.id FROM passages p JOIN ("
+        " SELECT q.document_id AS document, min(q.ordinal) AS ordinal"
+        " FROM passages_fts f JOIN passages q ON q.id = f.rowid"
+        " WHERE passages_fts MATCH ? GROUP BY q.document_id"
+        " ORDER BY q.document_id DESC LIMIT ?"
+        ") m ON p.document_id = m.document AND p.ordinal = m.ordinal",
+        [quoted(term), k],
+    ).fetchall()
+    return fetch(conn, [(rowid, 0.0) for (rowid,) in rows])
+
+
 def fetch(conn: sqlite3.Connection, ranked: list[tuple[int, float]]) -> list[Hit]:
     """The passages behind ranked ids, in the same order."""
     if not ranked:
