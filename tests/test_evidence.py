@@ -300,6 +300,7 @@ def test_the_latest_is_the_newest_of_the_passages_that_answer(index_of):
         "any updates on EU gas storage?",
         "anything new on EU gas storage?",
         "how full is EU gas storage now?",  # the value today: the newest that answers
+        "how full is EU gas storage?",  # asked in the present tense: the same
         "what is the current level of EU gas storage?",
     ):
         answer = ix.answer(question, k=3)

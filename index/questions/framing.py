@@ -199,6 +199,13 @@ _NOW = (
     r"\b(?:now|currently|at\s+present|at\s+the\s+moment|these\s+days)\s*[?!.]*\s*$"
     r"|^\s*(?:what|where|how)(?:'s|’s|\s+is|\s+are)\s+(?:the\s+)?current\b"
 )
+#: "how much gas is in storage?", "how full is storage?", "what is the jobless rate?": a
+#: quantity asked for in the present tense is its value today, as with "now".
+_PRESENT_FIGURE = (
+    r"^\s*how\s+(?:much|many|full|big|high|large)\s+(?:[\w'’-]+\s+){0,3}?(?:is|are)\b"
+    r"|^\s*what(?:'s|’s|\s+is|\s+are)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,5}?"
+    r"(?:rate|level|price|share|total)\b"
+)
 #: "what's going on with …", "what is happening in …", "what did I miss on …": the state of
 #: things now.
 _GOING_ON = (
@@ -207,7 +214,8 @@ _GOING_ON = (
 )
 _RECENT = re.compile(
     "|".join(
-        (_LATEST, _UPDATES, _NOW, _LATEST_AFTER, _NEWS_AFTER, _STATUS, _GOING_ON)
+        (_LATEST, _UPDATES, _NOW, _PRESENT_FIGURE, _LATEST_AFTER, _NEWS_AFTER, _STATUS)
+        + (_GOING_ON,)
         + (_LATEST_BEFORE.pattern, r"\b(?:recently|lately)\b")
     ),
     re.IGNORECASE,
