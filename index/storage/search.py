@@ -138,19 +138,23 @@ def rank_match(
 
 
 def first_mentions(conn: sqlite3.Connection, term: str, k: int) -> list[Hit]:
-    """For the `k` newest briefings that hold `term`, the passage of each that holds it first:
-    where news introduces a person or spells a name out ("Federal Reserve Board Chairman
-    Paul Volcker said …"), before it uses the bare name. The term is quoted for FTS5."""
+    """For the `k` briefings indexed last that hold `term`, the passage of each that holds it
+    first: where news introduces a person or spells a name out ("Federal Reserve Board
+    Chairman Paul Volcker said …"), before it uses the bare name. The passages are read newest
+    row first and the reading stops at the `k + 1`th briefing, so a common word costs no more
+    than a rare one (a briefing's passages are rows in a row). The term is quoted for FTS5."""
     rows = conn.execute(
-        "SELECT p.id FROM passages p JOIN ("
-        " SELECT q.document_id AS document, min(q.ordinal) AS ordinal"
-        " FROM passages_fts f JOIN passages q ON q.id = f.rowid"
-        " WHERE passages_fts MATCH ? GROUP BY q.document_id"
-        " ORDER BY q.document_id DESC LIMIT ?"
-        ") m ON p.document_id = m.document AND p.ordinal = m.ordinal",
-        [quoted(term), k],
-    ).fetchall()
-    return fetch(conn, [(rowid, 0.0) for (rowid,) in rows])
+        "SELECT f.rowid, p.document_id, p.ordinal FROM passages_fts f"
+        " JOIN passages p ON p.id = f.rowid WHERE passages_fts MATCH ? ORDER BY f.rowid DESC",
+        [quoted(term)],
+    )
+    first: dict[int, tuple[int, int]] = {}  # briefing → (ordinal, passage) of its first mention
+    for rowid, document, ordinal in rows:
+        if document not in first and len(first) == k:
+            break
+        if document not in first or ordinal < first[document][0]:
+            first[document] = (ordinal, rowid)
+    return fetch(conn, [(rowid, 0.0) for _, rowid in first.values()])
 
 
 def fetch(conn: sqlite3.Connection, ranked: list[tuple[int, float]]) -> list[Hit]:
