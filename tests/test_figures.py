@@ -39,6 +39,10 @@ from index.questions.quote import choose
         ("what is the size of the loan?", "The loan is 800 million euros.", True),
         ("what was the value of the deal?", "The deal was worth $2 billion.", True),
         ("what is the figure for storage?", "Storage stood at 97.8 percent.", True),
+        ("what is the dividend of CRA?", "It will pay 10 cents a share.", True),
+        ("what is the dividend of CRA?", "It deferred the decision to July.", False),
+        ("what was the group's net income?", "Net income was 4.8 billion dlrs.", True),
+        ("what is the government's stake in the bank?", "It holds 51 pct.", True),
         # The question's own numbers are not the answer.
         ("how full was storage past the 90% mark?", "Storage was over 90 percent full.", False),
         ("how full was storage past the 90% mark?", "Stocks reached 90.1 percent.", True),

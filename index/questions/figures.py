@@ -160,9 +160,11 @@ _BY_WHAT = {
     "growth": frozenset({"percent"}),
     **dict.fromkeys(
         """turnover revenue revenues sales profit profits deficit surplus debt budget
-        reserves""".split(),
+        reserves dividend dividends earnings income loss losses""".split(),
         frozenset({"money"}),
     ),
+    "stake": frozenset({"percent"}),
+    "population": frozenset({"count"}),
     "output": frozenset({"quantity"}),
     "production": frozenset({"quantity"}),
     "size": frozenset({"quantity", "length", "money"}),
@@ -175,7 +177,8 @@ _BY_WHAT = {
 _MEASURES = """
     rate rates share percentage proportion price prices cost inflation unemployment growth
     turnover revenue revenues sales profit profits deficit surplus debt budget reserves output
-    production value amount sum size level figure figures
+    production value amount sum size level figure figures dividend dividends earnings income
+    loss losses stake population
 """.split()
 # "What was Argentina's inflation rate", "what is the discount rate now".
 _WHAT_IS = re.compile(
