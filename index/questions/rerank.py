@@ -45,15 +45,15 @@ WINDOW = 12
 #: Feature weights, fitted by `bench/quality/fit_rerank.py` on SQuAD's tuning questions and
 #: the development sets' tuning halves (`DEV_SHARE` there).
 WEIGHTS: dict[str, float] = {
-    "body": 3.28,
-    "sentence": 1.48,
-    "bigrams": 1.42,
-    "exact": 2.12,
-    "title": 2.59,
-    "number": 0.36,
-    "figure": 0.94,
-    "pairs": 0.09,
-    "window": 1.35,
+    "body": 3.08,
+    "sentence": 1.32,
+    "bigrams": 1.34,
+    "exact": 2.28,
+    "title": 2.78,
+    "number": 0.30,
+    "figure": 1.00,
+    "pairs": 0.23,
+    "window": 1.47,
 }
 
 
