@@ -9,7 +9,7 @@ import re
 from click.testing import CliRunner
 
 from bot.cli import main
-from index.questions import forms, judge, message, quote, respond, timing, understand
+from index.questions import acronyms, forms, judge, message, quote, respond, timing, understand
 from index.questions.dates import DateRange
 from index.questions.message import Kind
 from index.storage import vocabulary
@@ -548,3 +548,28 @@ def test_who_is_finds_where_a_person_is_introduced_among_many_passages_quoting_t
     )
     answer = ix.answer("who is Volcker?")
     assert "Federal Reserve Board Chairman Paul Volcker" in answer.hits[0].quote_text
+
+
+SPELT_OUT = {
+    "2024-05-02-gas.txt": "date 2024-05-02 European Union energy ministers agreed on Monday to"
+    " extend the gas demand target to March 2025.",
+    "2024-05-03-trade.txt": "date 2024-05-03 The European Union and Japan discussed trade on"
+    " Tuesday, and the EU said talks would go on.",
+    "2024-05-04-fund.txt": "date 2024-05-04 The International Monetary Fund said growth would"
+    " slow. The IMF cut its forecast for the euro area.",
+    **daily(6, 20, "Weather", "Rain is expected in the north on day {day}, and sun in the south."),
+}
+
+
+def test_a_short_name_finds_the_passages_that_spell_it_out(index_of):
+    """The briefings say what "EU" stands for where both meet; a passage that says only
+    "European Union" then answers a question that says "EU"."""
+    ix = index_of(SPELT_OUT)
+    answer = ix.answer("what did the EU agree on the gas target?")
+    assert answer.hits[0].hit.document == "2024-05-02-gas.txt"
+    assert acronyms.long_form(ix.connection(), vocabulary.get(ix.connection()), "eu") == (
+        "european",
+        "union",
+    )
+    # A word that is no short name in the briefings has no long form.
+    assert acronyms.long_form(ix.connection(), vocabulary.get(ix.connection()), "rain") == ()

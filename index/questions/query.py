@@ -48,6 +48,10 @@ class Weighted:
     #: How common that word is in English at large (`english.zipf`): a common word the
     #: briefings lack ("still", "mention") matters less than a rare one ("Ukraine").
     zipf: float = 0.0
+    #: Whether the re-ranker weighs it as a word of the question: not the words of a short
+    #: name's long form ("european", "union" for "EU"), which find passages and count where
+    #: one is judged, but would make a question of four words out of one for the re-ranker.
+    ranked: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +76,10 @@ class Query:
 
     def term_list(self) -> list[str]:
         return list(dict.fromkeys(t.term for t in self.terms))
+
+    def ranked_terms(self) -> list[str]:
+        """The terms the re-ranker weighs as the question's words (`Weighted.ranked`)."""
+        return list(dict.fromkeys(t.term for t in self.terms if t.ranked))
 
 
 def phrase_expression(words: tuple[str, ...]) -> str:

@@ -266,7 +266,7 @@ def rank_and_judge(
     """The candidates in order of how they answer (`rerank`), each judged (`judge`)."""
     if not pool:
         return []
-    rows = rerank.features(reading.question, q.term_list(), pool, vocab)
+    rows = rerank.features(reading.question, q.ranked_terms(), pool, vocab)
     tokens = {h.passage_id: rerank.passage_terms(h) for h in pool}
     ranked = [(rerank.score(f), f) for f in rows]
     judged = judge.judge(

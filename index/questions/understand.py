@@ -27,7 +27,7 @@ from ..analysis import PLAIN_WORD
 from ..storage import vocabulary
 from ..storage.search import MAX_QUESTION_CHARS, MAX_TERMS, Filters
 from ..storage.vocabulary import Vocabulary
-from . import dates, english, framing, message, places, related
+from . import acronyms, dates, english, framing, message, places, related
 from . import query as _query
 from .aliases import Aliases, AliasMatch, normal
 from .dates import DateRange
@@ -165,7 +165,9 @@ class Part:
     def to_json(self) -> dict:
         return {
             "text": self.text,
-            "terms": [[t.term, t.weight, t.group, t.judged, t.rare, t.zipf] for t in self.terms],
+            "terms": [
+                [t.term, t.weight, t.group, t.judged, t.rare, t.zipf, t.ranked] for t in self.terms
+            ],
             "required": [list(p) for p in self.required],
             "names": [[list(n.words), n.weight] for n in self.names],
         }
@@ -221,7 +223,7 @@ class Reading:
             if part is None:
                 continue
             terms += [
-                Weighted(t.term, t.weight, t.group + base, t.judged, t.rare, t.zipf)
+                Weighted(t.term, t.weight, t.group + base, t.judged, t.rare, t.zipf, t.ranked)
                 for t in part.terms
             ]
             base += 1 + max((t.group for t in part.terms), default=0)
@@ -554,7 +556,7 @@ def reading_of(
     # Iranian president?" ask for a name, and are found as asked.
     who_is = _WHO_IS.match(asked) and reading.speaker is None and topic is not None
     if who_is and topic.terms and all(_a_name(w, spelled) for w in _words(topic.text)):
-        reading.introduce = _speaker_names(topic, spelled)
+        reading.introduce = _speaker_names(topic, spelled, long_form=False)
 
     if previous is not None:
         refers = bool(_IT.search(text))
@@ -727,6 +729,18 @@ def _words(text: str) -> list[str]:
     return [w for w in PLAIN_WORD.findall(text) if analysis.term(w)]
 
 
+#: What each word of a short name's long form weighs against the short name typed.
+ACRONYM_WEIGHT = 0.25
+
+
+def _short_name(typed: str) -> bool:
+    """Whether a typed word may be a short name: a few letters, in capitals or rare in
+    English ("EU", "imf")."""
+    if not (2 <= len(typed) <= 6 and typed.isalpha()):
+        return False
+    return typed.isupper() or english.zipf(typed.lower()) < english.RARE_ZIPF
+
+
 def _a_name(word: str, spelled: _Speller) -> bool:
     """Whether a question's word is a name: typed capitalised, rare in English, or written
     capitalised by the briefings ("putin" as "Putin"); not a title ("President")."""
@@ -738,15 +752,17 @@ def _a_name(word: str, spelled: _Speller) -> bool:
     return term is not None and spelled.surface(term)[:1].isupper()
 
 
-def _speaker_names(part: Part, spelled: _Speller) -> list[str]:
+def _speaker_names(part: Part, spelled: _Speller, long_form: bool = True) -> list[str]:
     """The speaker's names (`_names`), and each other spelling of them that the briefings hold
     and the question searches for as well: asked about "Pöhl", a passage where "Poehl" speaks
-    is him speaking."""
+    is him speaking; and "European Union ministers agreed" is the EU agreeing. Without
+    `long_form`, not the words of a short name's long form (who is introduced, for "what is
+    the EU?", is the EU, not "Union")."""
     names = _names(part.text)
     typed = {analysis.term(n) for n in names}
     groups = {t.group for t in part.terms if t.term in typed}
     for t in part.terms:
-        if t.group in groups and t.term not in typed:
+        if t.group in groups and t.term not in typed and (t.ranked or long_form):
             other = normal(spelled.surface(t.term))
             if other not in names:
                 names.append(other)
@@ -802,6 +818,12 @@ class _Speller:
             # "earn" also searches for profit, "inflation" for consumer prices.
             near = [t for t in related.related_terms(token.term) if self.vocab.df.get(t, 0)]
             part.terms.extend(Weighted(t, related.WEIGHT, group, **kept) for t in near)
+            # "EU" also searches for the European Union, as the briefings spell it out.
+            if df and self.conn is not None and _short_name(typed):
+                spelt = acronyms.long_form(self.conn, self.vocab, token.term)
+                part.terms.extend(
+                    Weighted(t, ACRONYM_WEIGHT, group, **kept, ranked=False) for t in spelt
+                )
             part.terms.extend(runs)
             if df == 0 and variants:
                 replaced[token.term] = variants[0].term
