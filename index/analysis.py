@@ -74,6 +74,10 @@ _STOPWORDS_FOLDED: frozenset[str] = (
 )
 
 _stemmer = Stemmer.Stemmer("english")
+# PyStemmer keeps a cache of its own (10,000 words), which `term` already does: once a build
+# has met more words than that, each new one made it evict entries, and stemming took 3 to
+# 4 µs a word instead of 0.6 (83,560 words of the synthetic corpus: 0.33 → 0.05 s).
+_stemmer.maxCacheSize = 0
 
 
 class Token(NamedTuple):
