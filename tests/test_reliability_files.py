@@ -105,6 +105,24 @@ def test_an_oversized_file_is_refused_before_it_is_read(corpus: Path, tmp_path: 
     assert peak < 20 * 2**20, f"peak {peak / 2**20:.0f} MB"
 
 
+def test_a_file_that_grew_since_it_was_looked_at_is_read_whole_up_to_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file is read for the size it had when looked at, and on if it grew since: whole
+    while it stays under the limit, refused once past it."""
+    from index.files.model import UnreadableFile
+    from index.storage import reindex as module
+
+    file = tmp_path / "growing.txt"
+    file.write_text("x" * 10)
+    stat = file.stat()
+    file.write_text("y" * 100)
+    assert module._read_limited(file, stat) == b"y" * 100
+    monkeypatch.setattr(module, "MAX_TEXT_BYTES", 50)
+    with pytest.raises(UnreadableFile, match="grew past"):
+        module._read_limited(file, stat)
+
+
 @pytest.mark.parametrize(
     "text",
     ["freight tariff " * 20_000, "x" * 300_000, "Short. " + "base64+/" * 40_000 + " end."],
