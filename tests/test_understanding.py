@@ -185,6 +185,16 @@ def test_a_pronoun_takes_the_previous_speaker(index):
     assert follow.explanation == "Read as: what Raeisi said about Palestine."
 
 
+def test_a_follow_up_is_restated_without_the_verb_its_framing_left():
+    """ "and how much is the investment?" asks for a figure ("how much" goes, and the reply
+    restates the subject); "Read as: is the investment." reads as broken."""
+    reading = understand.Reading("and how much is the investment?", follow_up=True)
+    reading.topic = understand.Part("is the investment")
+    assert reading.explanation() == "Read as: the investment."
+    reading.topic = understand.Part("who is lending money")
+    assert reading.explanation() == "Read as: who is lending money."
+
+
 @pytest.mark.parametrize(
     "question",
     [

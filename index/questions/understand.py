@@ -90,6 +90,11 @@ _WHO_IS = re.compile(
     r"^\s*(?:and\s+)?(?:who|what)(?:'s|’s|s|\s+is|\s+was|\s+are|\s+does|\s+do)\s+\S",
     re.IGNORECASE,
 )
+#: A verb left at the start of a subject when the framing before it went ("how much is …",
+#: "how many were …"): no word of the subject as the reply restates it.
+_LEFT_VERB = re.compile(
+    r"^(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could)\s+(?=\S)", re.I
+)
 #: "What did Tanabe say about it?", "who else is lending money for it?": the subject of the
 #: question before, named again by a pronoun.
 _IT = re.compile(r"\b(?:it|its|them)\b(?!['’])", re.IGNORECASE)
@@ -291,8 +296,10 @@ class Reading:
         return not self.dates.overlaps(*self.covered)
 
     def asked(self) -> str:
-        """The question as read, in words: "what Raeisi said about Gaza"."""
-        topic = self.topic.text if self.topic else ""
+        """The question as read, in words: "what Raeisi said about Gaza"; a subject left
+        with the verb its framing went with ("how much is the EU grant" → "the EU grant")
+        without it."""
+        topic = _LEFT_VERB.sub("", self.topic.text) if self.topic else ""
         if self.speaker is not None:
             text = f"what {self.speaker.text} {self.verb}"
             if topic:
