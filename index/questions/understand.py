@@ -296,10 +296,8 @@ class Reading:
         return not self.dates.overlaps(*self.covered)
 
     def asked(self) -> str:
-        """The question as read, in words: "what Raeisi said about Gaza"; a subject left
-        with the verb its framing went with ("how much is the EU grant" → "the EU grant")
-        without it."""
-        topic = _LEFT_VERB.sub("", self.topic.text) if self.topic else ""
+        """The question as read, in words: "what Raeisi said about Gaza"."""
+        topic = self.topic.text if self.topic else ""
         if self.speaker is not None:
             text = f"what {self.speaker.text} {self.verb}"
             if topic:
@@ -556,7 +554,7 @@ def reading_of(
     if speaker_text and not pronoun:
         reading.speaker = spelled.part(speaker_text, matches)
         reading.speaker_names = _speaker_names(reading.speaker, spelled)
-    topic_text = topic_text.strip(_TRAILING)
+    topic_text = _LEFT_VERB.sub("", topic_text.strip(_TRAILING))
     if topic_text:
         reading.topic = spelled.part(topic_text, matches)
         if not reading.topic.terms and not reading.topic.required:
