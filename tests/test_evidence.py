@@ -12,6 +12,7 @@ from bot.cli import main
 from index.questions import acronyms, forms, judge, message, quote, respond, timing, understand
 from index.questions.dates import DateRange
 from index.questions.message import Kind
+from index.questions.speaker import speaking
 from index.storage import vocabulary
 
 TODAY = dt.date(2024, 4, 20)
@@ -573,3 +574,14 @@ def test_a_short_name_finds_the_passages_that_spell_it_out(index_of):
     )
     # A word that is no short name in the briefings has no long form.
     assert acronyms.long_form(ix.connection(), vocabulary.get(ix.connection()), "rain") == ()
+
+
+def test_one_who_discussed_a_subject_spoke_about_it():
+    """ "What did Putin say about Gaza?" is answered by "Putin … discussed … the situation in
+    Gaza": discussing is speaking, as saying, warning and adding are."""
+    text = (
+        "Russian President Vladimir Putin extended his congratulations and discussed the"
+        " situation in Gaza with Iranian President Ebrahim Raeisi."
+    )
+    assert speaking(text, [(0, len(text))], ["putin"]) == [0]
+    assert speaking("The ministers discussed Gaza.", [(0, 29)], ["putin"]) == []

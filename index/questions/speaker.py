@@ -33,7 +33,7 @@ _REGULAR = (
     "acknowledge admit reiterate confirm propose report ask reply respond remark comment "
     "mention observe predict caution hail criticise criticize pledge signal indicate recall "
     "agree reveal threaten demand dismiss reject blame caution repeat reaffirm disclose concede "
-    "contend assure estimate forecast react"
+    "contend assure estimate forecast react discuss"
 ).split()
 
 
