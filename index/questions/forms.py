@@ -57,3 +57,8 @@ def _forms() -> dict[str, tuple[str, ...]]:
 def other_forms(term: str) -> tuple[str, ...]:
     """The terms of `term`'s other forms, when it is a form of an irregular verb."""
     return _forms().get(term, ())
+
+
+def forms_of(term: str) -> tuple[str, ...]:
+    """`term` and its other forms ("fall", "fell", "fallen"); `term` alone for most words."""
+    return (term, *other_forms(term))

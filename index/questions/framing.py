@@ -67,6 +67,8 @@ _STATUS = (
     r"|^\s*(?:has|have)\s+(?:anything|something|much)\s+changed\s+"
     r"(?:on|with|about|regarding|in|for)\b"
 )
+#: "what did I miss on …": asked of the newest, and no word of the subject.
+_MISSED = r"^\s*what\s+(?:did|have)\s+i\s+miss(?:ed)?\s+(?:on|about|with|regarding|in)\b"
 _FRAMES = [
     re.compile(p, re.IGNORECASE)
     for p in (
@@ -87,7 +89,7 @@ _FRAMES = [
         # what's going on with …, what is going on in …
         r"^\s*what(?:'s|’s|s|\s+is)\s+going\s+on(?:\s+(?:with|in|at|about))?\b",
         # what did I miss on …
-        r"^\s*what\s+(?:did|have)\s+i\s+miss(?:ed)?\s+(?:on|about|with|regarding|in)\b",
+        _MISSED,
         # a rundown of …, background on …, an overview of …, what are the main points of …,
         # what's the story with …, the nickel story, tl;dr …
         r"^\s*(?:(?:can|could|would)\s+you\s+)?(?:(?:please\s+)?(?:give|send|show)\s+me\s+)?"
@@ -210,13 +212,12 @@ _PRESENT_FIGURE = (
 #: things now.
 _GOING_ON = (
     r"^\s*what(?:'s|’s|s|\s+is|\s+are)\s+(?:going\s+on|happening)\b"
-    r"|^\s*what\s+(?:did|have)\s+i\s+miss(?:ed)?\s+(?:on|about|with|regarding|in)\b"
+    r"|" + _MISSED
 )
 _RECENT = re.compile(
     "|".join(
         (_LATEST, _UPDATES, _NOW, _PRESENT_FIGURE, _LATEST_AFTER, _NEWS_AFTER, _STATUS)
-        + (_GOING_ON,)
-        + (_LATEST_BEFORE.pattern, r"\b(?:recently|lately)\b")
+        + (_GOING_ON, _LATEST_BEFORE.pattern, r"\b(?:recently|lately)\b")
     ),
     re.IGNORECASE,
 )

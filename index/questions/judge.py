@@ -116,7 +116,7 @@ def missing_words(query: Query, vocab: Vocabulary, hits: Sequence[Hit] = ()) -> 
     for t in query.terms:
         if t.judged:
             first.setdefault(t.group, t.term)
-            if any(known(s) for s in (t.term, *forms.other_forms(t.term))):
+            if any(known(s) for s in forms.forms_of(t.term)):
                 held.add(t.group)
     return [term for g, term in first.items() if g not in held]
 
@@ -148,7 +148,7 @@ def judge(
     judged = [t for t in query.terms if t.judged]
     known = _known(vocab, hits)
     # A verb is held in any of its forms ("fall" by "fell"): judged so, not searched so.
-    spelled = {t.term: (t.term, *forms.other_forms(t.term)) for t in judged}
+    spelled = {t.term: forms.forms_of(t.term) for t in judged}
     weight: dict[int, float] = {}
     rare: set[int] = set()
     for t in judged:

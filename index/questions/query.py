@@ -116,9 +116,8 @@ def search(
     if not ranked:
         return []
     texts = terms_of(conn, [rowid for rowid, _ in ranked])
-    scores = {rowid: score(texts.get(rowid, []), query, vocab, conn) for rowid, _ in ranked}
-    order = sorted(scores, key=lambda rowid: (-scores[rowid], rowid))[offset : offset + k]
-    return fetch(conn, [(rowid, scores[rowid]) for rowid in order])
+    ranked_texts = {rowid: texts.get(rowid, []) for rowid, _ in ranked}
+    return _best(conn, ranked_texts, query, vocab, k, offset)
 
 
 def in_briefings(
@@ -148,12 +147,22 @@ def in_briefings(
         if rowid not in skip
     ]
     texts = terms_of(conn, rowids)
-    scores = {
-        rowid: score(terms, query, vocab, conn)
-        for rowid, terms in texts.items()
-        if not needed.isdisjoint(terms)
-    }
-    order = sorted(scores, key=lambda rowid: (-scores[rowid], rowid))[:k]
+    holding = {rowid: terms for rowid, terms in texts.items() if not needed.isdisjoint(terms)}
+    return _best(conn, holding, query, vocab, k)
+
+
+def _best(
+    conn: sqlite3.Connection,
+    texts: dict[int, list[str]],
+    query: Query,
+    vocab: Vocabulary,
+    k: int,
+    offset: int = 0,
+) -> list[Hit]:
+    """The passages behind `texts` (row id → terms), scored with `score`, the `k` after
+    `offset` fetched, best first (ties by row id)."""
+    scores = {rowid: score(terms, query, vocab, conn) for rowid, terms in texts.items()}
+    order = sorted(scores, key=lambda rowid: (-scores[rowid], rowid))[offset : offset + k]
     return fetch(conn, [(rowid, scores[rowid]) for rowid in order])
 
 

@@ -225,22 +225,24 @@ def gather(
     briefings found on Y (where X may speak without naming Y again)."""
     hits = _query.search(conn, q, depth(reading, wanted), 0, vocab)
     seen = {h.passage_id for h in hits}
+    briefings = list(dict.fromkeys(h.document for h in hits))
+
+    def add(extra: list[Hit]) -> None:
+        hits.extend(h for h in extra if h.passage_id not in seen)
+        seen.update(h.passage_id for h in extra)
+
     nearer = []
     if reading.dates is not None and not reading.dates_filter:
         span = timing.window(reading.dates, said=reading.speaker is not None)
         nearer.append(replace(q, filters=q.filters.within(span.since, span.until)))
     names = _speaker_terms(reading)
     nearer += [replace(q, required=[*q.required, (name,)]) for name in names]
-    briefings = list(dict.fromkeys(h.document for h in hits))
     for near in nearer:
-        extra = _query.search(conn, near, WINDOW_DEPTH, 0, vocab)
-        hits += [h for h in extra if h.passage_id not in seen]
-        seen.update(h.passage_id for h in extra)
+        add(_query.search(conn, near, WINDOW_DEPTH, 0, vocab))
     if names:  # X in the briefings found on Y, where X speaks without naming Y again
-        hits += _query.in_briefings(conn, q, briefings, frozenset(names), WINDOW_DEPTH, vocab, seen)
+        add(_query.in_briefings(conn, q, briefings, frozenset(names), WINDOW_DEPTH, vocab, seen))
     for name in _introduced_terms(reading, vocab):  # "who is X?": where briefings introduce X
-        hits += [h for h in first_mentions(conn, name, WINDOW_DEPTH) if h.passage_id not in seen]
-        seen.update(h.passage_id for h in hits)
+        add(first_mentions(conn, name, WINDOW_DEPTH))
     return hits
 
 

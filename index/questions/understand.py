@@ -743,7 +743,7 @@ def _short_name(typed: str) -> bool:
     English ("EU", "imf")."""
     if not (2 <= len(typed) <= 6 and typed.isalpha()):
         return False
-    return typed.isupper() or english.zipf(typed.lower()) < english.RARE_ZIPF
+    return typed.isupper() or english.rare(typed)
 
 
 def _a_name(word: str, spelled: _Speller) -> bool:
@@ -751,7 +751,7 @@ def _a_name(word: str, spelled: _Speller) -> bool:
     capitalised by the briefings ("putin" as "Putin"); not a title ("President")."""
     if normal(word) in TITLES:
         return False
-    if word[0].isupper() or english.zipf(word.lower()) < english.RARE_ZIPF:
+    if word[0].isupper() or english.rare(word):
         return True
     term = analysis.term(word)
     return term is not None and spelled.surface(term)[:1].isupper()
