@@ -221,6 +221,31 @@ def test_every_way_of_asking_what_someone_said_reads_the_speaker_and_the_subject
     assert trade.reading.speaker is None
 
 
+def test_compare_asks_what_each_said_and_is_no_word_to_correct(index):
+    """ "compare what Putin and Raeisi said about the railway" asks what they said: "compare"
+    frames the question, and is not put right to a word of the briefings ("cooperation")."""
+    answer = index.answer("compare what Putin and Raeisi said about the railway")
+    assert answer.reading.corrections == []
+    assert "cooper" not in answer.terms
+    assert answer.reading.speaker is not None and answer.reading.topic is not None
+    assert answer.found and answer.hits[0].hit.heading == RAILWAY
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what did the two presidents discuss?", "what did both presidents discuss?"],
+)
+def test_speakers_counted_or_called_by_a_title_in_the_plural_are_those_speakers(index, question):
+    """ "The two presidents" are presidents, one of them speaking where a passage says
+    "President Vladimir Putin … discussed"; the count is no word to search for (it found "the
+    two nations")."""
+    answer = index.answer(question)
+    assert "two" not in answer.terms and "both" not in answer.terms
+    assert answer.reading.speaker_names == ["president"]
+    assert answer.found
+    assert "Putin" in answer.hits[0].quote_text and "discussed" in answer.hits[0].quote_text
+
+
 def test_a_slip_in_a_question_word_is_put_right_and_a_name_is_not(index):
     """ "waht did Raeisi say abut the railway" is the question it means: a slip for a question
     word would be searched for, and would keep the speaker from being read."""

@@ -376,10 +376,18 @@ def _row(name: str, half: str, kind: str, f: dict) -> str:
 # -- fitting -------------------------------------------------------------------------------------
 
 
-def fit(rows: list[tuple[str, dict[str, float], bool]], l2: float = 1e-2, steps: int = 4000):
+def fit(
+    rows: list[tuple[str, dict[str, float], bool]],
+    l2: float = 1e-2,
+    steps: int = 4000,
+    only: list[str] | None = None,
+):
     """Logistic regression by gradient descent; each set weighs the same in all, and within
-    it questions with and without an answer weigh half each."""
-    names = [n for n in judge.WEIGHTS if n != "bias"]
+    it questions with and without an answer weigh half each. With `only`, those features'
+    weights and the bias are fitted, the others kept as they are."""
+    names = only if only is not None else [n for n in judge.WEIGHTS if n != "bias"]
+    kept = {n: w for n, w in judge.WEIGHTS.items() if n != "bias" and n not in names}
+    offset = np.array([sum(w * f.get(n, 0.0) for n, w in kept.items()) for _, f, _ in rows])
     x = np.array([[f[n] for n in names] + [1.0] for _, f, _ in rows])
     y = np.array([float(label) for _, _, label in rows])
     sets = np.array([name for name, _, _ in rows])
@@ -395,10 +403,10 @@ def fit(rows: list[tuple[str, dict[str, float], bool]], l2: float = 1e-2, steps:
         sample[mine] = balance * share / mine.mean()
     w = np.zeros(x.shape[1])
     for _ in range(steps):
-        p = 1 / (1 + np.exp(-(x @ w)))
+        p = 1 / (1 + np.exp(-(offset + x @ w)))
         grad = x.T @ (sample * (p - y)) / len(y) + l2 * np.r_[w[:-1], 0.0]
         w -= 0.5 * grad
-    return dict(zip([*names, "bias"], map(float, w), strict=True))
+    return {**kept, **dict(zip([*names, "bias"], map(float, w), strict=True))}
 
 
 def run(index_of: dict[str, Index], questions: list[Question]) -> list[Result]:
@@ -466,6 +474,10 @@ def lags(questions: list[Question], index_of: dict[str, Index]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--fit", action="store_true", help="fit the judgement on odd ids")
+    parser.add_argument(
+        "--only",
+        help="with --fit, the features to fit (comma-separated), the other weights kept",
+    )
     parser.add_argument("--lags", action="store_true", help="print dated questions' lags")
     parser.add_argument(
         "--before",
@@ -504,7 +516,7 @@ def main() -> None:
         rows = [
             (q.set, *row) for q in questions if q.tuning for row in candidates(index_of[q.set], q)
         ]
-        weights = fit(rows)
+        weights = fit(rows, only=args.only.split(",") if args.only else None)
         judge.WEIGHTS.clear()
         judge.WEIGHTS.update(weights)
         print("WEIGHTS = {" + ", ".join(f'"{k}": {v:.2f}' for k, v in weights.items()) + "}")

@@ -79,6 +79,8 @@ _FRAMES = [
         r"|i\s+(?:want|would\s+like|'d\s+like|need)\s+to\s+know|do\s+you\s+know"
         r"|what\s+do\s+(?:you|we|they)\s+know)"
         r"(?:\s+(?:more|anything|something|everything|all))?(?:\s+" + _ABOUT + r")?\b",
+        # compare what Putin and Raeisi said about …, compare and contrast …: what each said
+        r"^\s*(?:please\s+)?(?:compare|contrast)(?:\s+and\s+(?:compare|contrast))?\b",
         # (is there) anything on …, any news about …, an update on …, any mention of …
         # ("the development of" is content)
         r"^\s*(?:(?:is|are|was|were)\s+there\s+)?(?:(?:any|some|an?)\s+)?"

@@ -159,6 +159,13 @@ _NOT_SPEAKERS = frozenset(
 _HYPHENATED = re.compile(r"[^\W_]+(?:[-‐‑–][^\W_]+)+")
 _JOINERS = frozenset({"of", "the", "for", "de", "al", "el", "bin", "van", "von"})
 _TRAILING = " \t?!.,;:"
+#: How many speakers there were, before who they are: "the two presidents", "both leaders",
+#: "all three ministers". The count is no word for a passage to hold ("the two nations").
+_COUNTED = re.compile(
+    r"^(\s*(?:the\s+)?)(?:both|all|two|three|four|five|six)(?:\s+(?:two|three|four|five|six))?"
+    r"(?:\s+of\s+the)?\s+(?=[^\W\d_])",
+    re.IGNORECASE,
+)
 
 
 @dataclass(slots=True)
@@ -551,6 +558,8 @@ def reading_of(
         reading.extra.append((verb_term, VERB_WEIGHT))
 
     spelled = _Speller(vocab, conn)
+    if speaker_text:  # "the two presidents", "both leaders": who, not how many
+        speaker_text = _COUNTED.sub(r"\1", speaker_text)
     if speaker_text and not pronoun:
         reading.speaker = spelled.part(speaker_text, matches)
         reading.speaker_names = _speaker_names(reading.speaker, spelled)
@@ -726,11 +735,18 @@ def _speaker(text: str) -> tuple[str | None, str, str, str | None]:
 def _names(speaker_text: str) -> list[str]:
     """The folded words that name a speaker, titles, stopwords and everyday words left out
     where a name remains ("President Raeisi" → ["raeisi"], "Putin still" → ["putin"]; "the
-    Commission president" → ["commission"])."""
-    words = [normal(w) for w in PLAIN_WORD.findall(speaker_text)]
+    Commission president" → ["commission"]). Of speakers called by a title alone, the
+    title as one of them is called ("the presidents" → ["president"]: "President Putin …
+    discussed")."""
+    words = [_one_title(normal(w)) for w in PLAIN_WORD.findall(speaker_text)]
     names = [w for w in words if w not in TITLES and analysis.term(w) is not None]
     named = [w for w in names if english.zipf(w) < english.EVERYDAY_ZIPF]
     return named or names or [w for w in words if analysis.term(w) is not None]
+
+
+def _one_title(word: str) -> str:
+    """A title in the plural as one of those it names is called ("ministers" → "minister")."""
+    return word[:-1] if word.endswith("s") and word[:-1] in TITLES else word
 
 
 def _words(text: str) -> list[str]:
