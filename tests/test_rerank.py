@@ -12,6 +12,7 @@ import pytest
 from index.questions import query, rerank, understand
 from index.questions.answer import Index
 from index.storage import vocabulary
+from index.storage.reindex import reindex
 from index.storage.search import question_terms, search
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -154,3 +155,36 @@ def test_the_title_counts_for_every_passage_of_its_briefing(index):
     assert {round(f["title"], 6) for f in feats} == {1.0}
     told = [h.ordinal for h, f in zip(everyone, feats, strict=True) if f["exact"] > 0]
     assert told == [0]  # only the lead writes "Nowruz"
+
+
+def test_a_word_counts_once_whichever_of_its_spellings_a_passage_holds(tmp_path):
+    """ "Gabon" is searched for as "Gabonese" too: one question word. A passage that says both
+    holds that word once, not two words of the question, and one that says "Gabon" alone holds
+    the word too, not half the question: each word counts once, through the best of its
+    terms."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "2023-09-29-gabon.md").write_text(
+        "# Gabon talks\n\nGabon's economy depends on oil, and Gabonese officials met.\n\n"
+        "A delegation met officials in Gabon on Thursday about elections.\n\n"
+        "Unrelated words about timber and manganese fill this paragraph.\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "index.db"
+    reindex(corpus, db)
+    conn = sqlite3.connect(db)
+    vocab = vocabulary.get(conn)
+    hits = [h for h in search(conn, "Gabon Gabonese", k=10) if "Gabon" in h.text]
+    assert len(hits) == 2
+    asked = [query.Weighted("gabon", 1.0, 0), query.Weighted("gabones", 0.9, 0)]
+    both = ["gabones" in rerank.passage_terms(h) for h in hits]
+    grouped = rerank.features("Gabon", asked, hits, vocab)
+    plain = rerank.features("Gabon", ["gabon", "gabones"], hits, vocab)
+    conn.close()
+    one = dict(zip(both, grouped, strict=True))
+    two = dict(zip(both, plain, strict=True))  # as if two words of the question
+    assert one[True]["window"] == two[True]["window"] == 1.0  # both spellings: all of it
+    # One spelling holds more of a one-word question than of a two-word one, so the passage
+    # that says both is less far ahead.
+    assert one[False]["window"] > two[False]["window"]
+    assert one[True]["body"] - one[False]["body"] < two[True]["body"] - two[False]["body"]

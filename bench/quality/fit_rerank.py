@@ -111,7 +111,8 @@ def feature_rows(
     """`rerank.features` for the hits, and with `section` the section's score too."""
     rows = rerank.features(c.question, c.terms, hits, vocab)
     if section:
-        for row, value in zip(rows, section_scores(conn, hits, c.terms, vocab), strict=True):
+        terms = [t.term for t in c.terms]
+        for row, value in zip(rows, section_scores(conn, hits, terms, vocab), strict=True):
             row["section"] = value
     return rows
 
@@ -185,7 +186,7 @@ def collect_dev(tuning: bool = True) -> list[tuple[np.ndarray, np.ndarray]]:
                 pool = respond.gather(conn, reading, query, dev.K, vocab)
                 if len(pool) < 2:
                     continue
-                rows = rerank.features(reading.question, query.term_list(), pool, vocab)
+                rows = rerank.features(reading.question, query.ranked_terms(), pool, vocab)
                 x = np.array([list(r.values()) for r in rows])
                 y = np.array([q.relevant(h.document, h.text) for h in pool], dtype=float)
                 out.append((x, y))

@@ -25,7 +25,7 @@ from .metrics import dedupe
 @dataclass(slots=True)
 class Candidates:
     question: str
-    terms: list[str]
+    terms: list[query.Weighted]  # as the re-ranker weighs them (`Query.ranked_terms`)
     hits: list[Hit]  # BM25's order
 
 
@@ -34,7 +34,7 @@ def candidates(conn: sqlite3.Connection, question: str, depth: int) -> Candidate
     vocab = vocabulary.get(conn)
     reading = understand.reading_of(question, vocab, conn=conn)
     q = reading.query()
-    return Candidates(reading.question, q.term_list(), query.search(conn, q, depth, 0, vocab))
+    return Candidates(reading.question, q.ranked_terms(), query.search(conn, q, depth, 0, vocab))
 
 
 def reranked(conn: sqlite3.Connection, c: Candidates, weights=None) -> list[Hit]:

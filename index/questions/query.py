@@ -77,9 +77,10 @@ class Query:
     def term_list(self) -> list[str]:
         return list(dict.fromkeys(t.term for t in self.terms))
 
-    def ranked_terms(self) -> list[str]:
-        """The terms the re-ranker weighs as the question's words (`Weighted.ranked`)."""
-        return list(dict.fromkeys(t.term for t in self.terms if t.ranked))
+    def ranked_terms(self) -> list[Weighted]:
+        """The terms the re-ranker weighs as the question's words (`Weighted.ranked`), each
+        with its question word (`group`): a word counts once, through its best term."""
+        return [t for t in self.terms if t.ranked]
 
 
 def phrase_expression(words: tuple[str, ...]) -> str:

@@ -14,6 +14,12 @@ which stays positive: on a small index FTS5 floors the idf of any word held by m
 the passages to almost nothing, so BM25's scores there say little, while these weights still
 tell a passage that holds a question word from one that does not.
 
+A question word searched for in several terms (its other spellings, "Gabonese" for "Gabon",
+"profit" for "earn", "consumer prices" for "inflation") counts once, through the best of them
+that a passage holds: a passage that says both "Gabon" and "Gabonese" holds no more of the
+question than one that says "Gabon" twice. (Each term weighed at its weight in the query as
+well, the development sets' tuning halves came out lower: docs/benchmarks.md.)
+
 A document's title belongs to all its passages: a question word in the title counts for each
 of them alike. A briefing without a title of its own takes its first sentence as its title;
 that sentence still counts for the first passage's body, where it is told.
@@ -55,6 +61,14 @@ WEIGHTS: dict[str, float] = {
     "pairs": 0.23,
     "window": 1.47,
 }
+
+
+class Term(Protocol):
+    """A searched term as the query holds it (`query.Weighted`), with the question word it
+    came from (`group`)."""
+
+    term: str
+    group: int
 
 
 class Statistics(Protocol):
@@ -179,8 +193,16 @@ def idf(df: int, rows: int) -> float:
     return math.log(1 + (rows - df + 0.5) / (df + 0.5))
 
 
-def _saturated(tf: Mapping[str, int], weight: Mapping[str, float], norm: float) -> float:
-    return sum(weight[t] * n * (K1 + 1) / (n + norm) for t, n in tf.items())
+def _saturated(
+    tf: Mapping[str, int],
+    weight: Mapping[str, float],
+    norm: float,
+    group: Mapping[str, int] | None = None,
+) -> float:
+    """BM25's sum over the terms held `tf` times; with `group`, each question word counts
+    once, through the best of its terms."""
+    values = {t: weight[t] * n * (K1 + 1) / (n + norm) for t, n in tf.items()}
+    return _grouped(values, group) if group is not None else sum(values.values())
 
 
 @dataclass(slots=True)
@@ -191,13 +213,14 @@ class _Pool:
 
     wanted: list[str]  # the question's terms the index holds, each once, in order
     weight: dict[str, float]  # each wanted term's idf over the index
+    group: dict[str, int]  # each wanted term's question word: a word counts once
     total: float  # the most the question weighs: what most features are a share of
     local: dict[str, float]  # idf times idf among the candidates
     local_total: float
     exact: dict[str, float]  # each question word as spelt → its term's weight
     bigrams: dict[tuple[str, str], float]  # adjacent words as spelt → their weight
     bigram_total: float
-    pairs: list[tuple[str, str]]  # adjacent wanted terms
+    pairs: list[tuple[int, int]]  # adjacent question words (groups) the index holds
     pair_total: float
     figures: frozenset[str] | None  # `figures.asks_number`
     figure: figures_.Asked | None  # the figure the question asks for (`figures.asked`)
@@ -219,12 +242,32 @@ class _Candidate:
     asked: list[tuple[int, Counter[str], int]]
 
 
+def _asked(terms: Sequence[str | Term]) -> dict[str, int]:
+    """Each term, once, with its question word: a plain term is a word of its own."""
+    out: dict[str, int] = {}
+    for i, t in enumerate(terms):
+        term, group = (t, -1 - i) if isinstance(t, str) else (t.term, t.group)
+        out.setdefault(term, group)
+    return out
+
+
+def _grouped(values: Mapping[str, float], group: Mapping[str, int]) -> float:
+    """The sum over question words of the most any of their terms holds."""
+    best: dict[int, float] = {}
+    for t, v in values.items():
+        g = group[t]
+        if v > best.get(g, 0.0):
+            best[g] = v
+    return sum(best.values())
+
+
 def _pool(
-    question: str, terms: Sequence[str], passages: list[_Passage], stats: Statistics
+    question: str, terms: Sequence[str | Term], passages: list[_Passage], stats: Statistics
 ) -> _Pool:
-    wanted = [t for t in dict.fromkeys(terms) if stats.df.get(t, 0) > 0]
+    group = {t: g for t, g in _asked(terms).items() if stats.df.get(t, 0) > 0}
+    wanted = list(group)
     weight = {t: idf(stats.df[t], stats.rows) for t in wanted}
-    total = sum(weight.values()) or 1.0
+    total = _grouped(weight, group) or 1.0
 
     held = [p.held for p in passages]
     m = len(passages)
@@ -232,7 +275,7 @@ def _pool(
     for t in wanted:
         n = sum(1 for h in held if t in h)
         local[t] = weight[t] * math.log(1 + (m - n + 0.5) / (n + 0.5))
-    local_total = sum(local.values()) or 1.0
+    local_total = _grouped(local, group) or 1.0
 
     # Each question word as spelt, with its own term (a word's first; none for a stopword).
     qwords = [(s, found[0] if found else "") for s, found in map(_word, analysis.split(question))]
@@ -242,10 +285,16 @@ def _pool(
         w = weight.get(t1, 0.0) + weight.get(t2, 0.0)
         if w > 0:
             bigrams[(s1, s2)] = max(bigrams.get((s1, s2), 0.0), w)
-    pairs = list(zip(wanted, wanted[1:], strict=False))
+    # Adjacent question words, each weighing its best term.
+    words = list(dict.fromkeys(group[t] for t in wanted))
+    word_weight: dict[int, float] = {}
+    for t in wanted:
+        word_weight[group[t]] = max(word_weight.get(group[t], 0.0), weight[t])
+    pairs = list(zip(words, words[1:], strict=False))
     return _Pool(
         wanted,
         weight,
+        group,
         total,
         local,
         local_total,
@@ -253,7 +302,7 @@ def _pool(
         bigrams,
         sum(bigrams.values()) or 1.0,
         pairs,
-        sum(weight[a] + weight[b] for a, b in pairs) or 1.0,
+        sum(word_weight[a] + word_weight[b] for a, b in pairs) or 1.0,
         figures_.asks_number(question),
         figures_.asked(question),
     )
@@ -263,7 +312,8 @@ def _candidate(hit: Hit, p: _Passage, pool: _Pool, avgdl: float) -> _Candidate:
     weight = pool.weight
     # Where the passage holds question terms: one pass over its terms, then only these.
     where = [(i, t) for i, t in enumerate(p.terms) if t in weight]
-    body = _saturated(Counter(t for _, t in where), weight, K1 * (1 - B + B * p.length / avgdl))
+    norm = K1 * (1 - B + B * p.length / avgdl)
+    body = _saturated(Counter(t for _, t in where), weight, norm, pool.group)
     asked = []
     for i, sentence in enumerate(p.sentences):
         held = [t for t in sentence if t in weight]
@@ -285,7 +335,7 @@ def _sentence(pool: _Pool, c: _Candidate) -> float:
     best = 0.0
     for _, tf, length in c.asked:
         norm = K1 * (1 - B + B * length / SENTENCE_TERMS)
-        best = max(best, _saturated(tf, pool.local, norm))
+        best = max(best, _saturated(tf, pool.local, norm, pool.group))
     return best / pool.local_total
 
 
@@ -305,7 +355,8 @@ def _exact(pool: _Pool, c: _Candidate) -> float:
 
 def _title(pool: _Pool, c: _Candidate) -> float:
     """The question's words in the document's title."""
-    return sum(pool.weight[t] for t in pool.wanted if t in c.title) / pool.total
+    held = {t: pool.weight[t] for t in pool.wanted if t in c.title}
+    return _grouped(held, pool.group) / pool.total
 
 
 def _number(pool: _Pool, c: _Candidate) -> float:
@@ -315,7 +366,7 @@ def _number(pool: _Pool, c: _Candidate) -> float:
         return 0.0
     best_cover, best_at = 0.0, -1
     for i, tf, _ in c.asked:
-        cover = sum(pool.weight[t] for t in tf)
+        cover = _grouped({t: pool.weight[t] for t in tf}, pool.group)
         if cover > best_cover:
             best_cover, best_at = cover, i
     return float(best_at >= 0 and figures_.new_figure(c.passage.pieces[best_at], pool.figures))
@@ -333,20 +384,21 @@ def _figure(pool: _Pool, c: _Candidate) -> float:
 
 
 def _pairs(pool: _Pool, c: _Candidate) -> float:
-    """Adjacent question terms adjacent in the passage."""
-    weight, where = pool.weight, c.where
-    at = set(where)
-    paired = sum(
-        weight[a] + weight[b]
-        for a, b in pool.pairs
-        if any((i + 1, b) in at for i, t in where if t == a)
-    )
-    return paired / pool.pair_total
+    """Adjacent question words adjacent in the passage (any of each one's terms), each pair
+    weighing the best terms that make it."""
+    weight, group = pool.weight, pool.group
+    best: dict[tuple[int, int], float] = {}
+    wanted = set(pool.pairs)
+    for (i, a), (j, b) in zip(c.where, c.where[1:], strict=False):
+        pair = (group[a], group[b])
+        if j == i + 1 and pair in wanted:
+            best[pair] = max(best.get(pair, 0.0), weight[a] + weight[b])
+    return sum(best.values()) / pool.pair_total
 
 
 def _window(pool: _Pool, c: _Candidate) -> float:
     """The most distinct question weight that any `WINDOW` consecutive terms hold."""
-    return _window_mass(c.where, pool.weight) / pool.total
+    return _window_mass(c.where, pool.weight, pool.group) / pool.total
 
 
 #: The features, in the order a row lists them (and `score` adds them up), each about 0 to 1
@@ -365,11 +417,13 @@ FEATURES: dict[str, Callable[[_Pool, _Candidate], float]] = {
 
 
 def features(
-    question: str, terms: Sequence[str], hits: Sequence[Hit], stats: Statistics
+    question: str, terms: Sequence[str | Term], hits: Sequence[Hit], stats: Statistics
 ) -> list[dict[str, float]]:
     """Each passage's features (`FEATURES`, named as `WEIGHTS` names them), each about 0 to
-    1 so that their weights compare. What every feature needs of the question and of each
-    passage is worked out once (`_pool`, `_candidate`), then each feature reads it."""
+    1 so that their weights compare. `terms` are plain terms, each a question word of its
+    own, or the query's terms with the question words they came from. What every feature
+    needs of the question and of each passage is worked out once (`_pool`, `_candidate`),
+    then each feature reads it."""
     passages = [_passage(h) for h in hits]
     pool = _pool(question, terms, passages, stats)
     avgdl = stats.avgdl or 1.0
@@ -378,9 +432,13 @@ def features(
     return [{name: feature(pool, c) for name, feature in FEATURES.items()} for c in candidates]
 
 
-def _window_mass(found: list[tuple[int, str]], weight: Mapping[str, float]) -> float:
+def _window_mass(
+    found: list[tuple[int, str]], weight: Mapping[str, float], group: Mapping[str, int]
+) -> float:
     """The most distinct question weight that any `WINDOW` consecutive terms hold, from the
-    positions of the question terms a passage holds."""
+    positions of the question terms a passage holds (each question word once, through the
+    best of its terms in the window)."""
+    single = len(set(group.values())) == len(group)  # most questions: a term per word
     best = mass = 0.0
     counts: dict[str, int] = {}
     lo = 0
@@ -392,9 +450,10 @@ def _window_mass(found: list[tuple[int, str]], weight: Mapping[str, float]) -> f
             old = found[lo][1]
             counts[old] -= 1
             if counts[old] == 0:
+                del counts[old]
                 mass -= weight[old]
             lo += 1
-        best = max(best, mass)
+        best = max(best, mass if single else _grouped({u: weight[u] for u in counts}, group))
     return best
 
 
@@ -405,7 +464,7 @@ def score(row: Mapping[str, float], weights: Mapping[str, float] = WEIGHTS) -> f
 
 def scores(
     question: str,
-    terms: Sequence[str],
+    terms: Sequence[str | Term],
     hits: Sequence[Hit],
     stats: Statistics,
     weights: Mapping[str, float] = WEIGHTS,
@@ -416,7 +475,7 @@ def scores(
 
 def rerank(
     question: str,
-    terms: Sequence[str],
+    terms: Sequence[str | Term],
     hits: Sequence[Hit],
     stats: Statistics,
     weights: Mapping[str, float] = WEIGHTS,
