@@ -251,7 +251,10 @@ briefings.
   /timeline SUBJECT                       how a story developed, a line a day
   /follow SUBJECT                         what following it in Telegram would have sent
   /new                                    a new question, not a follow-up
-"more" shows the next passages for the question before. An empty line or Ctrl-D ends."""
+"more" shows the next passages for the question before. An empty line, "quit" or Ctrl-D
+ends."""
+#: What ends the console chat, besides an empty line: not a question for the briefings.
+_QUIT = frozenset({"quit", "exit", "/quit", "/exit", "q"})
 #: Briefings `/sources` lists in the console.
 SOURCES_SHOWN = 20
 
@@ -268,7 +271,7 @@ def _chat(index: Index, k: int, timezone: str = "UTC") -> None:
     stats = index.stats()
     click.echo(
         f"briefbot knows {stats.documents} briefing(s), {_date_range(stats)}. "
-        "Ask a question, or /help; an empty line or Ctrl-D ends."
+        "Ask a question, or /help; an empty line, quit or Ctrl-D ends."
     )
     color = sys.stdout.isatty()
     previous = None
@@ -279,7 +282,7 @@ def _chat(index: Index, k: int, timezone: str = "UTC") -> None:
         except (EOFError, KeyboardInterrupt):
             click.echo()
             return
-        if not question.strip():
+        if not question.strip() or question.strip().lower().strip("!.") in _QUIT:
             return
         if question.lstrip().startswith("/"):
             command, _, rest = question.strip().partition(" ")

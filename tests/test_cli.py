@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
@@ -164,6 +165,16 @@ def test_console_chat_takes_the_bots_commands(db):
     assert out.count("Read as: what Raeisi said about Gaza.") == 1
     assert "The next question starts afresh." in out
     assert "/frobnicate is not a command here; /help lists them." in out
+
+
+@pytest.mark.parametrize("word", ["quit", "exit", "Quit!"])
+def test_quit_ends_the_console_chat_and_is_not_asked(db, word):
+    """ "quit" is what people type to leave a prompt: it ends the chat, and the briefings are
+    not searched for it (it got "No briefing mentions quit")."""
+    result = run("chat", "--db", str(db), input=f"{word}\nRaeisi\n")
+    assert result.exit_code == 0
+    assert "No briefing mentions" not in result.output
+    assert "Raeisi" not in result.output.split("ends.", 1)[1]  # nothing asked after it
 
 
 def test_more_in_the_console_pages_through_the_question_before(db):
