@@ -21,6 +21,14 @@ NO_WORDS = (
     "That question has no words I can look up, only ones like “what” and “the”."
     " Ask with a name, a place or a topic."
 )
+
+
+def whom(pronoun: str) -> str:
+    """What "what did they say?" gets with no question before it, in the console and in
+    Telegram alike."""
+    return f"Who do you mean by “{pronoun}”? Ask again with a name in its place."
+
+
 #: What thanks gets, in the console and in Telegram alike.
 WELCOME = "You're welcome. Ask again any time."
 
@@ -63,6 +71,8 @@ def nothing_found(answer: Answer) -> str:
         return NO_WORDS
     if answer.why is Unanswered.NO_MORE:
         return NO_MORE
+    if answer.why is Unanswered.WHOM and answer.reading is not None:
+        return whom(answer.reading.unresolved)
     if answer.missing:
         why = f"No briefing mentions {', '.join(answer.missing)}."
     else:

@@ -37,6 +37,7 @@ from index import (
     vocabulary,
 )
 
+from .console import whom
 from .days import day_text, iso_day
 
 LIMIT = MessageLimit.MAX_TEXT_LENGTH
@@ -462,6 +463,8 @@ def nothing_found(answer: Answer, missing: Sequence[vocabulary.Suggestion] = ())
                 Run(". Ask with a name, a place or a topic."),
             ]
         )
+    if answer.why is Unanswered.WHOM and answer.reading is not None:
+        return pack([[Run(whom(answer.reading.unresolved))]])[0]
     runs: Block = []
     if answer.explanation:
         runs += [Run(answer.explanation, ("i",)), Run("\n")]

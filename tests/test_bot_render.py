@@ -223,3 +223,16 @@ def test_any_text_renders_as_valid_messages_within_the_limit(texts, title, limit
 def test_a_hard_wrapped_briefing_is_quoted_as_one_line() -> None:
     [message] = render.answer_messages(answer_of(quoted("The new railway\nline opens\n  in May.")))
     assert "<blockquote>The new <b>railway</b> line opens in May.</blockquote>" in message
+
+
+def test_a_pronoun_nobody_was_named_for_is_asked_about() -> None:
+    """ "what did she say?" with no question before it: the bot asks whom "she" means, in the
+    words the console uses."""
+    from index.questions.respond import Unanswered
+    from index.questions.understand import Reading
+
+    reading = Reading("what did she say?", unresolved="she")
+    answer = Answer("what did she say?", [], reading=reading, why=Unanswered.WHOM)
+    assert visible(render.nothing_found(answer)) == (
+        "Who do you mean by “she”? Ask again with a name in its place."
+    )

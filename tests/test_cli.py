@@ -41,6 +41,8 @@ def test_ask_says_which_words_no_briefing_holds_when_nothing_answers(db):
     nowhere = run("ask", "zorblax quux", "--db", str(db))
     assert nowhere.output.startswith("No briefing mentions zorblax, quux. Try other words")
     # the same reasons as the bot gives, decided once in index (`Answer.why`)
+    words = run("ask", "what did she say?", "--db", str(db))
+    assert words.output.startswith("Who do you mean by “she”? Ask again with a name")
     words = run("ask", "what is the?", "--db", str(db))
     assert words.output.startswith("That question has no words I can look up")
 

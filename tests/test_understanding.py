@@ -246,6 +246,23 @@ def test_speakers_counted_or_called_by_a_title_in_the_plural_are_those_speakers(
     assert "Putin" in answer.hits[0].quote_text and "discussed" in answer.hits[0].quote_text
 
 
+def test_a_pronoun_with_nothing_before_it_asks_whom_it_means(index):
+    """ "what did they talk about?" as the first question has no one for "they" to stand for:
+    the reply asks whom, rather than saying nothing answers. After a question, it follows
+    that one up; and "talk about" asks what someone said."""
+    alone = index.answer("what did they talk about?")
+    assert not alone.found and alone.why is Unanswered.WHOM
+    assert alone.reading.unresolved == "they"
+    again = understand.Reading.from_json(json.loads(json.dumps(alone.reading.to_json())))
+    assert again.unresolved == "they"
+    first = index.answer("what did Putin and Raeisi say about Gaza?")
+    follow = index.answer("what did they talk about?", previous=first.reading)
+    assert follow.found and follow.why is None and not follow.reading.unresolved
+    putin = index.answer("what did Putin talk about?")
+    assert putin.reading.speaker is not None and putin.reading.speaker_names == ["putin"]
+    assert putin.found and "Putin" in putin.hits[0].quote_text
+
+
 def test_a_slip_in_a_question_word_is_put_right_and_a_name_is_not(index):
     """ "waht did Raeisi say abut the railway" is the question it means: a slip for a question
     word would be searched for, and would keep the speaker from being read."""

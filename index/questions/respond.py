@@ -80,6 +80,9 @@ class Unanswered(Enum):
     NO_WORDS = "no words"  # nothing to look up, only words such as "what" and "the"
     NOTHING_ANSWERS = "nothing answers"  # none of the best passages answers (`nearest`)
     NO_MORE = "no more"  # a page past the last passage of an answer
+    #: "what did they say?" with no question before it: whom "they" means is not known
+    #: (`Reading.unresolved`), and nothing answers without it
+    WHOM = "whom"
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +140,8 @@ def respond(
             out.note = _dated_nothing(reading, vocab.dates)
         if out.note is not None:
             out.why = Unanswered.DATES
+        elif reading.unresolved and not absent:  # "what did they say about quux?": quux
+            out.why = Unanswered.WHOM
         else:
             out.why = Unanswered.NOTHING_ANSWERS if q.term_list() else Unanswered.NO_WORDS
         return out

@@ -54,6 +54,9 @@ REPORTING: frozenset[str] = frozenset(f for base in _REGULAR for f in _forms(bas
 #: Words a question uses for speaking, by their base form, with the past tense a reply uses.
 QUESTION_VERBS: dict[str, str] = {
     **{base: (_IRREGULAR.get(base) or (base.rstrip("e") + "ed",))[0] for base in _REGULAR},
+    # "what did Putin talk about?" asks what he said; in a passage, "talks" are more often
+    # negotiations than anyone speaking, so it marks no speaker there.
+    "talk": "talked",
 }
 PRONOUNS = frozenset({"he", "she", "they"})
 TITLES = frozenset(

@@ -61,7 +61,7 @@ PLAIN_VERBS = frozenset(
     " commented remark remarked mention mentioned state stated note noted add added"
     " on view views position stance comments comment statement statements remarks words"
     " response reaction message quote quotes take opinion opinions thoughts verdict assessment"
-    " react reacted".split()
+    " react reacted talk talked".split()
 )
 #: A spelling variant's weight against an exact match's 1.0, by its edit distance.
 VARIANT_WEIGHTS = ((0.0, 1.0), (0.5, 0.9), (1.0, 0.75), (2.0, 0.6))
@@ -228,6 +228,9 @@ class Reading:
     #: For "who is Whitcombe?", the folded words naming the person asked about: the passages
     #: that introduce them ("Australia's trade minister, Simon Whitcombe") answer.
     introduce: list[str] = field(default_factory=list)
+    #: A speaker asked about by a pronoun with no question before it to stand for ("what did
+    #: they talk about?"): when nothing answers, the reply asks whom it means.
+    unresolved: str = ""
 
     def query(self, filters: Filters | None = None) -> Query:
         """What to search for, within `filters` as well as the question's own dates."""
@@ -369,6 +372,7 @@ class Reading:
             "extra": [list(e) for e in self.extra],
             "date_words": [list(e) for e in self.date_words],
             "introduce": self.introduce,
+            "unresolved": self.unresolved,
         }
         return data
 
@@ -395,6 +399,7 @@ class Reading:
             extra=[(t, w) for t, w in data.get("extra", [])],
             date_words=[(t, w) for t, w in data.get("date_words", [])],
             introduce=list(data.get("introduce", [])),
+            unresolved=data.get("unresolved", ""),
         )
 
 
@@ -576,6 +581,8 @@ def reading_of(
     if who_is and topic.terms and all(_a_name(w, spelled) for w in _words(topic.text)):
         reading.introduce = _speaker_names(topic, spelled, long_form=False)
 
+    if pronoun and previous is None:
+        reading.unresolved = speaker_text.strip()
     if previous is not None:
         refers = bool(_IT.search(text))
         follow = bool(marker) or shift is not None or pronoun or refers
