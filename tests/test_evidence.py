@@ -116,6 +116,28 @@ def test_a_months_figure_is_answered_by_that_months_not_anothers(index_of):
     assert not march.found and march.why is respond.Unanswered.NOTHING_ANSWERS
 
 
+def test_what_a_speaker_said_in_a_month_is_told_by_that_months_briefings(index_of):
+    """ "What did Soetrisno say in September?" is answered by what a September briefing
+    quotes him saying "on Thursday": a month's name is how a month's figure is reported, not
+    how a statement is."""
+    ix = index_of(
+        {
+            "2024-09-21-jakarta.txt": 'date 2024-09-21 Jakarta round\n\n"Australia has the'
+            ' lithium, Indonesia has the nickel," Soetrisno told reporters on Thursday.',
+            "2024-10-19-levy.txt": "date 2024-10-19 Levy dispute\n\nSoetrisno said on Thursday"
+            " that the levy would start in January.",
+            **daily(9, 30, "Weather", "Rain is expected in the north on day {day}."),
+        }
+    )
+    answer = ix.answer("what did Soetrisno say in September?", today=dt.date(2024, 11, 1))
+    assert answer.found and "lithium" in answer.hits[0].quote_text
+    # Nor is a passage without the month's name judged to be of another month, as a figure
+    # would be ("Chile's inflation in March?").
+    assert respond._month_terms(answer.reading) == frozenset()
+    figure = ix.answer("what was the levy in September?", today=dt.date(2024, 11, 1))
+    assert respond._month_terms(figure.reading) >= {"septemb"}
+
+
 def test_a_verb_is_held_in_any_of_its_forms(index_of):
     """ "fall" is answered by "fell", which no stemmer joins to it: not "No briefing
     mentions fall"."""

@@ -337,6 +337,9 @@ NEWEST = "Newest first."
         ("has anything changed on the railway?", RAILWAY, ["railway"], NEWEST),
         ("what did I miss about the railway?", RAILWAY, ["railway"], NEWEST),
         ("stories about the railway", RAILWAY, ["railway"], None),
+        ("did anyone say anything about the railway?", RAILWAY, ["railway"], None),
+        ("has anybody commented on the blockade?", GAZA, ["blockad"], None),
+        ("did someone mention the railway?", RAILWAY, ["railway"], None),
     ],
 )
 def test_the_words_a_question_is_put_in_are_not_searched_for(index, question, heading, terms, said):

@@ -79,6 +79,12 @@ _FRAMES = [
         r"|i\s+(?:want|would\s+like|'d\s+like|need)\s+to\s+know|do\s+you\s+know"
         r"|what\s+do\s+(?:you|we|they)\s+know)"
         r"(?:\s+(?:more|anything|something|everything|all))?(?:\s+" + _ABOUT + r")?\b",
+        # did anyone say anything about …, has anybody commented on …, did anyone criticise …:
+        # nobody in particular is asked about, only what was said or done
+        r"^\s*(?:did|has|have|had|does|do|will|would)\s+(?:anyone|anybody|someone|somebody"
+        r"|everyone|everybody)(?:\s+else)?(?:\s+(?:say|said|mention|mentioned|comment|commented"
+        r"|talk|talked|speak|spoke|spoken|write|wrote|written|report|reported)"
+        r"(?:\s+(?:anything|something))?(?:\s+(?:about|on|of|regarding))?)?\b",
         # compare what Putin and Raeisi said about …, compare and contrast …: what each said
         r"^\s*(?:please\s+)?(?:compare|contrast)(?:\s+and\s+(?:compare|contrast))?\b",
         # (is there) anything on …, any news about …, an update on …, any mention of …

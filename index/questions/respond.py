@@ -28,7 +28,7 @@ from ..storage import browse, vocabulary
 from ..storage.search import Filters, Hit, first_mentions
 from . import dates, figures, judge, message, repeats, rerank, timing
 from . import query as _query
-from .dates import in_words
+from .dates import DateRange, in_words
 from .quote import Quote, choose, highlight_spans, passage_tokens
 from .speaker import choose_spoken, introducing
 from .understand import Reading
@@ -238,7 +238,7 @@ def gather(
 
     nearer = []
     if reading.dates is not None and not reading.dates_filter:
-        span = timing.window(reading.dates, said=reading.speaker is not None)
+        span = _window(reading)
         nearer.append(replace(q, filters=q.filters.within(span.since, span.until)))
     names = _speaker_terms(reading)
     nearer += [replace(q, required=[*q.required, (name,)]) for name in names]
@@ -249,6 +249,13 @@ def gather(
     for name in _introduced_terms(reading, vocab):  # "who is X?": where briefings introduce X
         add(first_mentions(conn, name, WINDOW_DEPTH))
     return hits
+
+
+def _window(reading: Reading) -> DateRange:
+    """The briefing dates that may report what the question's dates say happened (`timing`):
+    for "what did X say in September?", X's words that month."""
+    said = reading.speaker is not None
+    return timing.window(reading.dates, said=said, spoke=said and reading.topic is None)
 
 
 def _introduced_terms(reading: Reading, vocab) -> list[str]:
@@ -297,10 +304,12 @@ def rank_and_judge(
 
 
 def _month_terms(reading: Reading) -> frozenset[str]:
-    """For a question about one month ("inflation in February?"), that month's terms as a
-    passage holds them, written out or short; none for any other question."""
+    """For a question about one month's figure ("inflation in February?"), that month's terms
+    as a passage holds them, written out or short; none for any other question. What someone
+    said or proposed in a month is told by the briefings of that month ("on Friday"), not by
+    the month's name, so a speaker's question has none."""
     month = dates.one_month(reading.dates) if reading.dates and not reading.dates_filter else None
-    if month is None:
+    if month is None or reading.speaker is not None:
         return frozenset()
     return frozenset(t for name in dates.month_names(month) for t in analysis.analyse(name))
 
@@ -330,7 +339,7 @@ def arrange(reading: Reading, judged: list[judge.Judged]) -> tuple[list[judge.Ju
     if reading.recent and len({j.hit.date for j in answering}) > 1:
         answering.sort(key=lambda j: j.hit.date or dt.date.min, reverse=True)
     elif reading.dates is not None and not reading.dates_filter and answering:
-        span = timing.window(reading.dates, said=reading.speaker is not None)
+        span = _window(reading)
         inside = [j for j in answering if j.hit.date and span.contains(j.hit.date)]
         if inside:
             answering = inside + [j for j in answering if j not in inside]

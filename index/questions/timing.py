@@ -11,7 +11,9 @@ What someone said on a day or in a week is news at once: reported that day or th
 a weekend on the Monday (the tuning halves' speakers: 0, 2 and 2 days). For "what did X say
 last week?", a briefing of the week after is X speaking later, not the report of that week's
 words, so a speaker's day or week has a window of `SAID_LAG` days; a month's or a year's
-keeps the period's lag ("what did X say about last year's emissions" asks about the figures).
+keeps the period's lag ("what did X say about last year's emissions" asks about the figures),
+unless the period is all the question asks about: "what did Soetrisno say in September?" is
+his words that month, reported within days as any day's are (`spoke`).
 """
 
 from __future__ import annotations
@@ -28,13 +30,13 @@ SAID_LAG = 3
 SAID_PERIOD = 7
 
 
-def lag(rng: DateRange, said: bool = False) -> int:
+def lag(rng: DateRange, said: bool = False, spoke: bool = False) -> int:
     """Days after the end of `rng` in which its events are still being reported; `said`, for
-    what a speaker said then."""
+    what a speaker said then; `spoke`, for what a speaker said then and nothing else asked."""
     if rng.since is None or rng.until is None:
         return LAGS[-1][1]
     days = (rng.until - rng.since).days + 1
-    if said and days <= SAID_PERIOD:
+    if spoke or said and days <= SAID_PERIOD:
         return SAID_LAG
     for longest, after in LAGS:
         if days <= longest:
@@ -42,8 +44,8 @@ def lag(rng: DateRange, said: bool = False) -> int:
     return LAGS[-1][1]
 
 
-def window(rng: DateRange, said: bool = False) -> DateRange:
+def window(rng: DateRange, said: bool = False, spoke: bool = False) -> DateRange:
     """The briefing dates that may report what happened in `rng` (`said`: what a speaker said
-    then): the period and a window after it."""
-    until = rng.until + dt.timedelta(days=lag(rng, said)) if rng.until else None
+    then; `spoke`: that, with no subject asked about): the period and a window after it."""
+    until = rng.until + dt.timedelta(days=lag(rng, said, spoke)) if rng.until else None
     return DateRange(rng.since, until, rng.said)
