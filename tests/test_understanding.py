@@ -206,6 +206,7 @@ def test_a_follow_up_is_restated_without_the_verb_its_framing_left(index):
         "Raeisi's take on the railway",
         "what are Raeisi's thoughts on the railway?",
         "how did Raeisi react to the railway?",
+        "what's Raeisi's view of the railway?",
     ],
 )
 def test_every_way_of_asking_what_someone_said_reads_the_speaker_and_the_subject(index, question):
@@ -229,6 +230,16 @@ def test_compare_asks_what_each_said_and_is_no_word_to_correct(index):
     assert "cooper" not in answer.terms
     assert answer.reading.speaker is not None and answer.reading.topic is not None
     assert answer.found and answer.hits[0].hit.heading == RAILWAY
+
+
+def test_versus_between_two_names_asks_about_both(index):
+    """ "what did Putin vs Raeisi say about Gaza?" asks what the two said, as "Putin and
+    Raeisi": "vs" is no word the briefings lack, to name in the reply."""
+    answer = index.answer("what did Putin vs Raeisi say about Gaza?")
+    assert answer.notices == [] and "vs" not in answer.terms
+    assert answer.reading.speaker_names == ["putin", "raeisi"]
+    assert answer.found and "Gaza" in answer.hits[0].quote_text
+    assert index.answer("putin vs raeisi on gaza").notices == []
 
 
 @pytest.mark.parametrize(

@@ -142,7 +142,7 @@ _SPEAKER_PATTERNS = [
         + r"\b(?P<topic>.*)$",
         # what is Putin's view on Gaza, Whitcombe's comments on the levy, Whitcombe quotes on
         # nickel
-        r"^\s*(?:what\s+(?:is|was|are|were)\s+)?"
+        r"^\s*(?:what(?:['’]s|\s+(?:is|was|are|were))\s+)?"
         + _WHO
         + r"(?:['’]s\s+(?P<verb>view|views|position|stance|comments?|statements?|remarks?|words"
         r"|quotes?|response|reaction|message|take|thoughts|verdict|assessment)"
@@ -159,6 +159,8 @@ _NOT_SPEAKERS = frozenset(
 _HYPHENATED = re.compile(r"[^\W_]+(?:[-‐‑–][^\W_]+)+")
 _JOINERS = frozenset({"of", "the", "for", "de", "al", "el", "bin", "van", "von"})
 _TRAILING = " \t?!.,;:"
+#: "Putin vs Raeisi on Gaza": the two of them, as "Putin and Raeisi".
+_VERSUS = re.compile(r"(?<=\w)\s+(?:vs\.?|versus|v\.)\s+(?=\w)", re.IGNORECASE)
 #: How many speakers there were, before who they are: "the two presidents", "both leaders",
 #: "all three ministers". The count is no word for a passage to hold ("the two nations").
 _COUNTED = re.compile(
@@ -551,7 +553,7 @@ def reading_of(
     # Nothing but framing asks for the briefings themselves, unless it asks for more of the
     # answer before ("tell me more"), which follows up.
     reading.browse = not framed and bool(text.strip()) and not framing.more(text)
-    text = framed
+    text = _VERSUS.sub(" and ", framed)
 
     speaker_text, verb, topic_text, typed_verb = _speaker(text)
     pronoun = speaker_text is not None and normal(speaker_text) in PRONOUNS
