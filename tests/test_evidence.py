@@ -607,3 +607,22 @@ def test_one_who_discussed_a_subject_spoke_about_it():
     )
     assert speaking(text, [(0, len(text))], ["putin"]) == [0]
     assert speaking("The ministers discussed Gaza.", [(0, 29)], ["putin"]) == []
+
+
+def test_a_portfolio_before_a_title_is_the_title_not_a_name(index_of):
+    """ "the Spanish energy minister" is named by "Spanish"; "energy" is the minister's
+    portfolio. Taken as a name, "Energy ministers will discuss …, hosted by the Spanish
+    presidency" read as that minister speaking, and came first."""
+    ix = index_of(
+        {
+            "2024-09-08-gas.txt": "date 2024-09-08 Gas demand\n\nEnergy ministers will discuss"
+            " the proposal at an informal meeting in León, hosted by the Spanish presidency."
+            "\n\nThe Commission proposed to extend the target for gas demand by a year.",
+            "2024-09-19-leon.txt": "date 2024-09-19 Energy ministers in León\n\nSpain's energy"
+            " minister, Lucía Ortega, who chaired the meeting, said there was a broad majority"
+            " for the extension.",
+        }
+    )
+    answer = ix.answer("what did the Spanish energy minister say?", today=TODAY)
+    assert "energy" not in answer.reading.speaker_names
+    assert answer.found and "Ortega" in answer.hits[0].quote_text

@@ -747,8 +747,19 @@ def _names(speaker_text: str) -> list[str]:
     Commission president" → ["commission"]). Of speakers called by a title alone, the
     title as one of them is called ("the presidents" → ["president"]: "President Putin …
     discussed")."""
-    words = [_one_title(normal(w)) for w in PLAIN_WORD.findall(speaker_text)]
-    names = [w for w in words if w not in TITLES and analysis.term(w) is not None]
+    typed = PLAIN_WORD.findall(speaker_text)
+    words = [_one_title(normal(w)) for w in typed]
+    # A portfolio typed in lower case before a title is the title's ("the Spanish energy
+    # minister", "Japan's prime minister"): it names no one, and "energy ministers will
+    # discuss" is not the minister speaking.
+    portfolio = {
+        i for i in range(len(words) - 1) if typed[i][:1].islower() and words[i + 1] in TITLES
+    }
+    names = [
+        w
+        for i, w in enumerate(words)
+        if w not in TITLES and i not in portfolio and analysis.term(w) is not None
+    ]
     named = [w for w in names if english.zipf(w) < english.EVERYDAY_ZIPF]
     return named or names or [w for w in words if analysis.term(w) is not None]
 
