@@ -26,7 +26,7 @@ import Stemmer
 
 #: Bumped whenever a change here changes the terms of some text: an index built with another
 #: version must be rebuilt, since its stored terms would no longer meet the question's.
-ANALYSER_VERSION = "3"
+ANALYSER_VERSION = "4"
 
 # A word is a run of letters, marks and digits, possibly joined by apostrophes ("don't",
 # "Israel's"). Underscores and hyphens split words: "Rasht-Astara" is two words, and so is
@@ -40,9 +40,18 @@ _PLAIN = r"[^\W_]+(?:['’][^\W_]+)*"
 PLAIN_WORD = re.compile(_PLAIN)
 # The analyser's word: a hyphen between letters and digits also joins them, so that "F-35",
 # "COVID-19" and "3-D" are each one word, whose runs `terms` then adds.
-_WORD = re.compile(_PLAIN + r"(?:-(?:(?<=\d-)[^\W\d_]|(?<=[^\W\d_]-)\d)[^\W_]*(?:['’][^\W_]+)*)?")
-# What joins the parts of one word: dropped from its spelling ("Raeisi's", "F-35").
-_JOINS = re.compile(r"['’-]")
+#: Initials written with full stops ("U.S.", "U.K.", "E.U."): one word, spelt as the same
+#: initials written without them ("US", "UK", "EU"), so that a question typed either way
+#: meets the other. Split at the stops, "U.S." was "u" and a stopword.
+_INITIALS = r"(?<![^\W_])[^\W\d_](?:\.[^\W\d_])+\.?(?![^\W_])"
+_WORD = re.compile(
+    _INITIALS
+    + "|"
+    + _PLAIN
+    + r"(?:-(?:(?<=\d-)[^\W\d_]|(?<=[^\W\d_]-)\d)[^\W_]*(?:['’][^\W_]+)*)?"
+)
+# What joins the parts of one word: dropped from its spelling ("Raeisi's", "F-35", "U.S.").
+_JOINS = re.compile(r"['’.-]")
 # The runs of letters and of digits in a word that mixes them, and the words that keep whole.
 _RUNS = re.compile(r"\d+|[^\W\d_]+")
 _DIGIT = re.compile(r"\d")

@@ -50,6 +50,33 @@ def test_the_terms_of_one_word_share_its_span():
     assert [t.term for t in tokens] == ["two", "f35", "f", "35", "land"]
 
 
+def test_initials_with_full_stops_are_the_initials_without():
+    """ "U.S.", "U.K." and "E.U." are "US", "UK" and "EU": split at the stops, "U.S." had
+    been "u" and the stopword "s", and "US trade deficit" met no passage that wrote it with
+    stops. Numbers and a name after "Mr." keep their words."""
+    assert analysis.analyse("the U.S. trade deficit") == analysis.analyse("the US trade deficit")
+    assert analysis.analyse("U.K. and E.U. talks") == ["uk", "eu", "talk"]
+    assert analysis.analyse("the U.S.-Japan talks") == ["us", "japan", "talk"]
+    assert analysis.analyse("3.5 pct at 10 a.m.") == ["3", "5", "pct", "10"]
+    assert analysis.analyse("Mr. Smith") == ["mr", "smith"]
+    text = "the U.S. said"
+    [us, _] = analysis.tokens(text)
+    assert text[us.start : us.end] == "U.S." and us.term == "us"
+
+
+def test_a_question_with_initials_finds_them_written_with_stops(index_of):
+    index = index_of(
+        {
+            "1987-03-16-deficit.md": "---\ntitle: Budget\ndate: 1987-03-16\n---\n\nThe U.S."
+            " budget deficit narrowed to 20 billion dlrs in February.\n\nThe Treasury"
+            " said receipts rose.\n",
+        }
+    )
+    first = index.answer("what was the US budget deficit in February?").hits[0]
+    assert "U.S. budget deficit" in first.quote_text
+    assert [first.hit.text[s:e] for s, e in first.quote.highlights][0] == "U.S."
+
+
 BRIEFING = """---
 title: Defence and health briefing
 date: 2024-05-02
