@@ -1,7 +1,7 @@
 """A whole build written in bulk (first build, `--rebuild`) is the index a build one file at a
 time makes: the same rows, the same FTS5 content, and the same answers to every question,
 by the postings plan and by FTS5's `bm25()`, with the text read in worker processes or not,
-and with the postings inverted in many small chunks or one."""
+and with the postings inverted in many small chunks or one, sorted in runs or not."""
 
 from __future__ import annotations
 
@@ -86,12 +86,16 @@ def incremental(tmp_path: Path) -> Path:
     return db
 
 
-@pytest.mark.parametrize("workers, chunk", [(0, None), (2, None), (2, 1_000)])
+@pytest.mark.parametrize(
+    "workers, chunk, run", [(0, None, None), (2, None, None), (2, 1_000, None), (2, None, 300)]
+)
 def test_a_bulk_build_answers_as_one_built_file_by_file(
-    tmp_path, incremental, monkeypatch, workers, chunk
+    tmp_path, incremental, monkeypatch, workers, chunk, run
 ):
     if chunk is not None:  # many small segments, as a build of millions of passages makes
         monkeypatch.setattr(postings.writing, "CHUNK_TOKENS", chunk)
+    if run is not None:  # one segment of many runs, each sorted in a thread of the writer
+        monkeypatch.setattr(postings.segments, "RUN_TOKENS", run)
     corpus, db = tmp_path / "corpus", tmp_path / "bulk.db"
     report = reindex(corpus, db, workers=workers)
     assert report.counts["added"] == 160 and report.counts["failed"] == 1

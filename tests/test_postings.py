@@ -11,9 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import random
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index.storage import postings, store
@@ -32,6 +35,7 @@ def small_thresholds(monkeypatch):
     monkeypatch.setattr(ranking, "WHOLE_MAX", 16)
     monkeypatch.setattr(ranking, "DEEPEST", 32)
     monkeypatch.setattr(writing, "MERGE_FANIN", 3)
+    monkeypatch.setattr(segments, "RUN_TOKENS", 64)
 
 
 def _paragraphs() -> list[dict]:
@@ -181,3 +185,44 @@ def test_a_rolled_back_write_leaves_the_postings_as_they_were(built):
     conn.execute("ROLLBACK")
     assert postings.rank(conn, terms, 10) == before
     _counts_match_fts5(conn)
+
+
+@pytest.mark.parametrize("ascending", [True, False])
+def test_a_segment_sorted_in_runs_holds_every_posting_in_order(monkeypatch, ascending):
+    """Runs sorted in line or in threads, put side by side: each term's (passage, tf) in
+    passage order, the terms in text order, as one sort of every token gives."""
+    rng = random.Random(17)
+    words = [f"w{i:02d}" for i in range(60)] + ["é", "z9", "a"]
+    passages = [
+        (pid, rng.choice([738_000, 738_001, int(postings.UNDATED)]), tokens)
+        for pid in range(1, 400, 2)
+        for tokens in [[rng.choice(words[: rng.randint(1, 63)]) for _ in range(rng.randint(0, 40))]]
+    ]
+    if not ascending:
+        rng.shuffle(passages)
+    expected: dict[str, dict[int, int]] = {}
+    for pid, _, tokens in passages:
+        for t in tokens:
+            expected.setdefault(t, {}).setdefault(pid, 0)
+            expected[t][pid] += 1
+
+    def invert(run_tokens: int, submit=None) -> segments.Inverted:
+        monkeypatch.setattr(segments, "RUN_TOKENS", run_tokens)
+        inverter = segments.Inverter(submit)
+        for passage in passages:
+            inverter.add(*passage)
+        return inverter.invert()
+
+    with ThreadPoolExecutor(2) as pool:
+        made = [invert(1 << 30), invert(50), invert(1), invert(50, pool.submit)]
+    for got in made:
+        assert got.terms == sorted(expected)
+        ends = np.append(got.starts[1:], len(got.pids))
+        for term, a, b in zip(got.terms, got.starts, ends, strict=True):
+            held = dict(zip(got.pids[a:b].tolist(), got.tfs[a:b].tolist(), strict=True))
+            assert got.pids[a:b].tolist() == sorted(expected[term])
+            assert held == expected[term]
+        assert got.doc_ids.tolist() == [p[0] for p in passages]
+        assert got.lengths.tolist() == [len(p[2]) for p in passages]
+        assert got.days.tolist() == [p[1] for p in passages]
+        assert got.pids.dtype == np.uint32 and got.starts.dtype == np.int64

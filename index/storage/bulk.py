@@ -48,13 +48,14 @@ class Writer:
         self.documents: list[tuple] = []
         self.passages: list[tuple] = []
         self.fts: list[tuple[int, str]] = []
-        self.inverter = postings.Inverter()
+        #: Segments are made beside the writing (`Inverter.invert`), and their runs sorted
+        #: (`Inverter.add`): see `_segment_full`.
+        self.threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="bulk")
+        self.inverter = postings.Inverter(self.threads.submit)
         self.df: dict[str, int] = {}  # passages per term, counted as the segments are written
         self.next_document = 1
         self.next_passage = 1
         self.at = store.now()
-        #: Segments are made beside the writing (`Inverter.invert`): see `_segment_full`.
-        self.threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="bulk")
         self.inverting: Future[postings.Inverted] | None = None
         postings.start(conn)
         conn.execute(
@@ -103,7 +104,7 @@ class Writer:
         passages. The writer stores each segment once it is made, in order, before the next
         one is begun, so the index holds what the build in line wrote."""
         self._store_inverted()
-        full, self.inverter = self.inverter, postings.Inverter()
+        full, self.inverter = self.inverter, postings.Inverter(self.threads.submit)
         self.inverting = self.threads.submit(full.invert)
 
     def _store_inverted(self) -> None:
