@@ -226,3 +226,22 @@ def test_a_segment_sorted_in_runs_holds_every_posting_in_order(monkeypatch, asce
         assert got.lengths.tolist() == [len(p[2]) for p in passages]
         assert got.days.tolist() == [p[1] for p in passages]
         assert got.pids.dtype == np.uint32 and got.starts.dtype == np.int64
+
+
+@pytest.mark.parametrize("passages", [2, 3])
+def test_rows_made_ahead_are_written_only_for_the_counts_they_were_made_for(tmp_path, passages):
+    conn = sqlite3.connect(tmp_path / "p.db")
+    postings.start(conn)
+    inverter = segments.Inverter()
+    inverter.add(1, 0, ["a", "b", "a"])
+    inverter.add(2, 0, ["b"])
+    segment = inverter.invert()
+    segments.make_rows(segment, passages, 4)
+    postings.store(conn, segment, count=True)
+    ((number,),) = conn.execute("SELECT DISTINCT segment FROM postings_parts").fetchall()
+    assert (number == segment.rows.segment) == (passages == 2)
+    assert conn.execute("SELECT avgdl FROM postings_segments").fetchall() == [(2.0,)]
+    assert conn.execute("SELECT term, n FROM postings_parts ORDER BY id").fetchall() == [
+        ("a", 1),
+        ("b", 2),
+    ]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from .bm25 import IDF_FLOOR, K1, B
 from .ranking import rank
-from .segments import Inverted, Inverter, store
+from .segments import Inverted, Inverter, make_rows, store
 from .state import warm
 from .tables import UNDATED, check
 from .tokens import fts_tokens
@@ -31,6 +31,7 @@ __all__ = [
     "check",
     "delete_passages",
     "fts_tokens",
+    "make_rows",
     "rank",
     "rebuild",
     "start",

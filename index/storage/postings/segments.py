@@ -256,6 +256,46 @@ class Inverted:
     starts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     pids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint32))
     tfs: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint32))
+    rows: Rows | None = None  # its parts' rows, made ahead (`make_rows`)
+
+
+@dataclass(slots=True)
+class Rows:
+    """A segment's parts' rows, made before it is stored, for the average length it will be
+    stored at: `store` writes them as they are when the index's counts then give that."""
+
+    segment: int
+    avgdl: float
+    parts: list[tuple]
+
+
+def make_rows(segment: Inverted, passages: int, tokens: int) -> None:
+    """Make the segment's parts' rows now, for an index that will hold `passages` passages of
+    `tokens` tokens once it is stored (its own counted). Made in line, `store` makes each
+    row in Python before SQLite writes it (0.27 s of 0.6 for 100,000 synthetic passages): a
+    bulk build makes its last segment's in a thread while FTS5 merges its own segments, when
+    nothing else is left to do."""
+    if not len(segment.doc_ids) or not len(segment.pids):
+        return
+    number = random_number() | 1
+    avgdl = _avgdl(passages, tokens)
+    ends = np.append(segment.starts[1:], len(segment.pids)).astype(np.int64)
+    parts = _part_rows(
+        number,
+        segment.terms,
+        segment.starts.astype(np.int64),
+        ends,
+        segment.pids,
+        segment.tfs,
+        segment.doc_ids,
+        segment.lengths.astype(np.uint32),
+        avgdl,
+    )
+    segment.rows = Rows(number, avgdl, list(parts))
+
+
+def _avgdl(passages: int, tokens: int) -> float:
+    return tokens / passages if passages > 0 and tokens > 0 else 1.0
 
 
 def store(
@@ -283,6 +323,7 @@ def store(
         segment.starts,
         segment.pids,
         segment.tfs,
+        segment.rows,
     )
 
 
@@ -355,8 +396,10 @@ def _store_segment(
     starts: np.ndarray,
     pids: np.ndarray,
     tfs: np.ndarray,
+    made: Rows | None = None,
 ) -> None:
-    """Write a segment: `terms` in ascending order, term i's postings at pids[starts[i]:]."""
+    """Write a segment: `terms` in ascending order, term i's postings at pids[starts[i]:]; its
+    parts' rows as `made` if they were made for the average length it is written at."""
     segment = random_number() | 1
     order = np.argsort(doc_ids, kind="stable")
     doc_ids, doc_lengths, doc_days = doc_ids[order], doc_lengths[order], doc_days[order]
@@ -364,16 +407,20 @@ def _store_segment(
     passages, tokens = conn.execute(
         "SELECT passages, tokens FROM postings_stats WHERE id = 0"
     ).fetchone()
-    avgdl = tokens / passages if passages > 0 and tokens > 0 else 1.0
+    avgdl = _avgdl(passages, tokens)
     ends = np.append(starts[1:], len(pids)).astype(np.int64)
     starts = starts.astype(np.int64)
     (first,) = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM postings_parts").fetchone()
     parts = len(starts) if len(pids) else 0
     if parts:
+        if made is not None and made.avgdl == avgdl:
+            segment, rows = made.segment, made.parts
+        else:
+            rows = _part_rows(segment, terms, starts, ends, pids, tfs, doc_ids, doc_lengths, avgdl)
         conn.executemany(
             "INSERT INTO postings_parts (segment, term, n, top, ids, tfs, head_ids, head_w)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            _part_rows(segment, terms, starts, ends, pids, tfs, doc_ids, doc_lengths, avgdl),
+            rows,
         )
     conn.execute(
         "INSERT INTO postings_segments (id, passages, postings, min_id, max_id, avgdl,"
