@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index.storage import frequencies, postings, prepare, store, vocabulary
+from index.storage import bulk, frequencies, postings, prepare, store, vocabulary
 from index.storage.reindex import reindex
 from index.storage.search import Filters, question_terms, rank_fts5, search
 
@@ -96,6 +96,8 @@ def test_a_bulk_build_answers_as_one_built_file_by_file(
         monkeypatch.setattr(postings.writing, "CHUNK_TOKENS", chunk)
     if run is not None:  # one segment of many runs, each sorted in a thread of the writer
         monkeypatch.setattr(postings.segments, "RUN_TOKENS", run)
+    if chunk is not None or run is not None:  # spelling keys made as terms come, in threads
+        monkeypatch.setattr(bulk, "KEY_TERMS", 64)
     corpus, db = tmp_path / "corpus", tmp_path / "bulk.db"
     report = reindex(corpus, db, workers=workers)
     assert report.counts["added"] == 160 and report.counts["failed"] == 1

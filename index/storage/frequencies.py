@@ -78,11 +78,14 @@ def has_table(conn: sqlite3.Connection) -> bool:
 FTS5_TOKEN_BYTES = 32_768
 
 
-def spelling_keys(terms: Iterable[str]) -> dict[str, str | None]:
-    """Each term's spelling key, for `fill`: a build makes them while FTS5 merges."""
+def add_spelling_keys(keys: dict[str, str | None], terms: Iterable[str]) -> None:
+    """Add to `keys` the spelling key of each term it lacks, for `fill`: a bulk build makes
+    them in a thread as it meets new terms."""
     from .vocabulary import spelling_key
 
-    return {term: spelling_key(term) for term in terms}
+    for term in terms:
+        if term not in keys:
+            keys[term] = spelling_key(term)
 
 
 def fill(
@@ -95,7 +98,7 @@ def fill(
     postings (which hold FTS5's tokens). Reading FTS5's term list decodes every posting
     again: 2.9 s at 1,000,000 synthetic passages, at the end of a build when nothing else
     runs. A term FTS5 would cut leaves the count to FTS5. `keys` are spelling keys already
-    made (`spelling_keys`); a term without one has it made here."""
+    made (`add_spelling_keys`); a term without one has it made here."""
     keys = keys or {}
     create(conn)
     conn.execute(f"DROP INDEX IF EXISTS {KEY_INDEX}")  # made once after the rows, not kept up
