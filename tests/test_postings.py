@@ -187,10 +187,13 @@ def test_a_rolled_back_write_leaves_the_postings_as_they_were(built):
     _counts_match_fts5(conn)
 
 
-@pytest.mark.parametrize("ascending", [True, False])
-def test_a_segment_sorted_in_runs_holds_every_posting_in_order(monkeypatch, ascending):
+@pytest.mark.parametrize("ascending, narrow", [(True, True), (False, True), (True, False)])
+def test_a_segment_sorted_in_runs_holds_every_posting_in_order(monkeypatch, ascending, narrow):
     """Runs sorted in line or in threads, put side by side: each term's (passage, tf) in
-    passage order, the terms in text order, as one sort of every token gives."""
+    passage order, the terms in text order, as one sort of every token gives; with keys of
+    4 bytes or of 8."""
+    if not narrow:
+        monkeypatch.setattr(segments, "NARROW_KEYS", 0)
     rng = random.Random(17)
     words = [f"w{i:02d}" for i in range(60)] + ["é", "z9", "a"]
     passages = [
