@@ -6,6 +6,7 @@ and with the postings inverted in many small chunks or one, sorted in runs or no
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import os
 import shutil
@@ -272,3 +273,20 @@ def test_a_term_longer_than_fts5_keeps_is_counted_as_fts5_keeps_it(tmp_path):
     conn = store.connect(db)
     assert frequencies.read(conn)[0] == _fts_df(conn)
     assert max(map(len, _fts_df(conn))) == frequencies.FTS5_TOKEN_BYTES
+
+
+def test_a_build_collects_cycles_less_often_and_then_as_before(tmp_path, monkeypatch):
+    seen = []
+    add = bulk.Writer.add
+
+    def counting(self, item):
+        seen.append(gc.get_threshold()[0])
+        add(self, item)
+
+    monkeypatch.setattr(bulk.Writer, "add", counting)
+    before = gc.get_threshold()
+    corpus = tmp_path / "corpus"
+    _write_corpus(corpus)
+    reindex(corpus, tmp_path / "bulk.db", workers=0)
+    assert len(seen) == 160 and min(seen) >= bulk.GC_THRESHOLD
+    assert gc.get_threshold() == before

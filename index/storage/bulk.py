@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import json
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import islice
 from pathlib import Path
@@ -185,6 +186,25 @@ class Writer:
         self.threads.shutdown(cancel_futures=True)
 
 
+#: Objects allocated, less those freed, between two collections of the youngest generation
+#: of Python's cycle collector during a build (700 by default). Every row and file a build
+#: holds for a while is met by some 500 collections for 100,000 synthetic passages and
+#: moved up a generation, 0.2 to 0.4 s of the writer's CPU, for almost no cycle found (fewer
+#: than 500 objects freed); with this threshold, 50 collections take 0.05 s.
+GC_THRESHOLD = 50_000
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Collect cycles less often while building (the worker processes, forked here, too)."""
+    old = gc.get_threshold()
+    gc.set_threshold(max(old[0], GC_THRESHOLD), *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
 def _give_back_memory() -> None:
     """Return the memory a postings segment used to the system. glibc keeps freed memory for
     reuse, and the arrays and rows of one segment left the writer 60 to 70 MB larger after
@@ -208,6 +228,18 @@ def build(
     """Write every file of `files` (paths relative to `corpus`) into the empty index behind `conn`,
     inside the caller's transaction. `on_file` hears of each file as it is written, with its
     status against `previous` (what the live index held) and why."""
+    with _fewer_collections():
+        _build(conn, corpus, files, previous, on_file, workers)
+
+
+def _build(
+    conn: sqlite3.Connection,
+    corpus: Path,
+    files: list[str],
+    previous: dict[str, Known],
+    on_file: Callable[[prepare.Prepared, str, str], None],
+    workers: int | None,
+) -> None:
     writer = Writer(conn)
     try:
         for item in prepare.prepared(corpus, files, workers):
