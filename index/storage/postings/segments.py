@@ -175,13 +175,13 @@ class Inverter:
         names = list(vocab)
         del vocab
         # Terms in text order, so that the segment's rows go in sorted by term.
-        rank = np.empty(len(names), dtype=np.uint64)
-        rank[np.argsort(np.array(names, dtype=object))] = np.arange(len(names), dtype=np.uint64)
+        by_text = sorted(range(len(names)), key=names.__getitem__)
+        rank = np.empty(len(names), dtype=np.int64)
+        rank[by_text] = np.arange(len(names), dtype=np.int64)
         sorted_runs = [run if isinstance(run, _Run) else run.result() for run in runs]
         del runs
         pids, tf, term_ranks, starts = _combine(sorted_runs, rank, ascending)
-        ordered = sorted(names)
-        terms = [ordered[t] for t in term_ranks.tolist()]
+        terms = [names[by_text[t]] for t in term_ranks.tolist()]
         return Inverted(doc_ids, lengths, doc_days, terms, starts, pids, tf)
 
 
@@ -230,40 +230,35 @@ def _combine(
     runs: list[_Run], rank: np.ndarray, ascending: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The runs' postings as one segment's: sorted by term (its `rank` in text order), then
-    passage id, with where each term's start. A term's postings are its runs' lists side by
-    side, in the runs' order, which is passage order when passages came `ascending`; the
+    passage id, with the rank of each term that has postings and where its postings start.
+    A term's postings are its runs' lists side by side, in the runs' order, which is passage
+    order when passages came `ascending`: each term's place is counted, not sorted for. The
     runs are emptied as they are put in place, so the segment is held about once."""
-    term_rank = np.concatenate([rank[run.terms] for run in runs])
-    sizes = np.concatenate([np.diff(run.starts, append=len(run.pids)) for run in runs])
-    order = np.argsort(term_rank, kind="stable")  # a run's lists stay in the runs' order
-    sorted_sizes = sizes[order]
-    at = np.zeros(len(order), dtype=np.int64)  # where each list goes, in `order`
-    np.cumsum(sorted_sizes[:-1], out=at[1:])
-    dest_of = np.empty_like(at)
-    dest_of[order] = at
-    total = int(sizes.sum())
+    ranks = [rank[run.terms] for run in runs]  # a term is once at most in a run
+    sizes = [np.diff(run.starts, append=len(run.pids)) for run in runs]
+    held = np.zeros(len(rank), dtype=np.int64)  # postings by term rank
+    for r, n in zip(ranks, sizes, strict=True):
+        held[r] += n
+    at = np.zeros(len(rank), dtype=np.int64)  # where each term's postings start
+    np.cumsum(held[:-1], out=at[1:])
+    total = int(held.sum())
     pids = np.empty(total, dtype=np.uint32)
     tfs = np.empty(total, dtype=np.uint32)
-    first = 0
+    free = at.copy()  # where each term's next run's list goes
     while runs:
-        run = runs.pop(0)
-        count = len(run.terms)
-        shift = dest_of[first : first + count] - run.starts
-        dest = np.repeat(shift, sizes[first : first + count]) + np.arange(len(run.pids))
+        run, r, n = runs.pop(0), ranks.pop(0), sizes.pop(0)
+        dest = np.repeat(free[r] - run.starts, n) + np.arange(len(run.pids))
         pids[dest] = run.pids
         tfs[dest] = run.tfs
-        first += count
-        del run, shift, dest
-    ranks = term_rank[order]
-    changed = np.empty(len(ranks), dtype=bool)
-    changed[:1] = True
-    np.not_equal(ranks[1:], ranks[:-1], out=changed[1:])
-    starts = at[changed]
+        free[r] += n
+        del run, r, n, dest
+    term_ranks = np.flatnonzero(held)
+    starts = at[term_ranks]
     if not ascending:  # passage ids out of order within a term's postings: sort each list
-        keys = (np.repeat(ranks[changed], np.diff(starts, append=total)) << np.uint64(32)) | pids
+        keys = (np.repeat(term_ranks.astype(np.uint64), held[term_ranks]) << np.uint64(32)) | pids
         by = np.argsort(keys, kind="stable")
         pids, tfs = pids[by], tfs[by]
-    return pids, tfs, ranks[changed], starts
+    return pids, tfs, term_ranks, starts
 
 
 @dataclass(slots=True)
