@@ -45,10 +45,7 @@ PLAIN_WORD = re.compile(_PLAIN)
 #: meets the other. Split at the stops, "U.S." was "u" and a stopword.
 _INITIALS = r"(?<![^\W_])[^\W\d_](?:\.[^\W\d_])+\.?(?![^\W_])"
 _WORD = re.compile(
-    _INITIALS
-    + "|"
-    + _PLAIN
-    + r"(?:-(?:(?<=\d-)[^\W\d_]|(?<=[^\W\d_]-)\d)[^\W_]*(?:['’][^\W_]+)*)?"
+    _INITIALS + "|" + _PLAIN + r"(?:-(?:(?<=\d-)[^\W\d_]|(?<=[^\W\d_]-)\d)[^\W_]*(?:['’][^\W_]+)*)?"
 )
 # What joins the parts of one word: dropped from its spelling ("Raeisi's", "F-35", "U.S.").
 _JOINS = re.compile(r"['’.-]")
