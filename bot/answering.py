@@ -92,6 +92,8 @@ def _open(path: Path, aliases: Path | None) -> None:
 
 def _warm() -> None:
     try:
+        if _index.outdated():  # type: ignore[union-attr]
+            log.warning("the index was built by an earlier briefbot: run `briefbot reindex`")
         _index.warm()  # type: ignore[union-attr]
         # The index as read at start lives as long as the worker: out of the collector's way
         # (a full pass over it took 20 ms, a pause in the middle of some question).

@@ -62,6 +62,13 @@ def _light_settings(ctx: click.Context, **overrides: Path | None) -> Settings | 
     return replace(quick, **values) if values else quick
 
 
+#: Said when the index was built by a briefbot that analysed words otherwise.
+OUTDATED = (
+    "Note: this index was built by an earlier version of briefbot, which reads some words"
+    " otherwise; until `briefbot reindex` rebuilds it, some questions miss their answers."
+)
+
+
 def _open_index(path: Path, corpus: Path | None = None, *, on_demand: bool = False) -> Index:
     """The index, with the corpus folder's alias file (`aliases.toml`) when there is one."""
     from index import ALIASES_FILE, Index, IndexMissing
@@ -70,6 +77,8 @@ def _open_index(path: Path, corpus: Path | None = None, *, on_demand: bool = Fal
     index = Index(path, aliases=aliases, on_demand=on_demand)
     try:
         index.connection()
+        if index.outdated():
+            click.echo(OUTDATED, err=True)
     except IndexMissing as exc:
         raise click.ClickException(str(exc)) from None
     return index

@@ -179,6 +179,23 @@ def test_quit_ends_the_console_chat_and_is_not_asked(db, word):
     assert "Raeisi" not in result.output.split("ends.", 1)[1]  # nothing asked after it
 
 
+def test_an_index_built_by_an_earlier_analyser_says_to_reindex(db, corpus):
+    """An index whose words an earlier briefbot analysed ("U.S." once "u") misses questions
+    asked with this one's: `ask` answers, and says how to mend it; the reindex rebuilds it."""
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE meta SET value = '3.2' WHERE key = 'analyser_version'")
+    conn.close()
+    old = run("ask", "what did Raeisi say about the railway?", "--db", str(db))
+    assert old.exit_code == 0 and "suitable groundwork" in old.output
+    assert "built by an earlier version of briefbot" in old.output
+    assert "`briefbot reindex` rebuilds it" in old.output
+    run("reindex", "--corpus", str(corpus), "--db", str(db))
+    new = run("ask", "what did Raeisi say about the railway?", "--db", str(db))
+    assert "earlier version" not in new.output
+
+
 def test_more_in_the_console_pages_through_the_question_before(db):
     result = run("chat", "--db", str(db), input="Raeisi\nmore\nmore\n\n")
     out = result.output

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .. import analysis
 from ..storage import postings, store, vocabulary
 from ..storage.search import Filters, Hit, fetch, search
 from . import english, places, respond, understand
@@ -201,6 +202,14 @@ class Index:
         with self.connected() as conn:
             hits = fetch(conn, [(passage_id, 0.0)])
         return hits[0] if hits else None
+
+    def outdated(self) -> bool:
+        """Whether the index was built by a briefbot whose analyser made other terms of some
+        words ("U.S." once "u"): its passages then miss questions asked with this one's, until
+        `briefbot reindex` rebuilds it."""
+        with self.connected() as conn:
+            built = store.get_meta(conn, "analyser_version")
+        return built is not None and built.split(".")[0] != analysis.ANALYSER_VERSION
 
     def stats(self) -> Stats:
         with self.connected() as conn:
