@@ -351,6 +351,8 @@ NEWEST = "Newest first."
         ("did anyone say anything about the railway?", RAILWAY, ["railway"], None),
         ("has anybody commented on the blockade?", GAZA, ["blockad"], None),
         ("did someone mention the railway?", RAILWAY, ["railway"], None),
+        ("what's the reaction to the railway?", RAILWAY, ["railway"], None),
+        ("what is the view on the blockade?", GAZA, ["blockad"], None),
     ],
 )
 def test_the_words_a_question_is_put_in_are_not_searched_for(index, question, heading, terms, said):

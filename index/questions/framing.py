@@ -85,6 +85,10 @@ _FRAMES = [
         r"|everyone|everybody)(?:\s+else)?(?:\s+(?:say|said|mention|mentioned|comment|commented"
         r"|talk|talked|speak|spoke|spoken|write|wrote|written|report|reported)"
         r"(?:\s+(?:anything|something))?(?:\s+(?:about|on|of|regarding))?)?\b",
+        # what's the reaction to …, what is the view on …: how it was received, by anyone
+        r"^\s*what(?:'s|’s|s|\s+is|\s+was|\s+are|\s+were)\s+the\s+(?:reaction|reactions"
+        r"|response|responses|view|views|position|stance|mood|verdict)\s+(?:on|to|about|over"
+        r"|regarding)\b",
         # compare what Putin and Raeisi said about …, compare and contrast …: what each said
         r"^\s*(?:please\s+)?(?:compare|contrast)(?:\s+and\s+(?:compare|contrast))?\b",
         # (is there) anything on …, any news about …, an update on …, any mention of …
