@@ -207,6 +207,8 @@ def test_a_follow_up_is_restated_without_the_verb_its_framing_left(index):
         "what are Raeisi's thoughts on the railway?",
         "how did Raeisi react to the railway?",
         "what's Raeisi's view of the railway?",
+        "quote Raeisi on the railway",
+        "give me quotes from Raeisi about the railway",
     ],
 )
 def test_every_way_of_asking_what_someone_said_reads_the_speaker_and_the_subject(index, question):

@@ -85,6 +85,9 @@ _FRAMES = [
         r"|everyone|everybody)(?:\s+else)?(?:\s+(?:say|said|mention|mentioned|comment|commented"
         r"|talk|talked|speak|spoke|spoken|write|wrote|written|report|reported)"
         r"(?:\s+(?:anything|something))?(?:\s+(?:about|on|of|regarding))?)?\b",
+        # quote Raeisi on the railway, give me quotes from Raeisi about …
+        r"^\s*(?:(?:give|show|find|send)\s+me\s+)?(?:a\s+|some\s+|any\s+)?quotes?"
+        r"(?:\s+(?:from|by|of))?(?=\s+[^\W\d_])",
         # what's the reaction to …, what is the view on …: how it was received, by anyone
         r"^\s*what(?:'s|’s|s|\s+is|\s+was|\s+are|\s+were)\s+the\s+(?:reaction|reactions"
         r"|response|responses|view|views|position|stance|mood|verdict)\s+(?:on|to|about|over"

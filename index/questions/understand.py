@@ -148,8 +148,8 @@ _SPEAKER_PATTERNS = [
         r"|quotes?|response|reaction|message|take|thoughts|verdict|assessment)"
         r"|\s+(?P<noun>quotes|comments|remarks|statements))"
         r"\s+(?:on|about|regarding|to|over|of)\b(?P<topic>.*)$",
-        # Whitcombe on the export levy, Mohamed Lamine Sy on Gabon (a name only: `_speaker`)
-        r"^\s*(?P<who>[^\W\d_][\w'’.-]*(?:\s+[^\W\d_][\w'’.-]*){0,3})\s+(?P<verb>on)\s+"
+        # Whitcombe on the export levy, Mohamed Lamine Sy about Gabon (a name only: `_speaker`)
+        r"^\s*(?P<who>[^\W\d_][\w'’.-]*(?:\s+[^\W\d_][\w'’.-]*){0,3})\s+(?P<verb>on|about)\s+"
         r"(?P<topic>.+)$",
     )
 ]
