@@ -251,14 +251,19 @@ def _asked(terms: Sequence[str | Term]) -> dict[str, int]:
     return out
 
 
-def _grouped(values: Mapping[str, float], group: Mapping[str, int]) -> float:
-    """The sum over question words of the most any of their terms holds."""
+def _per_word(values: Mapping[str, float], group: Mapping[str, int]) -> dict[int, float]:
+    """Each question word's most of any of its terms' `values`."""
     best: dict[int, float] = {}
     for t, v in values.items():
         g = group[t]
         if v > best.get(g, 0.0):
             best[g] = v
-    return sum(best.values())
+    return best
+
+
+def _grouped(values: Mapping[str, float], group: Mapping[str, int]) -> float:
+    """The sum over question words of the most any of their terms holds."""
+    return sum(_per_word(values, group).values())
 
 
 def _pool(
@@ -287,9 +292,7 @@ def _pool(
             bigrams[(s1, s2)] = max(bigrams.get((s1, s2), 0.0), w)
     # Adjacent question words, each weighing its best term.
     words = list(dict.fromkeys(group[t] for t in wanted))
-    word_weight: dict[int, float] = {}
-    for t in wanted:
-        word_weight[group[t]] = max(word_weight.get(group[t], 0.0), weight[t])
+    word_weight = _per_word(weight, group)
     pairs = list(zip(words, words[1:], strict=False))
     return _Pool(
         wanted,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
-from dataclasses import dataclass, field, replace
+from dataclasses import astuple, dataclass, field, replace
 
 from .. import analysis
 from ..analysis import PLAIN_WORD
@@ -183,9 +183,7 @@ class Part:
     def to_json(self) -> dict:
         return {
             "text": self.text,
-            "terms": [
-                [t.term, t.weight, t.group, t.judged, t.rare, t.zipf, t.ranked] for t in self.terms
-            ],
+            "terms": [list(astuple(t)) for t in self.terms],
             "required": [list(p) for p in self.required],
             "names": [[list(n.words), n.weight] for n in self.names],
         }
@@ -243,10 +241,7 @@ class Reading:
         for part in (self.speaker, self.topic):
             if part is None:
                 continue
-            terms += [
-                Weighted(t.term, t.weight, t.group + base, t.judged, t.rare, t.zipf, t.ranked)
-                for t in part.terms
-            ]
+            terms += [replace(t, group=t.group + base) for t in part.terms]
             base += 1 + max((t.group for t in part.terms), default=0)
             required += part.required
             names += part.names

@@ -229,33 +229,24 @@ def build(
     inside the caller's transaction. `on_file` hears of each file as it is written, with its
     status against `previous` (what the live index held) and why."""
     with _fewer_collections():
-        _build(conn, corpus, files, previous, on_file, workers)
-
-
-def _build(
-    conn: sqlite3.Connection,
-    corpus: Path,
-    files: list[str],
-    previous: dict[str, Known],
-    on_file: Callable[[prepare.Prepared, str, str], None],
-    workers: int | None,
-) -> None:
-    writer = Writer(conn)
-    try:
-        for item in prepare.prepared(corpus, files, workers):
-            if item.failure is not None:
-                store.record_failure(conn, item.relative, item.failure, item.size, item.ctime_ns)
-                on_file(item, "failed", item.failure)
-                continue
-            writer.add(item)
-            known = previous.get(item.relative)
-            if known is None:
-                on_file(item, "added", "")
-            elif known[0] == item.sha256:
-                on_file(item, "unchanged", "")
-            else:
-                reason = "" if known[0] else "the analyser changed since it was indexed"
-                on_file(item, "changed", reason)
-        writer.finish()
-    finally:
-        writer.close()
+        writer = Writer(conn)
+        try:
+            for item in prepare.prepared(corpus, files, workers):
+                if item.failure is not None:
+                    store.record_failure(
+                        conn, item.relative, item.failure, item.size, item.ctime_ns
+                    )
+                    on_file(item, "failed", item.failure)
+                    continue
+                writer.add(item)
+                known = previous.get(item.relative)
+                if known is None:
+                    on_file(item, "added", "")
+                elif known[0] == item.sha256:
+                    on_file(item, "unchanged", "")
+                else:
+                    reason = "" if known[0] else "the analyser changed since it was indexed"
+                    on_file(item, "changed", reason)
+            writer.finish()
+        finally:
+            writer.close()
