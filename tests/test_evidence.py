@@ -626,3 +626,58 @@ def test_a_portfolio_before_a_title_is_the_title_not_a_name(index_of):
     answer = ix.answer("what did the Spanish energy minister say?", today=TODAY)
     assert "energy" not in answer.reading.speaker_names
     assert answer.found and "Ortega" in answer.hits[0].quote_text
+
+
+def test_one_named_after_said_is_the_subject_of_what_was_said_when_a_verb_follows():
+    """ "Officials said Tanabe would announce support" is the officials speaking of what
+    Tanabe will do; ", said Tanabe." is Tanabe speaking. What someone will announce or is due
+    to discuss has not been said yet."""
+
+    def spoke(text: str) -> bool:
+        return speaking(text, [(0, len(text))], ["tanabe"]) == [0]
+
+    assert not spoke("Japanese officials said Tanabe would announce support for minerals.")
+    assert not spoke("Officials said that Tanabe met the president.")
+    assert not spoke("Tanabe will announce a package next week.")
+    assert not spoke("Tanabe is due to discuss the package.")
+    assert spoke('"We are ready," said Tanabe.')
+    assert spoke("Tanabe said he would announce a package.")
+
+
+def test_the_two_governments_stand_for_the_countries_just_named():
+    text = (
+        "Japan and the Philippines reached an agreement in principle on Saturday. The two"
+        " governments said the pact would be signed after a legal review."
+    )
+    first = text.index(" The two")
+    spans = [(0, first), (first + 1, len(text))]
+    assert speaking(text, spans, ["japan", "philippines"]) == [1]
+    assert speaking(text, spans, ["tanabe"]) == []
+
+
+def test_how_did_someone_do_something_is_not_what_they_said(index_of):
+    ix = index_of(
+        {
+            "2024-03-17-reserves.txt": "date 2024-03-17 The central bank added reserves through"
+            " repurchase agreements on Saturday, dealers said.",
+        }
+    )
+    assert ix.answer("how did the central bank add reserves?").reading.speaker is None
+    reacted = ix.answer("how did the central bank react to the dealers?").reading
+    assert reacted.speaker is not None and reacted.verb == "reacted"
+
+
+def test_of_a_days_reports_those_soon_after_it_come_before_later_ones(index_of):
+    """A day's event is reported within days; a briefing a week later that shares the
+    question's words is more likely about another day's."""
+    ix = index_of(
+        {
+            "2024-03-17-added.txt": "date 2024-03-17 The central bank supplied temporary"
+            " reserves to the banks on Saturday through repurchase agreements.",
+            "2024-03-25-may-add.txt": "date 2024-03-25 The central bank may add reserves today"
+            " through repurchase agreements, some dealers said. Those who expect the central bank"
+            " to add reserves said it would add them through repurchase agreements.",
+        }
+    )
+    answer = ix.answer("how did the central bank add reserves on 16 March?", today=TODAY)
+    assert answer.found and answer.hits[0].hit.document == "2024-03-17-added.txt"

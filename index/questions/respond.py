@@ -341,6 +341,9 @@ def arrange(reading: Reading, judged: list[judge.Judged]) -> tuple[list[judge.Ju
     elif reading.dates is not None and not reading.dates_filter and answering:
         span = _window(reading)
         inside = [j for j in answering if j.hit.date and span.contains(j.hit.date)]
+        # Of those, what was reported soon after the period before what was reported later.
+        soon = timing.window(reading.dates, said=True)
+        inside.sort(key=lambda j: not soon.contains(j.hit.date))
         if inside:
             answering = inside + [j for j in answering if j not in inside]
         else:

@@ -59,12 +59,25 @@ QUESTION_VERBS: dict[str, str] = {
     "talk": "talked",
 }
 PRONOUNS = frozenset({"he", "she", "they"})
+#: Words that stand in for those just named as "they" does ("Japan and the Philippines
+#: reached a deal. The two governments said …").
+_STAND_INS = PRONOUNS | frozenset("governments sides countries nations delegations".split())
 TITLES = frozenset(
     """president minister leader premier chancellor spokesman spokeswoman spokesperson secretary
-    governor king queen prince ambassador general chairman chairwoman chair chief ceo director
+    governor king queen prince ambassador general chairman chairwoman chairperson chair chief ceo
+    director commissioner
     mayor senator official head envoy commander pope emir sheikh ayatollah""".split()
 )
 _BEFORE, _AFTER = 5, 3
+#: Words before a reporting verb that say it has not been said yet ("Tanabe will announce
+#: …", "ministers are due to discuss …").
+_NOT_YET = frozenset("will would shall to".split())
+#: Words after a name that make it the subject of what was said, not the one saying it
+#: ("officials said Tanabe would announce …").
+_CLAUSE_VERBS = frozenset(
+    "would will had has have was were is are could can should may might must did does do"
+    " plans planned wants wanted intends intended".split()
+)
 
 
 def speaking(text: str, sentences: Sequence[tuple[int, int]], names: Sequence[str]) -> list[int]:
@@ -121,7 +134,7 @@ def _speaks(
     ("Spain's energy minister, Lucía Ortega Marín, who chaired the meeting, said …")."""
     first = True
     for v, word in enumerate(sw):
-        if word not in REPORTING:
+        if word not in REPORTING or (v > 0 and sw[v - 1] in _NOT_YET):
             continue
         if opens and first and word != "according":
             return True
@@ -132,14 +145,28 @@ def _speaks(
                 return True
             continue
         before = sw[max(0, v - _BEFORE) : v]
-        after = sw[v + 1 : v + 1 + _AFTER]
-        if any(w in wanted for w in before) or any(w in wanted for w in after):
+        if any(w in wanted for w in before) or _said_by(sw, v, wanted):
             return True
         here = any(w in wanted for w in sw[:v])
-        if before and before[-1] in PRONOUNS and (here or named_last):
+        if before and before[-1] in _STAND_INS and (here or named_last):
             return True
         if before and before[-1] in titles and (here or named_before):
             return True
+    return False
+
+
+def _said_by(sw: list[str], v: int, wanted: set[str]) -> bool:
+    """Whether X, named just after the reporting verb at `v`, is the one who said it
+    ("…, said Tanabe", "said Japan's prime minister, Tanabe"), not the subject of what was
+    said ("officials said Tanabe would announce …", "said that Tanabe …")."""
+    for k in range(v + 1, min(len(sw), v + 1 + _AFTER)):
+        if sw[k] == "that":
+            return False
+        if sw[k] in wanted:
+            end = k
+            while end + 1 < len(sw) and sw[end + 1] in wanted:
+                end += 1
+            return end + 1 >= len(sw) or sw[end + 1] not in _CLAUSE_VERBS
     return False
 
 

@@ -27,7 +27,7 @@ from ..analysis import PLAIN_WORD
 from ..storage import vocabulary
 from ..storage.search import MAX_QUESTION_CHARS, MAX_TERMS, Filters
 from ..storage.vocabulary import Vocabulary
-from . import acronyms, dates, english, framing, message, places, related
+from . import acronyms, dates, english, framing, holders, message, places, related
 from . import query as _query
 from .aliases import Aliases, AliasMatch, normal
 from .dates import DateRange
@@ -69,6 +69,9 @@ VARIANT_WEIGHTS = ((0.0, 1.0), (0.5, 0.9), (1.0, 0.75), (2.0, 0.6))
 #: What a country's demonym weighs when the question names the country, and the other way
 #: round ("the Spanish minister": spain), against the word typed's 1.0.
 PLACE_WEIGHT = 0.9
+#: What the name of a title's holder weighs ("Brandt" for "the Commission president",
+#: `holders`), against the title's words' 1.0: the same person, named another way.
+HOLDER_WEIGHT = 1.0
 #: What the subject of the question before weighs in a follow-up that names a subject of its
 #: own without "about" ("and Germany?"): context that ranks, not words a passage must hold.
 CONTEXT_WEIGHT = 0.5
@@ -107,6 +110,15 @@ _WHO = r"(?P<who>[^?,;:]{1,80}?)"
 #: A verb whose object is what was spoken of, with no "about": "did Whitcombe mention the
 #: levy".
 _MENTIONED = r"(?<=mention\s)|(?<=mentioned\s)"
+#: "How did X …?" asks what X said only with a verb of saying how ("how did Putin react to
+#: …?", "how has he described …?"); with any other ("how did the Fed add reserves?") it asks
+#: how something was done.
+_HOW = re.compile(r"^\s*(?:so\s+)?how\b", re.IGNORECASE)
+_HOW_VERBS = frozenset(
+    "describe described describes react reacted respond responded explain explained justify"
+    " justified defend defended characterise characterised characterize characterized view"
+    " viewed reply replied answer answered comment commented".split()
+)
 _SPEAKER_PATTERNS = [
     re.compile(p, re.IGNORECASE)
     for p in (
@@ -563,8 +575,8 @@ def reading_of(
     if speaker_text:  # "the two presidents", "both leaders": who, not how many
         speaker_text = _COUNTED.sub(r"\1", speaker_text)
     if speaker_text and not pronoun:
-        reading.speaker = spelled.part(speaker_text, matches)
-        reading.speaker_names = _speaker_names(reading.speaker, spelled)
+        reading.speaker, held_by = _with_holder(spelled.part(speaker_text, matches), spelled)
+        reading.speaker_names = held_by or _speaker_names(reading.speaker, spelled)
     topic_text = _LEFT_VERB.sub("", topic_text.strip(_TRAILING))
     if topic_text:
         reading.topic = spelled.part(topic_text, matches)
@@ -718,6 +730,8 @@ def _speaker(text: str) -> tuple[str | None, str, str, str | None]:
             continue
         typed = m.group("verb") or m.groupdict().get("noun") or ""
         verb = typed.lower()
+        if n == 0 and _HOW.match(text) and verb not in _HOW_VERBS:
+            continue  # "how did the Fed add reserves?" asks how it was done, not said
         named_only = n == 4 or (n == 3 and m.groupdict().get("noun"))
         if named_only and not all(english.rare(w) for w in PLAIN_WORD.findall(who)):
             continue  # "inflation on the rise", "trade comments on tariffs": no one is named
@@ -786,6 +800,40 @@ def _a_name(word: str, spelled: _Speller) -> bool:
         return True
     term = analysis.term(word)
     return term is not None and spelled.surface(term)[:1].isupper()
+
+
+def _with_holder(part: Part, spelled: _Speller) -> tuple[Part, list[str]]:
+    """A speaker called by a title, with the name of whoever the briefings give it
+    (`holders`), and the folded words of that name: "the Commission president" is searched
+    for as "Commission" or "Annelie Brandt" (the holder's name another spelling of the
+    title's name word), and is found speaking where Brandt speaks, not where "the
+    Commission" does. Any other speaker as it is, with no names."""
+    if spelled.conn is None:
+        return part, []
+    by_group: dict[int, set[str]] = {}
+    for t in part.terms:
+        by_group.setdefault(t.group, set()).add(t.term)
+    first = {t.term: t.group for t in reversed(part.terms)}
+    words = []
+    for typed in PLAIN_WORD.findall(part.text):
+        term = analysis.term(typed)
+        if term in first:
+            words.append((typed, first[term], by_group[first[term]]))
+    named = holders.holders(spelled.conn, [(typed, terms) for typed, _, terms in words])
+    if not named:
+        return part, []
+    group = next(g for typed, g, _ in words if normal(typed) not in TITLES)
+    have = {t.term for t in part.terms}
+    added = [
+        Weighted(term, HOLDER_WEIGHT, group, rare=True, zipf=english.zipf(word.lower()))
+        for name in named
+        for word in PLAIN_WORD.findall(name)
+        for term in analysis.terms(word)
+        if term not in have
+    ]
+    names = [normal(w) for name in named for w in PLAIN_WORD.findall(name)]
+    terms = part.terms + list({t.term: t for t in added}.values())
+    return replace(part, terms=terms), list(dict.fromkeys(names))
 
 
 def _speaker_names(part: Part, spelled: _Speller, long_form: bool = True) -> list[str]:
