@@ -448,6 +448,31 @@ def test_it_in_a_follow_up_stands_for_the_subject_before(index_of):
     assert it.hits[0].hit.document == "2024-06-11-reply.txt"
 
 
+EXPORTS = {
+    "2024-09-20-exports.txt": "date 2024-09-20 Japan's exports fell 0.8 percent in August,"
+    " the finance ministry said. Imports dropped 17.8 percent.\n\nGovernment Reaction\n\n"
+    '"The economy is recovering, but external demand is a risk we must watch," Tanabe told'
+    " reporters in New York.",
+    "2024-10-16-manila.txt": "date 2024-10-16 Tanabe in Manila\n\nTanabe told a business"
+    " forum in Manila that Japan would invest in nickel processing.",
+}
+
+
+def test_it_in_a_follow_up_is_the_briefing_the_answer_before_quoted(index_of):
+    """ "what did Tanabe say about it?" after the export figures is Tanabe on them, in the
+    briefing that reported them, though he does not repeat "exports"; it was refused."""
+    ix = index_of(EXPORTS)
+    first = ix.answer("how much did japan's exports fall in august?")
+    assert first.reading.answered == ("2024-09-20-exports.txt",)
+    it = ix.answer("what did Tanabe say about it?", previous=first.reading)
+    assert it.reading.story == ("2024-09-20-exports.txt",)
+    assert it.found and "external demand" in it.hits[0].quote_text
+    stored = understand.Reading.from_json(it.reading.to_json())
+    assert (stored.story, stored.story_terms) == (it.reading.story, it.reading.story_terms)
+    alone = ix.answer("what did Tanabe say about it?")
+    assert not alone.reading.story
+
+
 NAMED = {
     "2024-03-18-scheme.txt": "date 2024-03-18 Ministers met in Accra on Monday.\n\n"
     "The Scheme\n\nThe guided trade initiative will grow from seven to 30 countries.\n\n"

@@ -165,8 +165,10 @@ class Index:
                     previous=previous,
                 )
             out = respond.respond(conn, reading, k, filters, offset)
-        if out.anchor is not None:  # what "the day before" counts from, in a follow-up
-            reading = replace(reading, anchor=out.anchor)
+        # What a follow-up counts from: "the day before" from the answer's date, "it" from
+        # the briefing it quoted first.
+        answered = (out.hits[0].document,) if out.hits and offset == 0 else reading.answered
+        reading = replace(reading, anchor=out.anchor or reading.anchor, answered=answered)
         return Answer(
             reading.question,
             reading.terms,

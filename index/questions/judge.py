@@ -138,13 +138,17 @@ def judge(
     topic: Collection[int] = (),
     speaker: Sequence[Collection[str]] = (),
     month: Collection[str] = (),
+    story: Collection[str] = (),
+    story_terms: Collection[str] = (),
 ) -> list[Judged]:
     """Each ranked passage, in the order given, with its evidence (each from 0 to 1) and the
     probability that it answers. `ranked` holds each passage's re-ranking score and
     features; `tokens` each passage's terms; `topic` the groups of the query's terms that
     say what a speaker is asked about; `speaker` the terms of each word that names the
     speaker, in the question's order (each word with its other spellings); `month` the
-    terms of the month a question is about, written either way ("februari", "feb")."""
+    terms of the month a question is about, written either way ("februari", "feb"); `story`
+    the briefings a follow-up's "it" points to, whose passages hold `story_terms`, the terms
+    it stands for, whether they repeat them or not."""
     judged = [t for t in query.terms if t.judged]
     known = _known(vocab, hits)
     # A verb is held in any of its forms ("fall" by "fell"): judged so, not searched so.
@@ -191,8 +195,11 @@ def judge(
         body = tokens.get(hit.passage_id, ())
         title = rerank.title_terms(hit.title) if hit.title else frozenset()
         held: dict[int, float] = {}
+        told = story_terms if hit.document in story else ()
         for t in judged:
-            if t.group in weight and any(s in body or s in title for s in spelled[t.term]):
+            if t.group not in weight:
+                continue
+            if t.term in told or any(s in body or s in title for s in spelled[t.term]):
                 held[t.group] = max(held.get(t.group, 0.0), weight[t.group] * t.weight)
         # Of the words the briefings hold: a word none holds is `missing`, and does not by
         # itself make every passage fall short.

@@ -293,6 +293,8 @@ def rank_and_judge(
         reading.topic_groups,
         _speaker_words(reading, q),
         _month_terms(reading),
+        reading.story,
+        reading.story_terms,
     )
     # What the re-ranker does not see: for "what did X say about Y", whether X is named and
     # whether X is the one speaking.

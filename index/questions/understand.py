@@ -243,6 +243,15 @@ class Reading:
     #: A speaker asked about by a pronoun with no question before it to stand for ("what did
     #: they talk about?"): when nothing answers, the reply asks whom it means.
     unresolved: str = ""
+    #: The briefing the answer to this question quoted first, once answered: what "it"
+    #: stands for in a follow-up ("what did Tanabe say about it?").
+    answered: tuple[str, ...] = ()
+    #: For a follow-up that says "it", the briefing the answer before quoted first, and the
+    #: terms of the subject "it" stands for: a passage of that briefing is about it, whether or
+    #: not it repeats the words ("Japan's exports fell …" then "… external demand is a risk,"
+    #: Tanabe said).
+    story: tuple[str, ...] = ()
+    story_terms: tuple[str, ...] = ()
 
     def query(self, filters: Filters | None = None) -> Query:
         """What to search for, within `filters` as well as the question's own dates."""
@@ -382,6 +391,9 @@ class Reading:
             "date_words": [list(e) for e in self.date_words],
             "introduce": self.introduce,
             "unresolved": self.unresolved,
+            "answered": list(self.answered),
+            "story": list(self.story),
+            "story_terms": list(self.story_terms),
         }
         return data
 
@@ -409,6 +421,9 @@ class Reading:
             date_words=[(t, w) for t, w in data.get("date_words", [])],
             introduce=list(data.get("introduce", [])),
             unresolved=data.get("unresolved", ""),
+            answered=tuple(data.get("answered", ())),
+            story=tuple(data.get("story", ())),
+            story_terms=tuple(data.get("story_terms", ())),
         )
 
 
@@ -616,6 +631,10 @@ def reading_of(
         elif _WHAT_ELSE.match(asked) and reading.topic is previous.topic:
             # "what else did he say?": Whitcombe on anything, not the levy again.
             reading.topic = None
+        if refers and previous.answered:
+            reading.story = previous.answered
+            before = previous.topic.terms if previous.topic else []
+            reading.story_terms = tuple(t.term for t in before)
         if refers and reading.topic is not previous.topic and previous.topic is not None:
             reading.topic = _joined(reading.topic, previous.topic)
         elif marker and not about and not names and kept_topic is not None and previous.topic:
