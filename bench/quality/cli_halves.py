@@ -16,6 +16,8 @@ another `briefbot` (another checkout's, installed in a venv of its own), beside.
 Columns: right passage first (briefings-dev: the scorer's top-1, a gold briefing with its gold
 text quoted; reuters-dev: a relevant item first; SQuAD: the gold paragraph first), in the first
 three, answerable questions refused (wrongly), unanswerable questions refused (rightly).
+briefings-dev is given twice: as `ask` answers each line alone, and as the bot answers a chat,
+each follow-up after the question it follows ("and about hydrogen?").
 Nothing is written into the repository: the indexes and the saved answers go to a temporary
 folder (`--keep DIR` keeps them).
 """
@@ -56,9 +58,13 @@ class Row:
         return int(self.id.rsplit("-", 1)[1]) % 2 == 1
 
 
-def briefings_rows(saved: Path) -> list[Row]:
+def briefings_rows(saved: Path, in_context: bool = False) -> list[Row]:
+    """briefings-dev's answers; with `in_context`, each follow-up as the bot answers it,
+    after the question it follows (the scorer's figure of follow-ups in context), and every
+    other question as `ask` does."""
     rows = [json.loads(line) for line in saved.read_text(encoding="utf-8").splitlines()]
-    return [Row(r["id"], r["kind"], r["top1"], r["top3"], r["refused"]) for r in rows]
+    judged = [(r, r.get("in_context", r) if in_context else r) for r in rows]
+    return [Row(r["id"], r["kind"], j["top1"], j["top3"], j["refused"]) for r, j in judged]
 
 
 def reuters_rows(saved: Path) -> list[Row]:
@@ -89,6 +95,8 @@ def run_scorers(briefbot: Path, work: Path) -> dict[str, list[Row]]:
             [sys.executable, *command, "--save", str(saved)], check=True, capture_output=True
         )
         out[name] = parse(saved)
+        if name == "briefings-dev":
+            out["briefings-dev as the bot answers"] = briefings_rows(saved, in_context=True)
     return out
 
 
