@@ -4,6 +4,7 @@ for each way a hard rule lost a right answer, on small briefings of our own."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 import re
 
 from click.testing import CliRunner
@@ -268,7 +269,7 @@ def test_a_speaker_typed_in_another_spelling_is_found_speaking(index_of):
         )
         q = reading.query()
         judged = respond.rank_and_judge(
-            conn, reading, q, respond.gather(conn, reading, q, 3, vocab), vocab
+            conn, reading, q, respond.gather(conn, reading, q, vocab), vocab
         )
     assert judged[0].hit.document == "2024-09-02-bank.txt"
     assert judged[0].features["speaker"] == 1.0
@@ -706,3 +707,31 @@ def test_of_a_days_reports_those_soon_after_it_come_before_later_ones(index_of):
     )
     answer = ix.answer("how did the central bank add reserves on 16 March?", today=TODAY)
     assert answer.found and answer.hits[0].hit.document == "2024-03-17-added.txt"
+
+
+def test_every_page_comes_from_one_order_and_ask_k_judges_as_the_bot_does(index_of):
+    """A page past the re-ranked candidates had searched deeper and ranked them all again
+    among more: the fourth page of three repeated a passage of the third, and `ask -k 10`
+    could refuse what the bot's three answered."""
+    words = (
+        "wheat barley maize port traders shipments prices exports rose fell rain futures"
+        " exchange sales farmers harvest drought"
+    ).split()
+    pick = random.Random(1).choice
+    ix = index_of(
+        {
+            f"2024-05-{day:02d}-grain.txt": f"date 2024-05-{day:02d} Grain\n\n"
+            + " ".join(pick(words) for _ in range(30))
+            + ".\n\nMarkets\n\n"
+            + " ".join(pick(words) for _ in range(20))
+            + "."
+            for day in range(1, 29)
+        }
+    )
+    question = "how much did wheat exports rise as barley shipments slowed?"
+    whole = [h.hit.passage_id for h in ix.answer(question, k=15).hits]
+    pages = [ix.answer(question, k=3, offset=offset).hits for offset in range(0, 15, 3)]
+    paged = [h.hit.passage_id for page in pages for h in page]
+    assert len(whole) == 15 and paged == whole
+    three, ten = ix.answer(question, k=3), ix.answer(question, k=10)
+    assert [h.hit.passage_id for h in three.hits] == [h.hit.passage_id for h in ten.hits][:3]

@@ -183,7 +183,7 @@ def collect_dev(tuning: bool = True) -> list[tuple[np.ndarray, np.ndarray]]:
                 query = reading.query()
                 if not (query.terms or query.required):
                     continue
-                pool = respond.gather(conn, reading, query, dev.K, vocab)
+                pool = respond.gather(conn, reading, query, vocab)
                 if len(pool) < 2:
                     continue
                 rows = rerank.features(reading.question, query.ranked_terms(), pool, vocab)

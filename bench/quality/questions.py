@@ -297,7 +297,7 @@ def candidates(index: Index, q: Question) -> list[tuple[dict[str, float], bool]]
         query = reading.query()
         if not (query.terms or query.required):
             return []
-        pool = respond.gather(conn, reading, query, K, vocab)
+        pool = respond.gather(conn, reading, query, vocab)
         judged = respond.rank_and_judge(conn, reading, query, pool, vocab)
     return [(j.features, q.answerable) for j in judged[:1]]
 

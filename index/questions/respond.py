@@ -64,6 +64,10 @@ EVIDENCE: dict[str, float] = {
 #: How many of the first answering passages must all leave the speaker unnamed for the reply
 #: to say that the briefings do not quote them on the subject.
 SPEAKER_LOOK = 3
+#: BM25's best passages read for a page past the candidates (`depth`), after them in BM25's
+#: order, neither re-ranked nor judged: as many for every such page, so that their order is
+#: one too (the search's own rescoring reaches deeper as it is asked for more).
+FURTHER_DEPTH = 50
 #: Candidates added from the period a question names (and the window after it), and from
 #: the passages naming the speaker a question asks about.
 WINDOW_DEPTH = 5
@@ -129,7 +133,7 @@ def respond(
     q = reading.query(filters)
     if not (q.terms or q.required) and (reading.browse or reading.dates is not None):
         return _briefings(conn, reading, q, k, offset, vocab)
-    pool = gather(conn, reading, q, k + offset, vocab)
+    pool = gather(conn, reading, q, vocab)
     judged = rank_and_judge(conn, reading, q, pool, vocab)
     ordered, notices = arrange(reading, judged)
     absent = missing_typed(reading, q, vocab, pool)
@@ -145,13 +149,17 @@ def respond(
         else:
             out.why = Unanswered.NOTHING_ANSWERS if q.term_list() else Unanswered.NO_WORDS
         return out
+    exact = len(pool) < depth(reading)
+    if offset + k + 1 > depth(reading):  # a page past the candidates: the passages after them
+        further, exact = _further(conn, q, pool, offset + k + 1, vocab)
+        ordered += further
     told = once(reading, ordered, offset + k)
     page = told[offset : offset + k]
     out = Outcome([t.shown.hit for t in page], more=len(told) > offset + k)
     if not page:
         out.why = Unanswered.NO_MORE
     out.also = [[t.hit for t in g.repeats] for g in page]
-    out.total, out.exact = len(told), len(pool) < depth(reading, k + offset)
+    out.total, out.exact = len(told), exact
     out.anchor = told[0].shown.hit.date
     out.notices = [n for n in (missing, *notices) if n]
     out.quotes = [quote(reading, q, h) for h in out.hits]
@@ -186,9 +194,24 @@ def news(judged: list[judge.Judged]) -> list[judge.Judged]:
     return [j for j in judged if j.held >= best.held]
 
 
-def depth(reading: Reading, wanted: int) -> int:
-    """How many of BM25's best passages are candidates when `wanted` are to be shown."""
-    return max(NEWEST_DEPTH if reading.recent else rerank.DEPTH, wanted + 1)
+def _further(
+    conn: sqlite3.Connection, q: _query.Query, pool: list[Hit], wanted: int, vocab
+) -> tuple[list[judge.Judged], bool]:
+    """The passages after the candidates, for a page past them: BM25's best `FURTHER_DEPTH`
+    (or `wanted`, if more) in its order, neither re-ranked nor judged to answer; and whether
+    they are all there are."""
+    looked = max(FURTHER_DEPTH, wanted)
+    found = _query.search(conn, q, looked, 0, vocab)
+    seen = {h.passage_id for h in pool}
+    further = [judge.Judged(h, 0.0, 0.0, {}) for h in found if h.passage_id not in seen]
+    return further, len(found) < looked
+
+
+def depth(reading: Reading) -> int:
+    """How many of BM25's best passages are candidates, whichever page is asked for: every
+    page of a question comes from one order, so each candidate is ranked and judged among
+    the same others, and `ask -k 10` refuses what the bot's three do."""
+    return NEWEST_DEPTH if reading.recent else rerank.DEPTH
 
 
 def quote(reading: Reading, q: _query.Query, hit: Hit) -> Quote:
@@ -220,15 +243,13 @@ def quote(reading: Reading, q: _query.Query, hit: Hit) -> Quote:
     )
 
 
-def gather(
-    conn: sqlite3.Connection, reading: Reading, q: _query.Query, wanted: int, vocab
-) -> list[Hit]:
+def gather(conn: sqlite3.Connection, reading: Reading, q: _query.Query, vocab) -> list[Hit]:
     """The candidates: BM25's best over every date; when the question names when something
     happened, the best from that period and the window after it (`timing`), so that a
     briefing reporting it later is among them however many others share its words; and for
     "what did X say about Y", the best of the passages naming X, and of those naming X in the
     briefings found on Y (where X may speak without naming Y again)."""
-    hits = _query.search(conn, q, depth(reading, wanted), 0, vocab)
+    hits = _query.search(conn, q, depth(reading), 0, vocab)
     seen = {h.passage_id for h in hits}
     briefings = list(dict.fromkeys(h.document for h in hits))
 
