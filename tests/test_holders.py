@@ -49,3 +49,26 @@ def test_a_title_with_its_holders_name_or_alone_is_not_looked_up(index_of):
     assert named.speaker_names == ["keller"]
     alone = ix.answer("what did the president say about gas storage?").reading
     assert "keller" not in alone.speaker_names
+
+
+def test_a_passage_naming_only_the_holder_answers_for_the_title(index_of):
+    """Once the briefings say who holds the title, a passage that calls them by name alone
+    holds all of the speaker asked about: "what did the Philippine defence secretary say
+    about China?" had been refused, every passage with the title speaking of other things."""
+    ix = index_of(
+        {
+            "2024-09-11-talks.txt": "date 2024-09-11 Access talks\n\nPhilippine defence"
+            " secretary Ramon Alcaraz said the talks on troop access had gone well.\n\nManila's"
+            " View\n\nAlcaraz told reporters that supply boats had been blocked by Chinese"
+            " coast guard vessels in August.",
+            "2024-09-28-round.txt": "date 2024-09-28 First round\n\nPhilippine defence"
+            " secretary Ramon Alcaraz said the first round had gone faster than expected.",
+            **{
+                f"2024-10-{day:02d}-other.txt": f"date 2024-10-{day:02d} Markets\n\nTraders"
+                f" said rice prices moved on day {day} as shipments from the port slowed."
+                for day in range(1, 13)
+            },
+        }
+    )
+    answer = ix.answer("what did the Philippine defence secretary say about China?")
+    assert answer.found and "Chinese coast guard" in answer.hits[0].quote_text

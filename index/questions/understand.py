@@ -851,7 +851,10 @@ def _with_holder(part: Part, spelled: _Speller) -> tuple[Part, list[str]]:
         if term not in have
     ]
     names = [normal(w) for name in named for w in PLAIN_WORD.findall(name)]
-    terms = part.terms + list({t.term: t for t in added}.values())
+    # The title's other words still rank, but a passage that names the holder ("Alcaraz
+    # told reporters …") does not hold less of the question for lacking them.
+    titled = [t if t.group == group else replace(t, judged=False) for t in part.terms]
+    terms = titled + list({t.term: t for t in added}.values())
     return replace(part, terms=terms), list(dict.fromkeys(names))
 
 
