@@ -559,9 +559,6 @@ def reading_of(
     if aliases is not None and len(aliases):
         text, matches = aliases.apply(text)
         reading.aliases = [(m.typed, m.name) for m in matches]
-        # The spelling typed still counts where the briefings use it too.
-        typed = [t for m in matches for t in analysis.analyse(m.typed) if vocab.df.get(t)]
-        reading.extra += [(t, 1.0) for t in dict.fromkeys(typed)]
     else:
         matches = []
 
@@ -598,6 +595,22 @@ def reading_of(
         if not reading.topic.terms and not reading.topic.required:
             reading.topic = None
     reading.corrections = spelled.corrections
+    # The spelling typed still counts where the briefings use it too.
+    placed = set()
+    for name in ("speaker", "topic"):
+        part = getattr(reading, name)
+        if part is not None and matches:
+            part, done = _typed_aliases(part, matches, vocab)
+            setattr(reading, name, part)
+            placed |= done
+    typed = [
+        t
+        for n, m in enumerate(matches)
+        if n not in placed
+        for t in analysis.analyse(m.typed)
+        if vocab.df.get(t)
+    ]
+    reading.extra += [(t, 1.0) for t in dict.fromkeys(typed)]
     topic = reading.topic
     # "who is Whitcombe?", of a name only: "who is the energy commissioner?" and "who is the
     # Iranian president?" ask for a name, and are found as asked.
@@ -819,6 +832,30 @@ def _a_name(word: str, spelled: _Speller) -> bool:
         return True
     term = analysis.term(word)
     return term is not None and spelled.surface(term)[:1].isupper()
+
+
+def _typed_aliases(
+    part: Part, matches: list[AliasMatch], vocab: Vocabulary
+) -> tuple[Part, set[int]]:
+    """`part` with the words of each alias typed in it ("the Iranian president" for Raeisi)
+    as other spellings of the name it stands for: searched for where the briefings use them
+    too, but neither weighed by the re-ranker nor asked for, as a short name's long form is
+    not: "Iranian" and "president" would make the question's one name three words.
+    Also which of `matches` were placed so."""
+    first = {t.term: t.group for t in reversed(part.terms)}
+    have = {t.term for t in part.terms}
+    added: list[Weighted] = []
+    placed = set()
+    for n, m in enumerate(matches):
+        group = next((first[t] for t in analysis.analyse(m.name) if t in first), None)
+        if group is None:
+            continue
+        placed.add(n)
+        for t in analysis.analyse(m.typed):
+            if vocab.df.get(t) and t not in have:
+                have.add(t)
+                added.append(Weighted(t, 1.0, group, judged=False, ranked=False))
+    return (replace(part, terms=part.terms + added) if added else part), placed
 
 
 def _with_holder(part: Part, spelled: _Speller) -> tuple[Part, list[str]]:
