@@ -640,11 +640,12 @@ def test_why_nothing_is_quoted_is_decided_by_the_index_for_every_renderer(index,
 def test_who_is_someone_quotes_where_a_briefing_introduces_them(index):
     """Who a person is, a briefing says where it introduces them: with a first name or a
     title ("Russian President Vladimir Putin"), not where they only appear ("the dialogue
-    between Putin and Raeisi")."""
+    between Putin and Raeisi"), and where it first does so ("Iranian President Ebrahim
+    Raeisi", not a later "President Raeisi pointed to …")."""
     for question, intro in (
         ("who is putin", "Russian President Vladimir Putin"),
-        ("Who is Raeisi?", "President Raeisi"),
-        ("who's Raisi?", "President Raeisi"),  # a slip in the name, read as Raeisi
+        ("Who is Raeisi?", "Iranian President Ebrahim Raeisi"),
+        ("who's Raisi?", "Iranian President Ebrahim Raeisi"),  # a slip, read as Raeisi
     ):
         answer = index.answer(question)
         assert answer.reading.introduce, question

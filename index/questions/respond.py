@@ -378,7 +378,7 @@ def arrange(reading: Reading, judged: list[judge.Judged]) -> tuple[list[judge.Ju
         told = {
             id(j) for j in answering if introducing(j.hit.text, j.hit.sentences, reading.introduce)
         }
-        answering = [j for j in answering if id(j) in told] + [
+        answering = _first_mention_first([j for j in answering if id(j) in told]) + [
             j for j in answering if id(j) not in told
         ]
     named = any(j.features.get("speaker") for j in answering[:SPEAKER_LOOK])
@@ -389,6 +389,18 @@ def arrange(reading: Reading, judged: list[judge.Judged]) -> tuple[list[judge.Ju
             " come nearest."
         )
     return answering + rest, notices
+
+
+def _first_mention_first(judged: list[judge.Judged]) -> list[judge.Judged]:
+    """The passages in their order, but each briefing's in the order it tells them: a
+    briefing introduces X where it first names X ("Iranian President Ebrahim Raeisi"), and
+    a later "President Raeisi" introduces no one new. Each briefing keeps the places its
+    passages had."""
+    told: dict[str, list[judge.Judged]] = {}
+    for j in judged:
+        told.setdefault(j.hit.document, []).append(j)
+    ordered = {doc: iter(sorted(js, key=lambda j: j.hit.ordinal)) for doc, js in told.items()}
+    return [next(ordered[j.hit.document]) for j in judged]
 
 
 def missing_typed(reading: Reading, q: _query.Query, vocab, pool: list[Hit]) -> list[str]:
