@@ -449,6 +449,24 @@ def test_it_in_a_follow_up_stands_for_the_subject_before(index_of):
     assert it.hits[0].hit.document == "2024-06-11-reply.txt"
 
 
+def test_a_follow_up_asking_a_question_of_its_own_keeps_the_subject_not_the_speaker(index_of):
+    """ "how much will it cost?" after what Whitcombe said about the levy asks the levy's
+    cost, not what Whitcombe said about a cost."""
+    ix = index_of(
+        {
+            **LEVY,
+            "2024-06-13-cost.txt": "date 2024-06-13 Cost\n\nThe export levy will cost"
+            " exporters 40 million dollars a year, the finance ministry estimated.",
+        }
+    )
+    first = ix.answer("what did Whitcombe say about the export levy?")
+    cost = ix.answer("how much will it cost?", previous=first.reading)
+    assert cost.reading.speaker is None and "levi" in cost.reading.topic_terms
+    assert cost.hits[0].hit.document == "2024-06-13-cost.txt"
+    said = ix.answer("and what did he say about the cost?", previous=first.reading)
+    assert said.reading.speaker is not None and said.reading.speaker_names == ["whitcombe"]
+
+
 EXPORTS = {
     "2024-09-20-exports.txt": "date 2024-09-20 Japan's exports fell 0.8 percent in August,"
     " the finance ministry said. Imports dropped 17.8 percent.\n\nGovernment Reaction\n\n"

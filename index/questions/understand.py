@@ -100,6 +100,9 @@ _LEFT_VERB = re.compile(
 )
 #: "What did Tanabe say about it?", "who else is lending money for it?": the subject of the
 #: question before, named again by a pronoun.
+#: A follow-up that opens with its own question word and says what it asks about ("how
+#: much will it cost?", "when was it signed?") asks that, not what the speaker before said.
+_ASKS = re.compile(r"\s*(?:how|when|where|why|which|what|who)\b", re.IGNORECASE)
 _IT = re.compile(r"\b(?:it|its|them)\b(?!['’])", re.IGNORECASE)
 _VERBS = "|".join(sorted(QUESTION_VERBS, key=len, reverse=True))
 _SAID = "|".join(
@@ -637,7 +640,10 @@ def reading_of(
             reading.speaker_names = names
         kept_topic = reading.topic
         if follow:
-            _inherit(reading, previous, shift, own_verb=speaker_text is not None)
+            # "how much will it cost?" after what the commissioner said about the
+            # interconnector asks the cost of it, not what she said about the cost.
+            anew = speaker_text is None and kept_topic is not None and _ASKS.match(asked)
+            _inherit(reading, previous, shift, speaker_text is not None, not anew)
         if _WHO_ELSE.match(asked) and reading.speaker is previous.speaker:
             # "who else?" after what Whitcombe said about the levy: anyone else on the levy.
             reading.speaker, reading.speaker_names = None, []
@@ -718,14 +724,16 @@ def _date_terms(found: dates.Found, text: str, vocab: Vocabulary) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _inherit(reading: Reading, previous: Reading, shift, own_verb: bool) -> None:
+def _inherit(
+    reading: Reading, previous: Reading, shift, own_verb: bool, speaker: bool = True
+) -> None:
     """Fill what a follow-up leaves out from the reading it follows: the speaker (and how
-    they spoke, unless the follow-up asks anew), the topic, and the dates, shifted when it
-    says "the day before"."""
+    they spoke, unless the follow-up asks anew; none when it is a question of its own,
+    `speaker` false), the topic, and the dates, shifted when it says "the day before"."""
     reading.follow_up = True
     reading.recent = reading.recent or previous.recent  # "and about Niger?" after "the latest"
     kept = False
-    if reading.speaker is None and previous.speaker is not None:
+    if speaker and reading.speaker is None and previous.speaker is not None:
         reading.speaker = previous.speaker
         reading.speaker_names = previous.speaker_names
         reading.verb = reading.verb if own_verb else previous.verb
