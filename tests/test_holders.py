@@ -72,3 +72,19 @@ def test_a_passage_naming_only_the_holder_answers_for_the_title(index_of):
     )
     answer = ix.answer("what did the Philippine defence secretary say about China?")
     assert answer.found and "Chinese coast guard" in answer.hits[0].quote_text
+
+
+def test_another_title_and_honorifics_and_joined_particles():
+    """ "Vice Chairman Manuel Johnson" is not the chairman unless the vice chairman is asked
+    for; an honorific is no part of the name ("Oil Minister Sheikh Ali al-Sabah"), and a
+    particle joined to it is ("al-Sabah")."""
+    text = (
+        "Fed Chairman Paul Volcker said rates would hold. Fed Vice Chairman Manuel Johnson"
+        " said inflation was under control. Kuwaiti Oil Minister Sheikh Ali al-Khalifa"
+        " al-Sabah said OPEC was producing below its ceiling."
+    )
+    assert holders._named(text, "chairman", [{"fed"}]) == ["Paul Volcker"]
+    assert holders._named(text, "chairman", [{"fed"}, {"vice"}]) == ["Manuel Johnson"]
+    kuwait = holders._named(text, "minister", [{"kuwait", "kuwaiti"}, {"oil"}])
+    assert kuwait == ["Ali al-Khalifa al-Sabah"]
+    assert holders.name_words(kuwait[0]) == ["ali", "khalifa", "sabah"]

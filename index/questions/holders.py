@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 
 from .. import analysis
+from ..analysis import PLAIN_WORD
 from ..storage import search as _search
 from ..storage.search import Filters
 from .aliases import normal
@@ -39,7 +40,14 @@ SHARE = 0.5
 #: Holders kept at most (a title that two people held within the briefings' span).
 KEEP = 2
 #: Lower-case words inside a name ("Joost van Aerde", "Ursula von der Leyen").
-PARTICLES = frozenset("van von der den de da das do dos du la le del bin al el di ter".split())
+PARTICLES = frozenset(
+    "van von der den de da das do dos du la le del bin ibn abu ben al el di ter".split()
+)
+#: Words before a title that make it another title ("Vice Chairman Manuel Johnson" is not
+#: the chairman).
+LESSER = frozenset("vice deputy former acting assistant under ex".split())
+#: A particle joined to a capitalised name ("al-Sabah", "bin-Salman").
+_JOINED = re.compile(r"(?:al|el|bin|ibn|abu|ben)-[A-Z]")
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*[\w]|[^\W\d_]")
 
 
@@ -81,7 +89,7 @@ def _named(text: str, title: str, others: Sequence[Collection[str]]) -> list[str
     words = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
     out = []
     for i, (word, _, end) in enumerate(words):
-        if normal(word) != title:
+        if normal(word) != title or (i and _lesser(words[i - 1][0], others)):
             continue
         before = {t for w, _, _ in words[max(0, i - BEFORE) : i] for t in analysis.terms(w)}
         if not all(before & set(terms) for terms in others):
@@ -92,18 +100,31 @@ def _named(text: str, title: str, others: Sequence[Collection[str]]) -> list[str
     return out
 
 
+def _lesser(word: str, others: Sequence[Collection[str]]) -> bool:
+    """Whether `word`, just before the title, makes it another ("vice chairman"), when the
+    question did not ask for that one."""
+    return normal(word) in LESSER and not any(analysis.term(word) in t for t in others)
+
+
+def name_words(name: str) -> list[str]:
+    """The folded words of a name that name the person: not its particles ("al", "van")."""
+    return [w for w in map(normal, PLAIN_WORD.findall(name)) if w not in PARTICLES]
+
+
 def _name_at(text: str, words: list[tuple[str, int, int]], i: int, end: int) -> str | None:
     """The name that starts at word `i`, after nothing but a space or a comma: capitalised
     words, with particles between them ("Joost van Aerde"), not a title."""
     if i >= len(words) or text[end : words[i][1]].strip() not in ("", ","):
         return None
+    while i < len(words) and normal(words[i][0]) in TITLES:  # "Minister Sheikh Ali …"
+        end, i = words[i][2], i + 1
     name: list[str] = []
     last = end
     for word, start, stop in words[i : i + NAME_WORDS]:
         if name and text[last:start].strip():
             break
         capital = word[0].isupper() and normal(word) not in TITLES
-        if not (capital or (name and word in PARTICLES)):
+        if not (capital or _JOINED.match(word) or (name and word in PARTICLES)):
             break
         name.append(word)
         last = stop

@@ -888,14 +888,13 @@ def _with_holder(part: Part, spelled: _Speller) -> tuple[Part, list[str]]:
         return part, []
     group = next(g for typed, g, _ in words if normal(typed) not in TITLES)
     have = {t.term for t in part.terms}
+    names = [w for name in named for w in holders.name_words(name)]
     added = [
-        Weighted(term, HOLDER_WEIGHT, group, rare=True, zipf=english.zipf(word.lower()))
-        for name in named
-        for word in PLAIN_WORD.findall(name)
+        Weighted(term, HOLDER_WEIGHT, group, rare=True, zipf=english.zipf(word))
+        for word in names
         for term in analysis.terms(word)
         if term not in have
     ]
-    names = [normal(w) for name in named for w in PLAIN_WORD.findall(name)]
     # The title's other words still rank, but a passage that names the holder ("Alcaraz
     # told reporters …") does not hold less of the question for lacking them.
     titled = [t if t.group == group else replace(t, judged=False) for t in part.terms]
