@@ -753,3 +753,14 @@ def test_every_page_comes_from_one_order_and_ask_k_judges_as_the_bot_does(index_
     assert len(whole) == 15 and paged == whole
     three, ten = ix.answer(question, k=3), ix.answer(question, k=10)
     assert [h.hit.passage_id for h in three.hits] == [h.hit.passage_id for h in ten.hits][:3]
+
+
+def test_he_or_she_after_who_is_is_the_one_asked_about(index_of):
+    ix = index_of(LEVY)
+    who = ix.answer("who is Soetrisno?")
+    said = ix.answer("what did he say about the export levy?", previous=who.reading)
+    assert said.reading.speaker_names == ["soetrisno"]
+    assert said.reading.asked() == "what Soetrisno said about the export levy"
+    assert said.hits[0].hit.document == "2024-06-11-reply.txt"
+    alone = ix.answer("what did he say?", previous=who.reading)
+    assert alone.reading.speaker_names == ["soetrisno"] and alone.reading.topic is None

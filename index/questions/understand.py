@@ -639,11 +639,21 @@ def reading_of(
             reading.speaker, reading.topic = reading.topic, None
             reading.speaker_names = names
         kept_topic = reading.topic
+        introduced = bool(pronoun and previous.speaker is None and previous.introduce)
+        if introduced and previous.topic is not None:
+            # "who is Kamau?" then "what did she say about carbon markets?": she is Kamau.
+            named = " ".join(
+                w for w in PLAIN_WORD.findall(previous.topic.text) if _a_name(w, spelled)
+            )
+            reading.speaker = replace(previous.topic, text=named or previous.topic.text)
+            reading.speaker_names = previous.introduce
         if follow:
             # "how much will it cost?" after what the commissioner said about the
             # interconnector asks the cost of it, not what she said about the cost.
             anew = speaker_text is None and kept_topic is not None and _ASKS.match(asked)
             _inherit(reading, previous, shift, speaker_text is not None, not anew)
+            if introduced:
+                reading.topic = kept_topic  # the person asked about is not also the subject
         if _WHO_ELSE.match(asked) and reading.speaker is previous.speaker:
             # "who else?" after what Whitcombe said about the levy: anyone else on the levy.
             reading.speaker, reading.speaker_names = None, []
