@@ -764,3 +764,23 @@ def test_he_or_she_after_who_is_is_the_one_asked_about(index_of):
     assert said.hits[0].hit.document == "2024-06-11-reply.txt"
     alone = ix.answer("what did he say?", previous=who.reading)
     assert alone.reading.speaker_names == ["soetrisno"] and alone.reading.topic is None
+
+
+def test_it_keeps_standing_for_the_same_subject_down_a_chat(index_of):
+    """ "how much will it cost?", then "when was it signed?": the second "it" is still the
+    cable, not its cost; and the reading shows it once."""
+    ix = index_of(
+        {
+            **SIGNED,
+            "2024-03-25-cost.txt": "date 2024-03-25 Cost\n\nThe cable will cost 2.3 billion"
+            " euros, and cost overruns are feared by the operators.",
+        }
+    )
+    first = ix.answer("what is the cable agreement?", today=TODAY)
+    cost = ix.answer("how much will it cost?", previous=first.reading, today=TODAY)
+    signed = ix.answer("when was it signed?", previous=cost.reading, today=TODAY)
+    assert signed.reading.asked() == "when was it signed (what is the cable agreement)"
+    assert "cost" not in signed.reading.topic_terms
+    assert signed.hits[0].hit.document == "2024-03-21-signed.txt"
+    stored = understand.Reading.from_json(signed.reading.to_json())
+    assert stored.topic is not None and stored.topic.it == signed.reading.topic.it

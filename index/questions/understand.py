@@ -194,6 +194,10 @@ class Part:
     terms: list[Weighted] = field(default_factory=list)
     required: list[tuple[str, ...]] = field(default_factory=list)
     names: list[Name] = field(default_factory=list)
+    #: For a follow-up's subject that says "it", the subject "it" stands for: what the
+    #: next "it" stands for too ("when was it signed?" after "how much will it cost?" asks
+    #: when the interconnector was signed, not the cost).
+    it: Part | None = None
 
     def to_json(self) -> dict:
         return {
@@ -201,6 +205,7 @@ class Part:
             "terms": [list(astuple(t)) for t in self.terms],
             "required": [list(p) for p in self.required],
             "names": [[list(n.words), n.weight] for n in self.names],
+            "it": self.it.to_json() if self.it else None,
         }
 
     @classmethod
@@ -212,6 +217,7 @@ class Part:
             [Weighted(*t) for t in data["terms"]],
             [tuple(p) for p in data["required"]],
             [Name(tuple(w), weight) for w, weight in data["names"]],
+            cls.from_json(data.get("it")),
         )
 
 
@@ -682,12 +688,14 @@ def _joined(own: Part | None, before: Part, context: float | None = None) -> Par
         return before
     shift = 1 + max((t.group for t in own.terms), default=-1)
     if context is None:
-        terms = [replace(t, group=t.group + shift) for t in before.terms]
+        subject = before.it or before
+        terms = [replace(t, group=t.group + shift) for t in subject.terms]
         return Part(
-            f"{own.text} ({before.text})",
+            f"{own.text} ({subject.text})",
             own.terms + terms,
-            own.required + before.required,
-            own.names + before.names,
+            own.required + subject.required,
+            own.names + subject.names,
+            subject,
         )
     terms = [
         replace(t, group=t.group + shift, weight=t.weight * context, judged=False)
