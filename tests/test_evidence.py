@@ -441,6 +441,22 @@ def test_a_follow_up_that_is_only_a_name_asks_what_that_person_said(index_of):
     assert about.hits[0].hit.document == "2024-06-12-talks.txt"
 
 
+def test_a_follow_up_that_is_only_a_country_is_the_subject_not_a_speaker(index_of):
+    """ "and Gabon?" after Whitcombe on the levy asks what Whitcombe said about Gabon,
+    though "Gabon said …" is in the briefings."""
+    ix = index_of(
+        {
+            **LEVY,
+            "2024-06-14-gabon.txt": "date 2024-06-14 Libreville\n\nGabon said the export"
+            " levy would stay. Whitcombe said Gabon was a partner he trusted.",
+        }
+    )
+    first = ix.answer("what did Whitcombe say about the export levy?")
+    country = ix.answer("and Gabon?", previous=first.reading)
+    assert country.reading.speaker_names == ["whitcombe"]
+    assert country.reading.topic is not None and "gabon" in country.reading.topic_terms
+
+
 def test_it_in_a_follow_up_stands_for_the_subject_before(index_of):
     ix = index_of(LEVY)
     first = ix.answer("what did Whitcombe say about the export levy?")

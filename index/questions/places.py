@@ -64,6 +64,11 @@ def other_terms(word: str) -> tuple[str, ...]:
     return tuple(analysis.analyse(other)) if other else ()
 
 
+def is_place(word: str) -> bool:
+    """Whether `word` names a country or its people ("Gabon", "Gabonese")."""
+    return analysis.fold(word) in _pairs()
+
+
 def warm() -> None:
     """Read the list now (about 30 ms) rather than in the middle of a question."""
     _pairs()

@@ -719,6 +719,8 @@ def _another_speaker(
         return None
     if not all(w[:1].isupper() or english.rare(w) for w in words):
         return None
+    if all(places.is_place(w) for w in words):  # "and Gabon?" after Diarra on Niger: Gabon
+        return None
     names = _speaker_names(reading.topic, spelled)
     terms = [t for t in reading.topic.terms if t.rare]
     if not names or not terms:
