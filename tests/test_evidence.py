@@ -800,3 +800,15 @@ def test_it_keeps_standing_for_the_same_subject_down_a_chat(index_of):
     assert signed.hits[0].hit.document == "2024-03-21-signed.txt"
     stored = understand.Reading.from_json(signed.reading.to_json())
     assert stored.topic is not None and stored.topic.it == signed.reading.topic.it
+
+
+def test_that_and_each_stand_for_the_subject_before_but_said_that_does_not(index_of):
+    ix = index_of(LEVY)
+    first = ix.answer("what did Whitcombe say about the export levy?")
+    that = ix.answer("what did Soetrisno say about that?", previous=first.reading)
+    assert that.reading.speaker_names == ["soetrisno"] and "levi" in that.reading.topic_terms
+    assert that.hits[0].hit.document == "2024-06-11-reply.txt"
+    each = ix.answer("how much does each pay?", previous=first.reading)
+    assert each.reading.follow_up and "levi" in each.reading.topic_terms
+    new = ix.answer("who said that smelters were needed?", previous=first.reading)
+    assert not new.reading.follow_up and "levi" not in new.reading.topic_terms

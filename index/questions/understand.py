@@ -103,7 +103,14 @@ _LEFT_VERB = re.compile(
 #: A follow-up that opens with its own question word and says what it asks about ("how
 #: much will it cost?", "when was it signed?") asks that, not what the speaker before said.
 _ASKS = re.compile(r"\s*(?:how|when|where|why|which|what|who)\b", re.IGNORECASE)
-_IT = re.compile(r"\b(?:it|its|them)\b(?!['’])", re.IGNORECASE)
+#: Words of a follow-up that stand for the subject before: "it", "them", "those plans",
+#: "how much does each pay?" (not "each year"), and "that" ending it ("what did he say about
+#: that?"; not "who said that storage was full?").
+_IT = re.compile(
+    r"\b(?:it|its|them|those|these|that(?=\W*$)|each(?!\s+(?:year|month|week|day|quarter|time)))"
+    r"\b(?!['’])",
+    re.IGNORECASE,
+)
 _VERBS = "|".join(sorted(QUESTION_VERBS, key=len, reverse=True))
 _SAID = "|".join(
     sorted({*QUESTION_VERBS.values(), *(v + "s" for v in QUESTION_VERBS)}, key=len, reverse=True)
