@@ -23,11 +23,10 @@ from collections.abc import Collection, Sequence
 from .. import analysis
 from ..analysis import PLAIN_WORD
 from ..storage import search as _search
-from ..storage.search import Filters
 from .aliases import normal
 from .speaker import TITLES
 
-#: Passages holding a title's words read for the name beside it.
+#: Passages holding a title's words read for the name beside it, those indexed last.
 DEPTH = 30
 #: How many words before a title may hold its other words ("Dutch climate and energy
 #: minister", "European Commission President").
@@ -64,15 +63,16 @@ def holders(conn: sqlite3.Connection, speaker: Sequence[tuple[str, Collection[st
     match = " AND ".join(
         "(" + " OR ".join(_search.quoted(t) for t in terms) + ")" for _, terms in words
     )
-    ranked = _search.rank_match(conn, match, DEPTH, Filters())
-    if not ranked:
-        return []
+    # The passages indexed last, read in the index's own order: no score for every passage
+    # holding a common title, and a title's holder now before whoever held it years ago.
+    rows = conn.execute(
+        "SELECT p.text FROM passages_fts f JOIN passages p ON p.id = f.rowid"
+        " WHERE passages_fts MATCH ? ORDER BY f.rowid DESC LIMIT ?",
+        (match, DEPTH),
+    )
     found: Counter[str] = Counter()
     spelt: dict[str, str] = {}
-    for (text,) in conn.execute(
-        f"SELECT text FROM passages WHERE id IN ({','.join('?' * len(ranked))})",
-        [rowid for rowid, _ in ranked],
-    ):
+    for (text,) in rows:
         for name in _named(text, titles[-1], [terms for _, terms in others]):
             key = normal(name.split()[-1])
             found[key] += 1
