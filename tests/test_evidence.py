@@ -812,3 +812,24 @@ def test_that_and_each_stand_for_the_subject_before_but_said_that_does_not(index
     assert each.reading.follow_up and "levi" in each.reading.topic_terms
     new = ix.answer("who said that smelters were needed?", previous=first.reading)
     assert not new.reading.follow_up and "levi" not in new.reading.topic_terms
+
+
+def test_and_in_a_period_narrows_the_question_before(index_of):
+    """ "and in the fourth quarter?" after Chrysler's earnings asks Chrysler's fourth
+    quarter, not any company's; "and Ford?" still asks about Ford instead."""
+    ix = index_of(
+        {
+            "2024-02-01-chrysler.txt": "date 2024-02-01 Chrysler\n\nChrysler earned 1.2 billion"
+            " dollars last year. Its earnings in the fourth quarter were 300 million dollars.",
+            "2024-02-02-ford.txt": "date 2024-02-02 Ford\n\nFord said fourth quarter earnings"
+            " rose in the fourth quarter, the best fourth quarter since its fourth quarter"
+            " of 1978.",
+        }
+    )
+    first = ix.answer("how much did Chrysler earn?")
+    quarter = ix.answer("and in the fourth quarter?", previous=first.reading)
+    asked = {t.term for t in quarter.reading.topic.terms if t.judged}
+    assert "chrysler" in asked and "quarter" in asked
+    assert quarter.hits[0].hit.document == "2024-02-01-chrysler.txt"
+    other = ix.answer("and Ford?", previous=first.reading)
+    assert "chrysler" not in {t.term for t in other.reading.topic.terms if t.judged}

@@ -100,6 +100,13 @@ _LEFT_VERB = re.compile(
 )
 #: "What did Tanabe say about it?", "who else is lending money for it?": the subject of the
 #: question before, named again by a pronoun.
+#: A follow-up that only names a period ("and in the fourth quarter?", "in the first half?").
+_PERIOD = re.compile(
+    r"(?:in\s+|for\s+|during\s+)?(?:the\s+)?(?:(?:first|second|third|fourth|last|final|"
+    r"1st|2nd|3rd|4th)\s+)?(?:quarter|half|half-year|q[1-4]|season|spring|summer|autumn|"
+    r"winter)",
+    re.IGNORECASE,
+)
 #: A follow-up that opens with its own question word and says what it asks about ("how
 #: much will it cost?", "when was it signed?") asks that, not what the speaker before said.
 _ASKS = re.compile(r"\s*(?:how|when|where|why|which|what|who)\b", re.IGNORECASE)
@@ -682,7 +689,10 @@ def reading_of(
         elif marker and not about and not names and kept_topic is not None and previous.topic:
             # "Which country cut gas use most in August?" then "and Germany?": Germany, with
             # the question before's subject as context that ranks, not as words it must hold.
-            reading.topic = _joined(kept_topic, previous.topic, CONTEXT_WEIGHT)
+            # "and in the fourth quarter?" narrows the question before to a period: its
+            # subject is still asked for.
+            narrows = _PERIOD.fullmatch(kept_topic.text.strip(_TRAILING))
+            reading.topic = _joined(kept_topic, previous.topic, None if narrows else CONTEXT_WEIGHT)
     return reading
 
 
