@@ -833,3 +833,12 @@ def test_and_in_a_period_narrows_the_question_before(index_of):
     assert quarter.hits[0].hit.document == "2024-02-01-chrysler.txt"
     other = ix.answer("and Ford?", previous=first.reading)
     assert "chrysler" not in {t.term for t in other.reading.topic.terms if t.judged}
+
+
+def test_a_name_common_in_english_with_on_is_a_speaker_where_the_briefings_quote_them(index):
+    """ "Putin on Gaza" asks what Putin said about Gaza, though "Putin" is common in English:
+    the briefings quote him speaking. "Inflation on the rise" names no one."""
+    answer = index.answer("Putin on Gaza")
+    assert answer.reading.speaker_names == ["putin"]
+    assert answer.reading.asked() == "what Putin said about Gaza"
+    assert index.answer("Inflation on the rise").reading.speaker is None

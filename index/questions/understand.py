@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import astuple, dataclass, field, replace
 
 from .. import analysis
@@ -597,7 +598,10 @@ def reading_of(
     reading.browse = not framed and bool(text.strip()) and not framing.more(text)
     text = _VERSUS.sub(" and ", framed)
 
-    speaker_text, verb, topic_text, typed_verb = _speaker(text)
+    spelled = _Speller(vocab, conn)
+    speaker_text, verb, topic_text, typed_verb = _speaker(
+        text, lambda who: _all_rare(who) or _quoted(PLAIN_WORD.findall(who), spelled)
+    )
     pronoun = speaker_text is not None and normal(speaker_text) in PRONOUNS
     reading.verb = verb
     # "What did they agree?", "what did Brandt propose?": a verb that says more than that
@@ -606,7 +610,6 @@ def reading_of(
     if verb_term and normal(typed_verb) not in PLAIN_VERBS and vocab.df.get(verb_term):
         reading.extra.append((verb_term, VERB_WEIGHT))
 
-    spelled = _Speller(vocab, conn)
     if speaker_text:  # "the two presidents", "both leaders": who, not how many
         speaker_text = _COUNTED.sub(r"\1", speaker_text)
     if speaker_text and not pronoun:
@@ -739,12 +742,28 @@ def _another_speaker(
     if all(places.is_place(w) for w in words):  # "and Gabon?" after Diarra on Niger: Gabon
         return None
     names = _speaker_names(reading.topic, spelled)
-    terms = [t for t in reading.topic.terms if t.rare]
+    terms = [t for t in reading.topic.terms if t.rare] or reading.topic.terms
     if not names or not terms:
         return None
     query = Query(terms, required=[(terms[0].term,)])
     found = _query.search(conn, query, SPEAKER_LOOK, 0, spelled.vocab)
     return names if any(speaking(h.text, h.sentences, names) for h in found) else None
+
+
+def _quoted(words: list[str], spelled: _Speller) -> bool:
+    """Whether the briefings quote the one `words` name, typed capitalised ("Putin"),
+    speaking somewhere: "Putin on Gaza" names a speaker, though "Putin" is common in
+    English; "Inflation on the rise" does not."""
+    if spelled.conn is None or not words or not all(w[:1].isupper() for w in words):
+        return False
+    terms = [t for t in map(analysis.term, words) if t and spelled.vocab.df.get(t)]
+    if len(terms) != len(words):
+        return False
+    rarest = min(terms, key=lambda t: spelled.vocab.df[t])
+    query = Query([Weighted(t) for t in terms], required=[(rarest,)])
+    found = _query.search(spelled.conn, query, SPEAKER_LOOK, 0, spelled.vocab)
+    names = [normal(w) for w in words]
+    return any(speaking(h.text, h.sentences, names) for h in found)
 
 
 def _date_terms(found: dates.Found, text: str, vocab: Vocabulary) -> list[str]:
@@ -792,9 +811,17 @@ def _inherit(
         reading.corrections = list(dict.fromkeys(tuple(c) for c in both))
 
 
-def _speaker(text: str) -> tuple[str | None, str, str, str | None]:
+def _all_rare(who: str) -> bool:
+    return all(english.rare(w) for w in PLAIN_WORD.findall(who))
+
+
+def _speaker(
+    text: str, named: Callable[[str], bool] = _all_rare
+) -> tuple[str | None, str, str, str | None]:
     """(speaker, verb as a reply words it, topic, verb as typed) for "what did X say about
-    Y"; (None, "said", text, None) for any other question."""
+    Y"; (None, "said", text, None) for any other question. A speaker with no verb ("Putin on
+    Gaza") is one only where `named` holds of them: by default, where every word is rare in
+    English."""
     for n, pattern in enumerate(_SPEAKER_PATTERNS):
         m = pattern.match(text)
         if m is None:
@@ -810,7 +837,7 @@ def _speaker(text: str) -> tuple[str | None, str, str, str | None]:
         if n == 0 and _HOW.match(text) and verb not in _HOW_VERBS:
             continue  # "how did the Fed add reserves?" asks how it was done, not said
         named_only = n == 4 or (n == 3 and m.groupdict().get("noun"))
-        if named_only and not all(english.rare(w) for w in PLAIN_WORD.findall(who)):
+        if named_only and not named(who):
             continue  # "inflation on the rise", "trade comments on tariffs": no one is named
         if n >= 3:
             said = "said"
