@@ -837,8 +837,10 @@ def test_and_in_a_period_narrows_the_question_before(index_of):
 
 def test_a_name_common_in_english_with_on_is_a_speaker_where_the_briefings_quote_them(index):
     """ "Putin on Gaza" asks what Putin said about Gaza, though "Putin" is common in English:
-    the briefings quote him speaking. "Inflation on the rise" names no one."""
+    the briefings introduce him and quote him speaking. "Inflation on the rise" and "Gaza on
+    the agenda" name no one."""
     answer = index.answer("Putin on Gaza")
     assert answer.reading.speaker_names == ["putin"]
     assert answer.reading.asked() == "what Putin said about Gaza"
     assert index.answer("Inflation on the rise").reading.speaker is None
+    assert index.answer("Gaza on the agenda").reading.speaker is None

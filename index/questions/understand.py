@@ -33,7 +33,7 @@ from . import query as _query
 from .aliases import Aliases, AliasMatch, normal
 from .dates import DateRange
 from .query import Name, Query, Weighted
-from .speaker import PRONOUNS, QUESTION_VERBS, TITLES, speaking
+from .speaker import PRONOUNS, QUESTION_VERBS, TITLES, introducing, speaking
 
 #: What a run of capitalised words ("Super Bowl", "Shanghai Cooperation Organization") found
 #: whole adds, as a share of a phrase's BM25 score; a hyphenated name ("Rasht-Astara") adds
@@ -742,7 +742,7 @@ def _another_speaker(
     if all(places.is_place(w) for w in words):  # "and Gabon?" after Diarra on Niger: Gabon
         return None
     names = _speaker_names(reading.topic, spelled)
-    terms = [t for t in reading.topic.terms if t.rare] or reading.topic.terms
+    terms = [t for t in reading.topic.terms if t.rare]
     if not names or not terms:
         return None
     query = Query(terms, required=[(terms[0].term,)])
@@ -751,9 +751,10 @@ def _another_speaker(
 
 
 def _quoted(words: list[str], spelled: _Speller) -> bool:
-    """Whether the briefings quote the one `words` name, typed capitalised ("Putin"),
-    speaking somewhere: "Putin on Gaza" names a speaker, though "Putin" is common in
-    English; "Inflation on the rise" does not."""
+    """Whether `words`, typed capitalised ("Putin"), name a person the briefings introduce
+    with a title or a first name ("Russian President Vladimir Putin") and quote speaking:
+    "Putin on Gaza" names a speaker, though "Putin" is common in English; "Inflation on the
+    rise" and "Gaza on the agenda" do not."""
     if spelled.conn is None or not words or not all(w[:1].isupper() for w in words):
         return False
     terms = [t for t in map(analysis.term, words) if t and spelled.vocab.df.get(t)]
@@ -763,7 +764,9 @@ def _quoted(words: list[str], spelled: _Speller) -> bool:
     query = Query([Weighted(t) for t in terms], required=[(rarest,)])
     found = _query.search(spelled.conn, query, SPEAKER_LOOK, 0, spelled.vocab)
     names = [normal(w) for w in words]
-    return any(speaking(h.text, h.sentences, names) for h in found)
+    return any(introducing(h.text, h.sentences, names) for h in found) and any(
+        speaking(h.text, h.sentences, names) for h in found
+    )
 
 
 def _date_terms(found: dates.Found, text: str, vocab: Vocabulary) -> list[str]:
