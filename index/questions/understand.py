@@ -99,8 +99,6 @@ _WHO_IS = re.compile(
 _LEFT_VERB = re.compile(
     r"^(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could)\s+(?=\S)", re.I
 )
-#: "What did Tanabe say about it?", "who else is lending money for it?": the subject of the
-#: question before, named again by a pronoun.
 #: A follow-up that only names a period ("and in the fourth quarter?", "in the first half?").
 _PERIOD = re.compile(
     r"(?:in\s+|for\s+|during\s+)?(?:the\s+)?(?:(?:first|second|third|fourth|last|final|"
@@ -111,7 +109,8 @@ _PERIOD = re.compile(
 #: A follow-up that opens with its own question word and says what it asks about ("how
 #: much will it cost?", "when was it signed?") asks that, not what the speaker before said.
 _ASKS = re.compile(r"\s*(?:how|when|where|why|which|what|who)\b", re.IGNORECASE)
-#: Words of a follow-up that stand for the subject before: "it", "them", "those plans",
+#: Words of a follow-up that stand for the subject before, named again by a pronoun ("what
+#: did Tanabe say about it?", "who else is lending money for it?"): "it", "them", "those plans",
 #: "how much does each pay?" (not "each year"), and "that" ending it ("what did he say about
 #: that?"; not "who said that storage was full?").
 _IT = re.compile(
