@@ -149,8 +149,9 @@ def respond(
         else:
             out.why = Unanswered.NOTHING_ANSWERS if q.term_list() else Unanswered.NO_WORDS
         return out
-    exact = len(pool) < depth(reading)
-    if offset + k + 1 > depth(reading):  # a page past the candidates: the passages after them
+    candidates = depth(reading)
+    exact = len(pool) < candidates
+    if offset + k + 1 > candidates:  # a page past the candidates: the passages after them
         further, exact = _further(conn, q, pool, offset + k + 1, vocab)
         ordered += further
     told = once(reading, ordered, offset + k)

@@ -744,9 +744,7 @@ def _another_speaker(
     terms = [t for t in reading.topic.terms if t.rare]
     if not names or not terms:
         return None
-    query = Query(terms, required=[(terms[0].term,)])
-    found = _query.search(conn, query, SPEAKER_LOOK, 0, spelled.vocab)
-    return names if any(speaking(h.text, h.sentences, names) for h in found) else None
+    return names if _speaks_somewhere(spelled, terms, terms[0].term, names) else None
 
 
 def _quoted(words: list[str], spelled: _Speller) -> bool:
@@ -760,12 +758,25 @@ def _quoted(words: list[str], spelled: _Speller) -> bool:
     if len(terms) != len(words):
         return False
     rarest = min(terms, key=lambda t: spelled.vocab.df[t])
-    query = Query([Weighted(t) for t in terms], required=[(rarest,)])
-    found = _query.search(spelled.conn, query, SPEAKER_LOOK, 0, spelled.vocab)
     names = [normal(w) for w in words]
-    return any(introducing(h.text, h.sentences, names) for h in found) and any(
-        speaking(h.text, h.sentences, names) for h in found
-    )
+    return _speaks_somewhere(spelled, [Weighted(t) for t in terms], rarest, names, True)
+
+
+def _speaks_somewhere(
+    spelled: _Speller,
+    terms: list[Weighted],
+    required: str,
+    names: list[str],
+    introduced: bool = False,
+) -> bool:
+    """Whether, of the best `SPEAKER_LOOK` passages holding `required` (and ranked by
+    `terms`), one quotes the person called `names` speaking, and, with `introduced`, one
+    introduces them as a person."""
+    query = Query(terms, required=[(required,)])
+    found = _query.search(spelled.conn, query, SPEAKER_LOOK, 0, spelled.vocab)
+    if introduced and not any(introducing(h.text, h.sentences, names) for h in found):
+        return False
+    return any(speaking(h.text, h.sentences, names) for h in found)
 
 
 def _date_terms(found: dates.Found, text: str, vocab: Vocabulary) -> list[str]:
@@ -908,6 +919,11 @@ def _a_name(word: str, spelled: _Speller) -> bool:
     return term is not None and spelled.surface(term)[:1].isupper()
 
 
+def _first_groups(part: Part) -> dict[str, int]:
+    """Each term of `part` → the group (question word) it first came from."""
+    return {t.term: t.group for t in reversed(part.terms)}
+
+
 def _typed_aliases(
     part: Part, matches: list[AliasMatch], vocab: Vocabulary
 ) -> tuple[Part, set[int]]:
@@ -916,7 +932,7 @@ def _typed_aliases(
     too, but neither weighed by the re-ranker nor asked for, as a short name's long form is
     not: "Iranian" and "president" would make the question's one name three words.
     Also which of `matches` were placed so."""
-    first = {t.term: t.group for t in reversed(part.terms)}
+    first = _first_groups(part)
     have = {t.term for t in part.terms}
     added: list[Weighted] = []
     placed = set()
@@ -943,7 +959,7 @@ def _with_holder(part: Part, spelled: _Speller) -> tuple[Part, list[str]]:
     by_group: dict[int, set[str]] = {}
     for t in part.terms:
         by_group.setdefault(t.group, set()).add(t.term)
-    first = {t.term: t.group for t in reversed(part.terms)}
+    first = _first_groups(part)
     words = []
     for typed in PLAIN_WORD.findall(part.text):
         term = analysis.term(typed)
