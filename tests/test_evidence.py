@@ -844,3 +844,15 @@ def test_a_name_common_in_english_with_on_is_a_speaker_where_the_briefings_quote
     assert answer.reading.asked() == "what Putin said about Gaza"
     assert index.answer("Inflation on the rise").reading.speaker is None
     assert index.answer("Gaza on the agenda").reading.speaker is None
+
+
+def test_both_leaders_stand_for_those_the_briefings_title_names():
+    """A briefing titled with two names speaks of them further down as "both leaders": that
+    is them speaking, where "leaders" alone is anyone's and an untitled passage names no one."""
+    text = "Both leaders voiced their concern over the victims. Leaders elsewhere said little."
+    first = text.index(" Leaders")
+    spans = [(0, first), (first + 1, len(text))]
+    assert speaking(text, spans, ["putin", "raeisi"], titled=True) == [0]
+    assert speaking(text, spans, ["putin", "raeisi"]) == []
+    alone = "The leaders voiced their concern over the victims."
+    assert speaking(alone, [(0, len(alone))], ["putin"], titled=True) == []

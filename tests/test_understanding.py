@@ -683,3 +683,12 @@ def test_an_alias_typed_as_a_title_is_the_person_speaking_not_two_more_words(ali
     answer = aliased.answer("what did the Iranian president say about the railway?")
     assert answer.hits[0].hit.heading == RAILWAY
     assert "suitable groundwork" in answer.hits[0].quote_text
+
+
+def test_what_two_leaders_agreed_is_where_both_leaders_agree(index):
+    """ "what did Putin and Raeisi agree on Gaza?" is answered where "both leaders voiced
+    their concern" and "they agreed" on it: the briefing's title names the two, and further
+    down it calls them "both leaders"."""
+    answer = index.answer("what did Putin and Raeisi agree on Gaza?")
+    assert answer.found and answer.hits[0].hit.heading == GAZA
+    assert "both leaders" in answer.hits[0].quote_text

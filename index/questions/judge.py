@@ -232,12 +232,21 @@ def judge(
             named_groups = {g for n, g in name_groups.items() if n in body or n in title}
             f["speaker"] = len(named_groups) / len(wanted_names)
             named = f["speaker"] > 0
-            spoken = speaking(hit.text, hit.sentences, names) if named else []
+            spoken = speaking(hit.text, hit.sentences, names, titled(hit, names)) if named else []
             f["speaks"] = float(bool(spoken))
             f["spoken"] = _spoken_share(hit, spoken, about_terms, weight)
             f["called"] = called(rerank.passage_sequence(hit), speaker)
         out.append(Judged(hit, score, probability(f), f, frozenset(held)))
     return out
+
+
+def titled(hit: Hit, names: Sequence[str]) -> bool:
+    """Whether `hit`'s briefing names any of `names` (folded words) in its title: a passage
+    there may speak of them only as "both leaders" or "they" (`speaker.speaking`)."""
+    if not hit.title:
+        return False
+    title = rerank.title_terms(hit.title)
+    return any((analysis.term(n) or n) in title for n in names)
 
 
 def _spoken_share(

@@ -228,7 +228,9 @@ def quote(reading: Reading, q: _query.Query, hit: Hit) -> Quote:
         # sentence where X speaks of something else is not quoted before one that answers.
         speaker = {t.term for t in reading.speaker.terms}
         about = reading.topic_terms or [t for t in terms if t not in speaker]
-        return choose_spoken(hit.text, hit.sentences, terms, reading.speaker_names, about)
+        names = reading.speaker_names
+        titled = judge.titled(hit, names)
+        return choose_spoken(hit.text, hit.sentences, terms, names, about, titled)
     question = reading.question
     introduced = introducing(hit.text, hit.sentences, reading.introduce)
     if introduced:  # "who is X?": the sentence that introduces X

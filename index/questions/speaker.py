@@ -62,6 +62,10 @@ PRONOUNS = frozenset({"he", "she", "they"})
 #: Words that stand in for those just named as "they" does ("Japan and the Philippines
 #: reached a deal. The two governments said …").
 _STAND_INS = PRONOUNS | frozenset("governments sides countries nations delegations".split())
+#: Plural titles that stand in for those named only when counted as them ("both leaders
+#: voiced their concern", "the two presidents agreed"): "leaders" alone is anyone's.
+_PAIRED = frozenset("leaders presidents ministers premiers chancellors heads".split())
+_PAIRING = frozenset({"both", "two"})
 TITLES = frozenset(
     """president minister leader premier chancellor spokesman spokeswoman spokesperson secretary
     governor king queen prince ambassador general chairman chairwoman chairperson chair chief ceo
@@ -80,9 +84,14 @@ _CLAUSE_VERBS = frozenset(
 )
 
 
-def speaking(text: str, sentences: Sequence[tuple[int, int]], names: Sequence[str]) -> list[int]:
+def speaking(
+    text: str, sentences: Sequence[tuple[int, int]], names: Sequence[str], titled: bool = False
+) -> list[int]:
     """Indexes of the sentences of `text` in which the person called by any of `names`
-    (folded words, e.g. ["raeisi"] or ["vladimir", "putin"]) is the one speaking."""
+    (folded words, e.g. ["raeisi"] or ["vladimir", "putin"]) is the one speaking. `titled`:
+    whether the passage's briefing names them in its title ("Putin Raeisi Nowruz"), so that a
+    stand-in opening the passage ("both leaders voiced their concern") is them, as if named
+    just before."""
     wanted = {normal(n) for n in names if n}
     if not wanted:
         return []
@@ -96,7 +105,7 @@ def speaking(text: str, sentences: Sequence[tuple[int, int]], names: Sequence[st
         if words[i][0] in wanted and words[i - 1][0] in TITLES
     }
     out = []
-    named_before = named_last = False
+    named_before = named_last = titled
     for n, (start, end) in enumerate(sentences):
         inside = [(w, capital) for w, pos, capital in words if start <= pos < end]
         sw = [w for w, _ in inside]
@@ -148,11 +157,22 @@ def _speaks(
         if any(w in wanted for w in before) or _said_by(sw, v, wanted):
             return True
         here = any(w in wanted for w in sw[:v])
-        if before and before[-1] in _STAND_INS and (here or named_last):
+        if _stands_in(before) and (here or named_last):
             return True
         if before and before[-1] in titles and (here or named_before):
             return True
     return False
+
+
+def _stands_in(before: list[str]) -> bool:
+    """Whether the words just before a reporting verb end with a stand-in for those just
+    named: "they", "the two governments", "both leaders"."""
+    if not before:
+        return False
+    last = before[-1]
+    if last in _STAND_INS:
+        return True
+    return last in _PAIRED and len(before) > 1 and before[-2] in _PAIRING
 
 
 def _said_by(sw: list[str], v: int, wanted: set[str]) -> bool:
@@ -214,11 +234,12 @@ def choose_spoken(
     terms: list[str],
     names: Sequence[str],
     topic: Sequence[str] = (),
+    titled: bool = False,
 ) -> Quote:
     """The sentences to quote for "what did X say about Y": those where X speaks and that
     hold a word of Y, chosen as `quote.choose` chooses; the ordinary choice when there are
-    none."""
-    spoken = speaking(text, sentences, names)
+    none. `titled` as for `speaking`."""
+    spoken = speaking(text, sentences, names, titled)
     wanted = set(topic)
     if spoken and wanted:
         tokens = passage_tokens(text)
