@@ -28,7 +28,7 @@ from ..analysis import PLAIN_WORD
 from ..storage import vocabulary
 from ..storage.search import MAX_QUESTION_CHARS, MAX_TERMS, Filters
 from ..storage.vocabulary import Vocabulary
-from . import acronyms, dates, english, framing, holders, message, places, related
+from . import acronyms, dates, english, framing, holders, message, places, regional, related
 from . import query as _query
 from .aliases import Aliases, AliasMatch, normal
 from .dates import DateRange
@@ -465,6 +465,14 @@ def _cap(terms: list[Weighted]) -> list[Weighted]:
             seen.add(t.term)
         out.append(t)
     return out
+
+
+def _other_side(typed: str, term: str, vocab) -> str | None:
+    """The term of `typed` as the other side spells it ("labour", "labor"), where the
+    briefings hold it and it is another term than `term`."""
+    spelt = regional.other_spelling(typed)
+    other = analysis.term(spelt) if spelt else None
+    return other if other and other != term and vocab.df.get(other, 0) else None
 
 
 def variant_weight(distance: float) -> float:
@@ -1036,6 +1044,10 @@ class _Speller:
             # railway), unless it is an everyday English word: "how full is …" asked of
             # briefings that never say "full" means full, not "fell".
             kept_as_typed = normal(typed) in protected or (df == 0 and zipf >= KEEP_ZIPF)
+            # "privatisation" also searches for "privatization", and the other way round:
+            # one word, as the other side spells it, and no slip to put right.
+            other = _other_side(typed, token.term, self.vocab)
+            kept_as_typed = kept_as_typed or other is not None
             variants = [] if kept_as_typed else self.vocab.variants(token.term)
             if df and not variants and normal(typed) not in protected and name:
                 variants = self.vocab.spellings(token.term)
@@ -1044,6 +1056,8 @@ class _Speller:
             for v in variants:
                 weight = variant_weight(v.distance)
                 part.terms.append(Weighted(v.term, weight, group, **kept))
+            if other is not None:
+                part.terms.append(Weighted(other, 1.0, group, **kept))
             # "Spanish" also searches for Spain, and "Spain" for Spanish: one word, two ways.
             place = [t for t in places.other_terms(typed) if self.vocab.df.get(t, 0)]
             part.terms.extend(Weighted(t, PLACE_WEIGHT, group, **kept) for t in place)
