@@ -856,3 +856,32 @@ def test_both_leaders_stand_for_those_the_briefings_title_names():
     assert speaking(text, spans, ["putin", "raeisi"]) == []
     alone = "The leaders voiced their concern over the victims."
     assert speaking(alone, [(0, len(alone))], ["putin"], titled=True) == []
+
+
+def test_a_stand_in_is_those_named_in_the_passage_just_before_of_the_same_briefing(index_of):
+    """ "They said …" opening a passage stands for those the passage before it names, in the
+    same briefing, and they are named there; the same words opening another briefing stand
+    for no one asked about."""
+    ix = index_of(
+        {
+            "2024-03-18-talks.md": '---\ntitle: "Defence talks open"\ndate: 2024-03-18\n---\n\n'
+            "Japan and the Philippines opened talks on a defence pact in Manila on Monday.\n\n"
+            "They said the pact would cover joint exercises at sea.\n",
+            "2024-03-19-other.md": '---\ntitle: "Patrols"\ndate: 2024-03-19\n---\n\n'
+            "They said the pact would cover joint patrols at sea.\n",
+        }
+    )
+    with ix.connected() as conn:
+        vocab = vocabulary.get(conn)
+        reading = understand.reading_of(
+            "what did Japan and the Philippines say about the pact?", vocab, conn=conn
+        )
+        q = reading.query()
+        judged = respond.rank_and_judge(
+            conn, reading, q, respond.gather(conn, reading, q, vocab), vocab
+        )
+    said = {j.hit.text: j.features for j in judged}
+    exercises = said["They said the pact would cover joint exercises at sea."]
+    patrols = said["They said the pact would cover joint patrols at sea."]
+    assert exercises["speaks"] == 1.0 and exercises["speaker"] == 1.0
+    assert patrols["speaks"] == 0.0 and patrols["speaker"] == 0.0

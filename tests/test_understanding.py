@@ -692,3 +692,11 @@ def test_what_two_leaders_agreed_is_where_both_leaders_agree(index):
     answer = index.answer("what did Putin and Raeisi agree on Gaza?")
     assert answer.found and answer.hits[0].hit.heading == GAZA
     assert "both leaders" in answer.hits[0].quote_text
+
+
+def test_countries_asked_about_speak_through_both_leaders_named_just_before(index):
+    """ "what do Iran and Russia think about Israel?" is answered where "both leaders voiced
+    their concern over … Israel's ongoing hostilities": the passage before it names Iran and
+    Russia, and the section on Gaza speaks of their presidents only as "both leaders"."""
+    answer = index.answer("what do Iran and Russia think about Israel?")
+    assert answer.found and answer.hits[0].hit.heading == GAZA

@@ -10,7 +10,9 @@ several things at once, each weak alone:
   large, `english.rare`) that it holds the same way: "what did Volcker say about the
   Philippine debt talks?" is not answered by the talks without Volcker;
 - speaker: for "what did X say about Y", whether X is named there, and whether X is the one
-  speaking in it (`speaker.speaking`);
+  speaking in it (`speaker.speaking`). A passage that names no one but opens "both leaders
+  voiced …" or "they said …" right after a passage of its briefing that names X (among the
+  candidates) speaks of X, and holds X's name as if it said it;
 - spoken: the share of Y held by the sentences where X speaks, not merely by the passage
   or its heading. It ranks (`respond.EVIDENCE`) and the model does not weigh it: refitted
   with it (0.68), the model judged the tuning halves no better, and refused less of SQuAD's
@@ -189,17 +191,38 @@ def judge(
     scale = sum(rerank.WEIGHTS.values()) or 1.0
     # The best of the others is the best score, or, for the passage that has it, the second.
     best, second = ([*heapq.nlargest(2, (score for score, _ in ranked)), 0.0, 0.0])[:2]
+    by_id = {h.passage_id: h for h in hits}
     out = []
     for hit, (score, ranking) in zip(hits, ranked, strict=True):
         other = second if score >= best else best
         body = tokens.get(hit.passage_id, ())
         title = rerank.title_terms(hit.title) if hit.title else frozenset()
+        named_groups: set[int] = set()
+        spoken: list[int] = []
+        stood_for: set[int] = set()  # X, named just before and spoken of as "both leaders"
+        if names:
+            named_groups = {g for n, g in name_groups.items() if n in body or n in title}
+            before = by_id.get(hit.passage_id - 1)
+            introduced = (
+                {g for n, g in name_groups.items() if n in tokens.get(before.passage_id, ())}
+                if not named_groups and before is not None and before.document == hit.document
+                else set()
+            )
+            if named_groups or introduced:
+                seeded = bool(introduced) or titled(hit, names)
+                spoken = speaking(hit.text, hit.sentences, names, seeded)
+            if introduced and spoken:
+                named_groups = stood_for = introduced
         held: dict[int, float] = {}
         told = story_terms if hit.document in story else ()
         for t in judged:
             if t.group not in weight:
                 continue
-            if t.term in told or any(s in body or s in title for s in spelled[t.term]):
+            if (
+                t.group in stood_for
+                or t.term in told
+                or any(s in body or s in title for s in spelled[t.term])
+            ):
                 held[t.group] = max(held.get(t.group, 0.0), weight[t.group] * t.weight)
         # Of the words the briefings hold: a word none holds is `missing`, and does not by
         # itself make every passage fall short.
@@ -229,10 +252,7 @@ def judge(
             "elsewhen": float(bool(month) and not any(m in body or m in title for m in month)),
         }
         if names:
-            named_groups = {g for n, g in name_groups.items() if n in body or n in title}
             f["speaker"] = len(named_groups) / len(wanted_names)
-            named = f["speaker"] > 0
-            spoken = speaking(hit.text, hit.sentences, names, titled(hit, names)) if named else []
             f["speaks"] = float(bool(spoken))
             f["spoken"] = _spoken_share(hit, spoken, about_terms, weight)
             f["called"] = called(rerank.passage_sequence(hit), speaker)
