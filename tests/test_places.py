@@ -25,6 +25,15 @@ def test_a_demonym_and_its_country_find_each_other():
     assert other_terms("railway") == ()
 
 
+def test_a_people_in_the_plural_is_one_of_them():
+    """ "the Palestinians" and "Iranians" are the people of Palestine and Iran, as
+    "Palestinian" and "Iranian" are; a country named in the plural stays itself."""
+    assert other_terms("Palestinians") == other_terms("Palestinian")
+    assert other_terms("Iranians") == ("iran",)
+    assert other_terms("Philippines") == ("filipino",)
+    assert other_terms("Texas") == ()
+
+
 def test_the_spanish_minister_is_spains_minister(index_of):
     answer = index_of(BRIEFINGS).answer("what did the Spanish minister say about the target?")
     assert answer.found

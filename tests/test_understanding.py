@@ -700,3 +700,11 @@ def test_countries_asked_about_speak_through_both_leaders_named_just_before(inde
     Russia, and the section on Gaza speaks of their presidents only as "both leaders"."""
     answer = index.answer("what do Iran and Russia think about Israel?")
     assert answer.found and answer.hits[0].hit.heading == GAZA
+
+
+def test_a_people_in_the_plural_finds_their_country(index):
+    """ "the Palestinians" finds "the shared positions on Palestine", where it had been a
+    word no briefing mentions."""
+    answer = index.answer("what did the leaders say about the Palestinians?")
+    assert answer.found and answer.notices == []
+    assert "Palestine" in answer.hits[0].quote_text

@@ -59,14 +59,24 @@ def _key(words: str) -> str | None:
 
 def other_terms(word: str) -> tuple[str, ...]:
     """The terms of the country a demonym names, or of the demonym of a country ("Spanish" →
-    spain; "Spain" → spanish); none for any other word."""
-    other = _pairs().get(analysis.fold(word))
+    spain; "Spain" → spanish; "Palestinians" → palestine); none for any other word."""
+    other = _pairs().get(_looked_up(word))
     return tuple(analysis.analyse(other)) if other else ()
 
 
 def is_place(word: str) -> bool:
-    """Whether `word` names a country or its people ("Gabon", "Gabonese")."""
-    return analysis.fold(word) in _pairs()
+    """Whether `word` names a country or its people ("Gabon", "Gabonese", "Iranians")."""
+    return _looked_up(word) in _pairs()
+
+
+def _looked_up(word: str) -> str:
+    """`word` as the list holds it: a people in the plural as one of them ("Iranians",
+    "Palestinians"), since the list gives each demonym in the singular; a country whose name
+    ends in "s" ("Philippines") as it is."""
+    folded = analysis.fold(word)
+    if folded.endswith("s") and folded not in _pairs() and folded[:-1] in _pairs():
+        return folded[:-1]
+    return folded
 
 
 def warm() -> None:
