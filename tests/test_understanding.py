@@ -708,3 +708,20 @@ def test_a_people_in_the_plural_finds_their_country(index):
     answer = index.answer("what did the leaders say about the Palestinians?")
     assert answer.found and answer.notices == []
     assert "Palestine" in answer.hits[0].quote_text
+
+
+def test_and_a_name_common_in_english_asks_what_that_person_said(index):
+    """ "and Putin?" after what Raeisi said about the railway asks what Putin said about it,
+    as "and Soetrisno?" does: a name need not be rare in English to be a person speaking."""
+    first = index.answer("what did Raeisi say about the railway?")
+    follow = index.answer("and Putin?", previous=first.reading)
+    assert follow.explanation.startswith("Read as: what Putin said about the railway.")
+
+
+def test_who_is_he_after_what_someone_said_is_who_that_speaker_is(index):
+    """ "who is he?" after what Putin said asks who Putin is, and is answered where the
+    briefing introduces him, not with what he said again."""
+    first = index.answer("what did Putin say about Gaza?")
+    who = index.answer("who is he?", previous=first.reading)
+    assert who.reading.introduce == ["putin"] and who.reading.speaker is None
+    assert who.found and "Russian President Vladimir Putin" in who.hits[0].quote_text

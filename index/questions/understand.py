@@ -94,6 +94,11 @@ _WHO_IS = re.compile(
     r"^\s*(?:and\s+)?(?:who|what)(?:'s|’s|s|\s+is|\s+was|\s+are|\s+does|\s+do)\s+\S",
     re.IGNORECASE,
 )
+#: "Who is he?" after a question about what someone said: who that speaker is.
+_WHO_IS_HE = re.compile(
+    r"^\s*(?:and\s+)?who(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+(?:he|she|they)\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
 #: A verb left at the start of a subject when the framing before it went ("how much is …",
 #: "how many were …"): no word of the subject as the reply restates it.
 _LEFT_VERB = re.compile(
@@ -650,6 +655,9 @@ def reading_of(
     who_is = _WHO_IS.match(asked) and reading.speaker is None and topic is not None
     if who_is and topic.terms and all(_a_name(w, spelled) for w in _words(topic.text)):
         reading.introduce = _speaker_names(topic, spelled, long_form=False)
+    if previous is not None and previous.speaker is not None and _WHO_IS_HE.match(asked):
+        # "what did Putin say about Gaza?" then "who is he?": who Putin is.
+        reading.topic, reading.introduce = previous.speaker, list(previous.speaker_names)
 
     if pronoun and previous is None:
         reading.unresolved = speaker_text.strip()
@@ -736,8 +744,9 @@ def _another_speaker(
 ) -> list[str] | None:
     """For a follow-up that is only a name ("and Soetrisno?") asking what that person said
     on the question before's subject, rather than what its speaker said about them, that
-    person's names: the question before had a speaker, and the briefings quote this one
-    speaking somewhere. None for any other follow-up."""
+    person's names: the question before had a speaker, and the briefings introduce this one
+    as a person and quote them speaking ("and Gaza?" names a place the leaders spoke of, not
+    a speaker). None for any other follow-up."""
     conn = spelled.conn
     if conn is None or previous.speaker is None or reading.speaker is not None:
         return None
@@ -749,10 +758,12 @@ def _another_speaker(
     if all(places.is_place(w) for w in words):  # "and Gabon?" after Diarra on Niger: Gabon
         return None
     names = _speaker_names(reading.topic, spelled)
-    terms = [t for t in reading.topic.terms if t.rare]
+    # Every word is a name here, rare in English or not ("Soetrisno", "Putin").
+    terms = [t for t in reading.topic.terms if t.judged and spelled.vocab.df.get(t.term)]
     if not names or not terms:
         return None
-    return names if _speaks_somewhere(spelled, terms, terms[0].term, names) else None
+    rarest = min(terms, key=lambda t: spelled.vocab.df[t.term]).term
+    return names if _speaks_somewhere(spelled, terms, rarest, names, True) else None
 
 
 def _quoted(words: list[str], spelled: _Speller) -> bool:
