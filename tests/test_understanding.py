@@ -725,3 +725,12 @@ def test_who_is_he_after_what_someone_said_is_who_that_speaker_is(index):
     who = index.answer("who is he?", previous=first.reading)
     assert who.reading.introduce == ["putin"] and who.reading.speaker is None
     assert who.found and "Russian President Vladimir Putin" in who.hits[0].quote_text
+
+
+def test_it_after_who_is_he_is_still_the_subject_asked_about(index):
+    """ "what did Raeisi say about the railway?", "who is he?", then "what did Putin say
+    about it?": "it" is the railway, not Raeisi."""
+    first = index.answer("what did Raeisi say about the railway?")
+    who = index.answer("who is he?", previous=first.reading)
+    it = index.answer("what did Putin say about it?", previous=who.reading)
+    assert it.explanation.startswith("Read as: what Putin said about the railway.")

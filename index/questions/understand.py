@@ -656,8 +656,11 @@ def reading_of(
     if who_is and topic.terms and all(_a_name(w, spelled) for w in _words(topic.text)):
         reading.introduce = _speaker_names(topic, spelled, long_form=False)
     if previous is not None and previous.speaker is not None and _WHO_IS_HE.match(asked):
-        # "what did Putin say about Gaza?" then "who is he?": who Putin is.
-        reading.topic, reading.introduce = previous.speaker, list(previous.speaker_names)
+        # "what did Putin say about Gaza?" then "who is he?": who Putin is; "it" still
+        # stands for Gaza.
+        subject = previous.topic.it or previous.topic if previous.topic else None
+        reading.topic = replace(previous.speaker, it=subject)
+        reading.introduce = list(previous.speaker_names)
 
     if pronoun and previous is None:
         reading.unresolved = speaker_text.strip()
@@ -702,7 +705,10 @@ def reading_of(
             reading.story = previous.answered
             before = previous.topic.terms if previous.topic else []
             reading.story_terms = tuple(t.term for t in before)
-        if refers and reading.topic is not previous.topic and previous.topic is not None:
+        if refers and reading.topic is previous.topic and previous.topic is not None:
+            # "it" after "who is she?" is still what she was asked about, not her.
+            reading.topic = previous.topic.it or previous.topic
+        elif refers and reading.topic is not previous.topic and previous.topic is not None:
             reading.topic = _joined(reading.topic, previous.topic)
         elif marker and not about and not names and kept_topic is not None and previous.topic:
             # "Which country cut gas use most in August?" then "and Germany?": Germany, with
@@ -720,7 +726,7 @@ def _joined(own: Part | None, before: Part, context: float | None = None) -> Par
     `context`, the subject before only ranks, at that weight: a passage need not hold it
     (and "and Germany?" is shown as asked)."""
     if own is None:
-        return before
+        return before.it or before if context is None else before
     shift = 1 + max((t.group for t in own.terms), default=-1)
     if context is None:
         subject = before.it or before
@@ -744,9 +750,9 @@ def _another_speaker(
 ) -> list[str] | None:
     """For a follow-up that is only a name ("and Soetrisno?") asking what that person said
     on the question before's subject, rather than what its speaker said about them, that
-    person's names: the question before had a speaker, and the briefings introduce this one
-    as a person and quote them speaking ("and Gaza?" names a place the leaders spoke of, not
-    a speaker). None for any other follow-up."""
+    person's names: the question before had a speaker, and the briefings quote this one
+    speaking (and, for a name common in English, introduce them as a person: "and Gaza?"
+    names a place the leaders spoke of, not a speaker). None for any other follow-up."""
     conn = spelled.conn
     if conn is None or previous.speaker is None or reading.speaker is not None:
         return None
@@ -763,7 +769,10 @@ def _another_speaker(
     if not names or not terms:
         return None
     rarest = min(terms, key=lambda t: spelled.vocab.df[t.term]).term
-    return names if _speaks_somewhere(spelled, terms, rarest, names, True) else None
+    # A name common in English ("Putin", "Gaza") is a person only where the briefings
+    # introduce one by it; a rare one ("Soetrisno") where they quote it speaking.
+    introduced = not all(t.rare for t in terms)
+    return names if _speaks_somewhere(spelled, terms, rarest, names, introduced) else None
 
 
 def _quoted(words: list[str], spelled: _Speller) -> bool:
