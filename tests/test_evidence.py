@@ -885,3 +885,21 @@ def test_a_stand_in_is_those_named_in_the_passage_just_before_of_the_same_briefi
     patrols = said["They said the pact would cover joint patrols at sea."]
     assert exercises["speaks"] == 1.0 and exercises["speaker"] == 1.0
     assert patrols["speaks"] == 0.0 and patrols["speaker"] == 0.0
+
+
+def test_and_the_other_ones_minister_is_another_speaker_with_the_same_portfolio(index_of):
+    """ "and the Dutch one?" after what the Spanish energy minister said about the gas target
+    asks what the Dutch energy minister said about it."""
+    ix = index_of(
+        {
+            "2024-03-18-target.txt": "date 2024-03-18 Spain's energy minister, Ana Ruiz, said"
+            " the gas target was within reach.\n\nThe Dutch energy minister, Joost van Aerde,"
+            " said the gas target should be extended.",
+        }
+    )
+    first = ix.answer("what did the Spanish energy minister say about the gas target?")
+    other = ix.answer("and the Dutch one?", previous=first.reading)
+    assert other.explanation.startswith(
+        "Read as: what the Dutch energy minister said about the gas target."
+    )
+    assert other.found and "extended" in other.hits[0].quote_text

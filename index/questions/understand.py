@@ -94,6 +94,8 @@ _WHO_IS = re.compile(
     r"^\s*(?:and\s+)?(?:who|what)(?:'s|’s|s|\s+is|\s+was|\s+are|\s+does|\s+do)\s+\S",
     re.IGNORECASE,
 )
+#: "the Finnish one" after a question about what a minister said: another such minister.
+_ONE = re.compile(r"(?:the\s+)?([\w'’-]+)\s+one\s*[?.!]*", re.IGNORECASE)
 #: "Who is he?" after a question about what someone said: who that speaker is.
 _WHO_IS_HE = re.compile(
     r"^\s*(?:and\s+)?who(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+(?:he|she|they)\s*[?.!]*\s*$",
@@ -609,6 +611,8 @@ def reading_of(
     # answer before ("tell me more"), which follows up.
     reading.browse = not framed and bool(text.strip()) and not framing.more(text)
     text = _VERSUS.sub(" and ", framed)
+    if previous is not None and previous.speaker is not None:
+        text = _another_one(text, previous.speaker.text) or text
 
     spelled = _Speller(vocab, conn)
     speaker_text, verb, topic_text, typed_verb = _speaker(
@@ -718,6 +722,25 @@ def reading_of(
             narrows = _PERIOD.fullmatch(kept_topic.text.strip(_TRAILING))
             reading.topic = _joined(kept_topic, previous.topic, None if narrows else CONTEXT_WEIGHT)
     return reading
+
+
+def _another_one(text: str, before: str) -> str | None:
+    """ "and the Finnish one?" after what the Estonian minister said: what the Finnish
+    minister said, on the same subject. `before` is the speaker as the question before put
+    it; None unless it was called by a title and `text` is "the X one"."""
+    m = _ONE.fullmatch(text.strip())
+    if m is None:
+        return None
+    words = before.split()
+    title = next((i for i, w in enumerate(words) if normal(w) in TITLES), None)
+    if title is None:
+        return None
+    ahead = [w for w in words[:title] if normal(w) != "the"]
+    # "Spain's energy minister": the country goes, the portfolio stays.
+    portfolio = (
+        ahead[1:] if ahead and (ahead[0][:1].isupper() or places.is_place(ahead[0])) else ahead
+    )
+    return f"what did the {m.group(1)} {' '.join([*portfolio, *words[title:]])} say"
 
 
 def _joined(own: Part | None, before: Part, context: float | None = None) -> Part:
