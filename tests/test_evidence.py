@@ -13,7 +13,7 @@ from bot.cli import main
 from index.questions import acronyms, forms, judge, message, quote, respond, timing, understand
 from index.questions.dates import DateRange
 from index.questions.message import Kind
-from index.questions.speaker import speaking
+from index.questions.speaker import QUESTION_VERBS, speaking
 from index.storage import vocabulary
 
 TODAY = dt.date(2024, 4, 20)
@@ -903,3 +903,18 @@ def test_and_the_other_ones_minister_is_another_speaker_with_the_same_portfolio(
         "Read as: what the Dutch energy minister said about the gas target."
     )
     assert other.found and "extended" in other.hits[0].quote_text
+
+
+def test_a_reply_words_what_was_said_in_the_past_tense():
+    assert QUESTION_VERBS["agree"] == "agreed"
+    assert QUESTION_VERBS["deny"] == "denied"
+    assert QUESTION_VERBS["stress"] == "stressed"
+
+
+def test_who_asked_after_what_someone_said_asks_who_not_what_they_said(index_of):
+    """ "who was against it?" after what Whitcombe said about the levy asks who, about the
+    levy: not what Whitcombe said about it again."""
+    ix = index_of(LEVY)
+    first = ix.answer("what did Whitcombe say about the export levy?")
+    who = ix.answer("who was against it?", previous=first.reading)
+    assert who.reading.speaker is None and "levi" in who.reading.topic_terms

@@ -134,3 +134,12 @@ def test_only_content_words_are_named_as_missing() -> None:
         assert not message.content_word(word), word
     for word in ("Gaza", "zorblax", "railway", "Raeisi's", "bitcoin", "oil", "volcano", "tested"):
         assert message.content_word(word), word
+
+
+@pytest.mark.parametrize("text", ["more", "go on", "anything else?", "and anything more?"])
+def test_asking_for_anything_else_is_more_of_the_answer(text):
+    assert message.classify(text).kind is Kind.MORE
+
+
+def test_anything_else_on_a_subject_is_a_question():
+    assert message.classify("anything else on Gaza?").kind is Kind.QUESTION

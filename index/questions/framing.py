@@ -199,7 +199,8 @@ _BRIEFINGS_ASKED = re.compile(
 _MORE = re.compile(
     r"^\s*(?:(?:tell|show|give)\s+me\s+)?(?:some\s+)?(?:more|next)"
     r"(?:\s+(?:please|details|results?|on\s+that|of\s+(?:that|these|them)))?\s*[!.?]*\s*$"
-    r"|^\s*go\s+on\s*[!.?]*\s*$",
+    r"|^\s*go\s+on\s*[!.?]*\s*$"
+    r"|^\s*(?:and\s+)?(?:is\s+there\s+)?anything\s+(?:else|more)\s*[!.?]*\s*$",
     re.IGNORECASE,
 )
 #: "any updates on …", "anything new on …", "is there any news about …": the newest too.

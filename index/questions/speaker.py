@@ -49,11 +49,20 @@ def _forms(base: str) -> set[str]:
     return out
 
 
+def _past(base: str) -> str:
+    """A regular verb's past tense as a reply words it: "agreed", "stressed", "voiced"."""
+    if base.endswith("e"):
+        return base + "d"
+    if base.endswith("y") and base[-2:-1] not in "aeiou":
+        return base[:-1] + "ied"  # deny → denied
+    return base + "ed"
+
+
 #: Every form of a reporting verb that marks who is speaking.
 REPORTING: frozenset[str] = frozenset(f for base in _REGULAR for f in _forms(base)) | {"according"}
 #: Words a question uses for speaking, by their base form, with the past tense a reply uses.
 QUESTION_VERBS: dict[str, str] = {
-    **{base: (_IRREGULAR.get(base) or (base.rstrip("e") + "ed",))[0] for base in _REGULAR},
+    **{base: (_IRREGULAR.get(base) or (_past(base),))[0] for base in _REGULAR},
     # "what did Putin talk about?" asks what he said; in a passage, "talks" are more often
     # negotiations than anyone speaking, so it marks no speaker there.
     "talk": "talked",

@@ -85,7 +85,9 @@ _FOLLOW_UP = re.compile(
 )
 _ABOUT = re.compile(r"^\s*(?:about|on|regarding|concerning|as\s+for|for)\b\s*", re.IGNORECASE)
 #: "Who else?", "who else said so?": the subject before, from anyone but its speaker.
-_WHO_ELSE = re.compile(r"^\s*who\s+else\b", re.IGNORECASE)
+#: "Who else?", "who was against it?": a follow-up asking who, not what the speaker before
+#: said.
+_ASKS_WHO = re.compile(r"^\s*(?:and\s+)?who\b", re.IGNORECASE)
 #: "What else did he say?": the speaker before, on anything.
 _WHAT_ELSE = re.compile(r"^\s*what\s+else\b", re.IGNORECASE)
 #: "Who is Whitcombe?", "what is CBAM?", "what does CBAM stand for?": who a person is or
@@ -699,8 +701,9 @@ def reading_of(
             _inherit(reading, previous, shift, speaker_text is not None, not anew)
             if introduced:
                 reading.topic = kept_topic  # the person asked about is not also the subject
-        if _WHO_ELSE.match(asked) and reading.speaker is previous.speaker:
-            # "who else?" after what Whitcombe said about the levy: anyone else on the levy.
+        if _ASKS_WHO.match(asked) and reading.speaker is previous.speaker:
+            # "who else?" after what Whitcombe said about the levy: anyone else on the levy;
+            # "who was against it?" after what the EU agreed: whoever it was.
             reading.speaker, reading.speaker_names = None, []
         elif _WHAT_ELSE.match(asked) and reading.topic is previous.topic:
             # "what else did he say?": Whitcombe on anything, not the levy again.
