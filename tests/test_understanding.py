@@ -734,3 +734,17 @@ def test_it_after_who_is_he_is_still_the_subject_asked_about(index):
     who = index.answer("who is he?", previous=first.reading)
     it = index.answer("what did Putin say about it?", previous=who.reading)
     assert it.explanation.startswith("Read as: what Putin said about the railway.")
+
+
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        ("summarise the news on the interconnector", "the interconnector"),
+        ("can you give me a rundown of the latest on Gaza", "Gaza"),
+        ("tell me about the news on CBAM", "CBAM"),
+    ],
+)
+def test_framings_one_inside_another_all_go(question, subject):
+    """ "summarise the news on …": "news" is no word of the subject, to match a "news
+    conference"."""
+    assert framing.strip(question) == subject

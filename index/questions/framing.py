@@ -250,6 +250,10 @@ def recent(text: str) -> bool:
     return bool(_RECENT.search(text))
 
 
+#: How many framings one inside another are taken off a question.
+NESTED = 3
+
+
 def strip(text: str) -> str:
     """`text` without the phrasings that frame a question; "" when nothing else is left."""
     out = text
@@ -258,8 +262,14 @@ def strip(text: str) -> str:
         out = m.group("topic")
     out = _ELSE.sub("", out)  # first: "who else said …" is then "who said …"
     out = _WHO_SAID.sub(lambda m: m.group("who") or m.group("which"), out)
-    for frame in _FRAMES:
-        out = frame.sub(" ", out)
+    # Framings nest ("summarise the news on …", "can you give me a rundown of the latest
+    # on …"): what one leaves at the start may be another's.
+    for _ in range(NESTED):
+        before = out
+        for frame in _FRAMES:
+            out = frame.sub(" ", out)
+        if out == before:
+            break
     out = _BRIEFINGS_ASKED.sub(" ", out)
     if out == text:
         return text
