@@ -918,3 +918,20 @@ def test_who_asked_after_what_someone_said_asks_who_not_what_they_said(index_of)
     first = ix.answer("what did Whitcombe say about the export levy?")
     who = ix.answer("who was against it?", previous=first.reading)
     assert who.reading.speaker is None and "levi" in who.reading.topic_terms
+
+
+def test_the_first_one_is_no_other_ministers_title(index_of):
+    """ "and the dutch one?" typed in lower case is still another country's minister;
+    "and the first one?" names none."""
+    ix = index_of(
+        {
+            "2024-03-18-target.txt": "date 2024-03-18 Spain's energy minister, Ana Ruiz, said"
+            " the gas target was within reach.\n\nThe Dutch energy minister, Joost van Aerde,"
+            " said the gas target should be extended.",
+        }
+    )
+    first = ix.answer("what did the Spanish energy minister say about the gas target?")
+    lower = ix.answer("and the dutch one?", previous=first.reading)
+    assert lower.explanation.startswith("Read as: what the dutch energy minister said")
+    first_one = ix.answer("and the first one?", previous=first.reading)
+    assert "first energy minister" not in (first_one.explanation or "")

@@ -732,7 +732,8 @@ def _another_one(text: str, before: str) -> str | None:
     minister said, on the same subject. `before` is the speaker as the question before put
     it; None unless it was called by a title and `text` is "the X one"."""
     m = _ONE.fullmatch(text.strip())
-    if m is None:
+    # Another country's or body's ("the Dutch one", "the dutch one"), not "which one".
+    if m is None or not (m.group(1)[:1].isupper() or places.is_place(m.group(1))):
         return None
     words = before.split()
     title = next((i for i, w in enumerate(words) if normal(w) in TITLES), None)
