@@ -887,7 +887,7 @@ def test_a_stand_in_is_those_named_in_the_passage_just_before_of_the_same_briefi
     assert patrols["speaks"] == 0.0 and patrols["speaker"] == 0.0
 
 
-MINISTERS = {
+GAS_MINISTERS = {
     "2024-03-18-target.txt": "date 2024-03-18 Spain's energy minister, Ana Ruiz, said the gas"
     " target was within reach.\n\nThe Dutch energy minister, Joost van Aerde, said the gas"
     " target should be extended.",
@@ -897,7 +897,7 @@ MINISTERS = {
 def test_and_the_other_ones_minister_is_another_speaker_with_the_same_portfolio(index_of):
     """ "and the Dutch one?" after what the Spanish energy minister said about the gas target
     asks what the Dutch energy minister said about it."""
-    ix = index_of(MINISTERS)
+    ix = index_of(GAS_MINISTERS)
     first = ix.answer("what did the Spanish energy minister say about the gas target?")
     other = ix.answer("and the Dutch one?", previous=first.reading)
     assert other.explanation.startswith(
@@ -924,7 +924,7 @@ def test_who_asked_after_what_someone_said_asks_who_not_what_they_said(index_of)
 def test_the_first_one_is_no_other_ministers_title(index_of):
     """ "and the dutch one?" typed in lower case is still another country's minister;
     "and the first one?" names none."""
-    ix = index_of(MINISTERS)
+    ix = index_of(GAS_MINISTERS)
     first = ix.answer("what did the Spanish energy minister say about the gas target?")
     lower = ix.answer("and the dutch one?", previous=first.reading)
     assert lower.explanation.startswith("Read as: what the dutch energy minister said")
