@@ -84,9 +84,8 @@ _FOLLOW_UP = re.compile(
     re.IGNORECASE,
 )
 _ABOUT = re.compile(r"^\s*(?:about|on|regarding|concerning|as\s+for|for)\b\s*", re.IGNORECASE)
-#: "Who else?", "who else said so?": the subject before, from anyone but its speaker.
-#: "Who else?", "who was against it?": a follow-up asking who, not what the speaker before
-#: said.
+#: "Who else?", "who was against it?": a follow-up asking who, the subject before from
+#: anyone, not what the speaker before said.
 _ASKS_WHO = re.compile(r"^\s*(?:and\s+)?who\b", re.IGNORECASE)
 #: "What else did he say?": the speaker before, on anything.
 _WHAT_ELSE = re.compile(r"^\s*what\s+else\b", re.IGNORECASE)
@@ -476,7 +475,7 @@ def _cap(terms: list[Weighted]) -> list[Weighted]:
     return out
 
 
-def _other_side(typed: str, term: str, vocab) -> str | None:
+def _other_side(typed: str, term: str, vocab: Vocabulary) -> str | None:
     """The term of `typed` as the other side spells it ("labour", "labor"), where the
     briefings hold it and it is another term than `term`."""
     spelt = regional.other_spelling(typed)
@@ -753,7 +752,7 @@ def _joined(own: Part | None, before: Part, context: float | None = None) -> Par
     `context`, the subject before only ranks, at that weight: a passage need not hold it
     (and "and Germany?" is shown as asked)."""
     if own is None:
-        return before.it or before if context is None else before
+        return (before.it or before) if context is None else before
     shift = 1 + max((t.group for t in own.terms), default=-1)
     if context is None:
         subject = before.it or before
@@ -795,11 +794,10 @@ def _another_speaker(
     terms = [t for t in reading.topic.terms if t.judged and spelled.vocab.df.get(t.term)]
     if not names or not terms:
         return None
-    rarest = min(terms, key=lambda t: spelled.vocab.df[t.term]).term
     # A name common in English ("Putin", "Gaza") is a person only where the briefings
     # introduce one by it; a rare one ("Soetrisno") where they quote it speaking.
     introduced = not all(t.rare for t in terms)
-    return names if _speaks_somewhere(spelled, terms, rarest, names, introduced) else None
+    return names if _speaks_somewhere(spelled, terms, names, introduced) else None
 
 
 def _quoted(words: list[str], spelled: _Speller) -> bool:
@@ -812,22 +810,18 @@ def _quoted(words: list[str], spelled: _Speller) -> bool:
     terms = [t for t in map(analysis.term, words) if t and spelled.vocab.df.get(t)]
     if len(terms) != len(words):
         return False
-    rarest = min(terms, key=lambda t: spelled.vocab.df[t])
     names = [normal(w) for w in words]
-    return _speaks_somewhere(spelled, [Weighted(t) for t in terms], rarest, names, True)
+    return _speaks_somewhere(spelled, [Weighted(t) for t in terms], names, True)
 
 
 def _speaks_somewhere(
-    spelled: _Speller,
-    terms: list[Weighted],
-    required: str,
-    names: list[str],
-    introduced: bool = False,
+    spelled: _Speller, terms: list[Weighted], names: list[str], introduced: bool = False
 ) -> bool:
-    """Whether, of the best `SPEAKER_LOOK` passages holding `required` (and ranked by
-    `terms`), one quotes the person called `names` speaking, and, with `introduced`, one
-    introduces them as a person."""
-    query = Query(terms, required=[(required,)])
+    """Whether, of the best `SPEAKER_LOOK` passages holding the rarest of `terms` (each
+    held by some passage) and ranked by them all, one quotes the person called `names`
+    speaking, and, with `introduced`, one introduces them as a person."""
+    rarest = min((t.term for t in terms), key=lambda t: spelled.vocab.df[t])
+    query = Query(terms, required=[(rarest,)])
     found = _query.search(spelled.conn, query, SPEAKER_LOOK, 0, spelled.vocab)
     if introduced and not any(introducing(h.text, h.sentences, names) for h in found):
         return False
