@@ -930,3 +930,24 @@ def test_the_first_one_is_no_other_ministers_title(index_of):
     assert lower.explanation.startswith("Read as: what the dutch energy minister said")
     first_one = ix.answer("and the first one?", previous=first.reading)
     assert "first energy minister" not in (first_one.explanation or "")
+
+
+SHOAL = {
+    "2024-03-22-shoal-barrier.txt": "date 2024-03-22 Tern Shoal barrier\n\n"
+    "The coast guard said on Friday that it had removed a floating barrier placed near"
+    " Tern Shoal, the second barrier found at Tern Shoal this year.\n\n"
+    "The Minister Speaks\n\nDefence secretary Ramon Alcaraz said the operation had been"
+    ' ordered "to protect our fishermen".',
+    "2024-03-11-access-talks.txt": "date 2024-03-11 Alcaraz told reporters after the meeting"
+    " that talks on troop access would go on next month.",
+}
+
+
+def test_what_x_said_about_y_puts_x_speaking_before_a_passage_on_y_that_names_no_one(
+    index_of,
+):
+    ix = index_of(SHOAL)
+    for question in ("what did Alcaraz say about Tern Shoal?", "Alcaraz on Tern Shoal"):
+        answer = ix.answer(question)
+        assert answer.found
+        assert "protect our fishermen" in answer.hits[0].quote_text, question

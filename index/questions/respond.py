@@ -354,14 +354,19 @@ def _speaker_words(reading: Reading, q: _query.Query) -> list[frozenset[str]]:
 
 def arrange(reading: Reading, judged: list[judge.Judged]) -> tuple[list[judge.Judged], list[str]]:
     """The judged passages in the order the reply shows them, and what to say about it:
-    those that answer first (for "the latest", those on its subject, `news`, newest first),
-    those of the question's period (and the window after it) first for a dated question (when
-    none of that period answers, the best of other dates, saying so), and for "who is X?"
-    those that introduce X."""
+    those that answer first (for "the latest", those on its subject, `news`, newest first;
+    for "what did X say about Y", those where X speaks first), those of the question's
+    period (and the window after it) first for a dated question (when none of that period
+    answers, the best of other dates, saying so), and for "who is X?" those that introduce
+    X."""
     answering = news(judged) if reading.recent else [j for j in judged if j.answers]
     first = {id(j) for j in answering}
     rest = [j for j in judged if id(j) not in first]
     notices: list[str] = []
+    if reading.speaker is not None and reading.speaker_names and not reading.recent:
+        # What X said, before what others said or did about Y: in a briefing titled after Y,
+        # the lead that names Y twice outscores X's words, which need not name Y again.
+        answering.sort(key=lambda j: not j.features.get("speaks"))
     if reading.recent and len({j.hit.date for j in answering}) > 1:
         answering.sort(key=lambda j: j.hit.date or dt.date.min, reverse=True)
     elif reading.dates is not None and not reading.dates_filter and answering:
