@@ -951,3 +951,14 @@ def test_what_x_said_about_y_puts_x_speaking_before_a_passage_on_y_that_names_no
         answer = ix.answer(question)
         assert answer.found
         assert "protect our fishermen" in answer.hits[0].quote_text, question
+
+
+def test_a_person_typed_beside_a_subject_without_a_question_is_that_person_on_it(index_of):
+    ix = index_of(SHOAL)
+    for typed in ("ALCARAZ TERN SHOAL", "Tern Shoal Alcaraz", "alcaraz tern shoal"):
+        answer = ix.answer(typed)
+        assert answer.reading.speaker is not None, typed
+        assert answer.reading.speaker.text.lower() == "alcaraz"
+        assert "protect our fishermen" in answer.hits[0].quote_text, typed
+    # No one the briefings quote is named: the words are a subject.
+    assert ix.answer("Tern Shoal barrier").reading.speaker is None

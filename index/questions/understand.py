@@ -57,6 +57,9 @@ VERB_WEIGHT = 0.5
 NAME_WORDS = 3
 #: Passages holding a name read to see whether the briefings quote that person.
 SPEAKER_LOOK = 10
+#: Words typed without a question that may be read as a person and a subject
+#: (`_named_first`): a few names, not a sentence.
+KEYWORDS = 6
 PLAIN_VERBS = frozenset(
     "say said says tell told tells think thought speak spoke mean meant feel felt comment"
     " commented remark remarked mention mentioned state stated note noted add added"
@@ -619,6 +622,8 @@ def reading_of(
     speaker_text, verb, topic_text, typed_verb = _speaker(
         text, lambda who: _all_rare(who) or _quoted(PLAIN_WORD.findall(who), spelled)
     )
+    if speaker_text is None:
+        speaker_text, topic_text = _named_first(text, spelled)
     pronoun = speaker_text is not None and normal(speaker_text) in PRONOUNS
     reading.verb = verb
     # "What did they agree?", "what did Brandt propose?": a verb that says more than that
@@ -800,18 +805,48 @@ def _another_speaker(
     return names if _speaks_somewhere(spelled, terms, names, introduced) else None
 
 
-def _quoted(words: list[str], spelled: _Speller) -> bool:
+def _named_first(text: str, spelled: _Speller) -> tuple[str | None, str]:
+    """For words typed without a question ("Alcaraz Sabina Shoal", "Sabina Shoal Alcaraz"),
+    the person the briefings quote among them, named first or last, and the rest: what that
+    person said about the rest is what such words look for, as "Alcaraz on Sabina Shoal"
+    does. (None, `text`) for a question, or where no one quoted is named."""
+    typed = text.strip(_TRAILING).split()  # "Rasht-Astara" is one word typed, not two
+    words = PLAIN_WORD.findall(text)
+    if not 2 <= len(typed) <= KEYWORDS or _ASKS.match(text):
+        return None, text
+    if not all(w[:1].isupper() or english.rare(w) for w in words):
+        return None, text
+    for n in range(1, min(NAME_WORDS, len(typed) - 1) + 1):
+        for who, rest in ((typed[:n], typed[n:]), (typed[-n:], typed[:-n])):
+            named = PLAIN_WORD.findall(" ".join(who))
+            if all(places.is_place(w) for w in named):
+                continue
+            if all(english.rare(w) for w in named):  # "alcaraz": being quoted is enough
+                if _quoted(named, spelled, introduced=False, typed_as_name=False):
+                    return " ".join(who), " ".join(rest)
+            elif _quoted(named, spelled):  # "Putin": introduced as a person, and quoted
+                return " ".join(who), " ".join(rest)
+    return None, text
+
+
+def _quoted(
+    words: list[str], spelled: _Speller, introduced: bool = True, typed_as_name: bool = True
+) -> bool:
     """Whether `words`, typed capitalised ("Putin"), name a person the briefings introduce
     with a title or a first name ("Russian President Vladimir Putin") and quote speaking:
     "Putin on Gaza" names a speaker, though "Putin" is common in English; "Inflation on the
-    rise" and "Gaza on the agenda" do not."""
-    if spelled.conn is None or not words or not all(w[:1].isupper() for w in words):
+    rise" and "Gaza on the agenda" do not. Without `introduced`, being quoted is enough (a
+    name rare in English, "alcaraz"), and without `typed_as_name` it may be typed in lower
+    case."""
+    if spelled.conn is None or not words:
+        return False
+    if typed_as_name and not all(w[:1].isupper() for w in words):
         return False
     terms = [t for t in map(analysis.term, words) if t and spelled.vocab.df.get(t)]
     if len(terms) != len(words):
         return False
     names = [normal(w) for w in words]
-    return _speaks_somewhere(spelled, [Weighted(t) for t in terms], names, True)
+    return _speaks_somewhere(spelled, [Weighted(t) for t in terms], names, introduced)
 
 
 def _speaks_somewhere(
