@@ -75,6 +75,8 @@ def nothing_found(answer: Answer) -> str:
         return whom(answer.reading.unresolved)
     if answer.missing:
         why = f"No briefing mentions {', '.join(answer.missing)}."
+    elif answer.why is Unanswered.NOT_QUOTED and answer.note:
+        why = answer.note  # "The briefings do not quote Thatcher on Lawson's budget."
     else:
         why = "Nothing in the briefings answers that."
     if not answer.nearest:

@@ -470,7 +470,8 @@ def nothing_found(answer: Answer, missing: Sequence[vocabulary.Suggestion] = ())
         runs += [Run(answer.explanation, ("i",)), Run("\n")]
     # One sentence: the words typed that no briefing holds (or that nothing answers), then
     # where to look instead.
-    runs += _missing_line(missing) or [Run(NOTHING_FOUND.rstrip("."))]
+    said = answer.note if answer.why is Unanswered.NOT_QUOTED and answer.note else NOTHING_FOUND
+    runs += _missing_line(missing) or [Run(said.rstrip("."))]
     if answer.nearest:
         runs.append(Run("; the nearest briefings are "))
         for i, near in enumerate(answer.nearest):

@@ -236,3 +236,25 @@ def test_a_pronoun_nobody_was_named_for_is_asked_about() -> None:
     assert visible(render.nothing_found(answer)) == (
         "Who do you mean by “she”? Ask again with a name in its place."
     )
+
+
+def test_a_speaker_not_quoted_is_said_plainly_with_the_nearest_briefings() -> None:
+    """The bot and the console word it alike: the speaker and subject, then where to look."""
+    import datetime as dt
+
+    from bot.console import nothing_found as console_text
+    from index.questions.respond import Nearest, Unanswered
+
+    note = "The briefings do not quote Kallas on the rail link."
+    near = [Nearest("Rail link", dt.date(2024, 6, 4), "2024-06-04-rail.txt")]
+    answer = Answer(
+        "what did Kallas say about the rail link?",
+        [],
+        nearest=near,
+        note=note,
+        why=Unanswered.NOT_QUOTED,
+    )
+    assert visible(render.nothing_found(answer)).startswith(
+        "The briefings do not quote Kallas on the rail link; the nearest briefings are Rail link"
+    )
+    assert console_text(answer).startswith(note + " The nearest briefings: Rail link")

@@ -12,7 +12,10 @@ several things at once, each weak alone:
 - speaker: for "what did X say about Y", whether X is named there, and whether X is the one
   speaking in it (`speaker.speaking`). A passage that names no one but opens "both leaders
   voiced …" or "they said …" right after a passage of its briefing that names X (among the
-  candidates) speaks of X, and holds X's name as if it said it;
+  candidates) speaks of X, and holds X's name as if it said it. A passage where X does not
+  speak does not answer what X said, whatever the model makes of the rest (`Judged.said`):
+  "…polls showing Thatcher's party ahead, they said" names Thatcher, on the subject asked
+  about, and quotes analysts;
 - spoken: the share of Y held by the sentences where X speaks, not merely by the passage
   or its heading. It ranks (`respond.EVIDENCE`) and the model does not weigh it: refitted
   with it (0.68), the model judged the tuning halves no better, and refused less of SQuAD's
@@ -61,7 +64,7 @@ from ..storage.vocabulary import Vocabulary
 from . import english, forms, rerank
 from .aliases import normal
 from .query import Query, idf
-from .speaker import speaking
+from .speaker import headline, speaking
 
 #: The model's weights, from `bench/quality/questions.py --fit` (docs/benchmarks.md,
 #: "Questions nobody tuned for"). "elsewhen" is the fit's of a later round, the others kept:
@@ -103,10 +106,13 @@ class Judged:
     #: The groups of the question's words (each with its other spellings) that the passage
     #: holds with its title and heading, of those some briefing holds.
     held: frozenset[int] = frozenset()
+    #: For "what did X say …", whether X speaks in the passage (`speaker.speaking`): one
+    #: where X does not, however much of the rest it holds, does not answer what X said.
+    said: bool = True
 
     @property
     def answers(self) -> bool:
-        return self.probability >= THRESHOLD
+        return self.said and self.probability >= THRESHOLD
 
 
 def missing_words(query: Query, vocab: Vocabulary, hits: Sequence[Hit] = ()) -> list[str]:
@@ -142,6 +148,7 @@ def judge(
     month: Collection[str] = (),
     story: Collection[str] = (),
     story_terms: Collection[str] = (),
+    many: bool = True,
 ) -> list[Judged]:
     """Each ranked passage, in the order given, with its evidence (each from 0 to 1) and the
     probability that it answers. `ranked` holds each passage's re-ranking score and
@@ -150,7 +157,8 @@ def judge(
     speaker, in the question's order (each word with its other spellings); `month` the
     terms of the month a question is about, written either way ("februari", "feb"); `story`
     the briefings a follow-up's "it" points to, whose passages hold `story_terms`, the terms
-    it stands for, whether they repeat them or not."""
+    it stands for, whether they repeat them or not; `many`, whether the speaker is more than
+    one (`speaker.several`), who alone may be "they"."""
     judged = [t for t in query.terms if t.judged]
     known = _known(vocab, hits)
     # A verb is held in any of its forms ("fall" by "fell"): judged so, not searched so.
@@ -210,7 +218,8 @@ def judge(
             )
             if named_groups or introduced:
                 seeded = bool(introduced) or titled(hit, names)
-                spoken = speaking(hit.text, hit.sentences, names, seeded)
+                headlined = seeded and headline(hit.title, names)
+                spoken = speaking(hit.text, hit.sentences, names, seeded, many, headlined)
             if introduced and spoken:
                 named_groups = stood_for = introduced
         held: dict[int, float] = {}
@@ -256,7 +265,8 @@ def judge(
             f["speaks"] = float(bool(spoken))
             f["spoken"] = _spoken_share(hit, spoken, about_terms, weight)
             f["called"] = called(rerank.passage_sequence(hit), speaker)
-        out.append(Judged(hit, score, probability(f), f, frozenset(held)))
+        said = not names or bool(spoken)
+        out.append(Judged(hit, score, probability(f), f, frozenset(held), said))
     return out
 
 

@@ -30,7 +30,7 @@ from . import dates, figures, judge, message, repeats, rerank, timing
 from . import query as _query
 from .dates import DateRange, in_words
 from .quote import Quote, choose, highlight_spans, passage_tokens
-from .speaker import choose_spoken, introducing
+from .speaker import choose_spoken, introducing, several
 from .understand import Reading
 
 #: How many nearest briefings a reply names when nothing answers.
@@ -61,9 +61,6 @@ EVIDENCE: dict[str, float] = {
     "rare": 1.0,
     "called": 1.0,
 }
-#: How many of the first answering passages must all leave the speaker unnamed for the reply
-#: to say that the briefings do not quote them on the subject.
-SPEAKER_LOOK = 3
 #: BM25's best passages read for a page past the candidates (`depth`), after them in BM25's
 #: order, neither re-ranked nor judged: as many for every such page, so that their order is
 #: one too (the search's own rescoring reaches deeper as it is asked for more).
@@ -87,6 +84,8 @@ class Unanswered(Enum):
     #: "what did they say?" with no question before it: whom "they" means is not known
     #: (`Reading.unresolved`), and nothing answers without it
     WHOM = "whom"
+    #: "what did X say about Y" where X speaks in none of the best passages (`note` says so)
+    NOT_QUOTED = "not quoted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +145,10 @@ def respond(
             out.why = Unanswered.DATES
         elif reading.unresolved and not absent:  # "what did they say about quux?": quux
             out.why = Unanswered.WHOM
+        elif reading.speaker is not None and reading.speaker_names and not absent:
+            about = f" on {reading.topic.text}" if reading.topic else ""
+            out.note = f"The briefings do not quote {reading.speaker.text}{about}."
+            out.why = Unanswered.NOT_QUOTED
         else:
             out.why = Unanswered.NOTHING_ANSWERS if q.term_list() else Unanswered.NO_WORDS
         return out
@@ -192,7 +195,7 @@ def news(judged: list[judge.Judged]) -> list[judge.Judged]:
     best = next((j for j in judged if j.answers), None)
     if best is None:
         return []
-    return [j for j in judged if j.held >= best.held]
+    return [j for j in judged if j.said and j.held >= best.held]
 
 
 def _further(
@@ -230,7 +233,9 @@ def quote(reading: Reading, q: _query.Query, hit: Hit) -> Quote:
         about = reading.topic_terms or [t for t in terms if t not in speaker]
         names = reading.speaker_names
         titled = judge.titled(hit, names)
-        return choose_spoken(hit.text, hit.sentences, terms, names, about, titled)
+        return choose_spoken(
+            hit.text, hit.sentences, terms, names, about, titled, _several(reading)
+        )
     question = reading.question
     introduced = introducing(hit.text, hit.sentences, reading.introduce)
     if introduced:  # "who is X?": the sentence that introduces X
@@ -319,6 +324,7 @@ def rank_and_judge(
         _month_terms(reading),
         reading.story,
         reading.story_terms,
+        _several(reading),
     )
     # What the re-ranker does not see: for "what did X say about Y", whether X is named and
     # whether X is the one speaking.
@@ -327,6 +333,11 @@ def rank_and_judge(
     ]
     order = sorted(range(len(pool)), key=lambda i: (-scores[i], i))
     return [replace(judged[i], score=scores[i]) for i in order]
+
+
+def _several(reading: Reading) -> bool:
+    """Whether the question asks what more than one said (`speaker.several`)."""
+    return reading.speaker is None or several(reading.speaker.text)
 
 
 def _month_terms(reading: Reading) -> frozenset[str]:
@@ -354,19 +365,14 @@ def _speaker_words(reading: Reading, q: _query.Query) -> list[frozenset[str]]:
 
 def arrange(reading: Reading, judged: list[judge.Judged]) -> tuple[list[judge.Judged], list[str]]:
     """The judged passages in the order the reply shows them, and what to say about it:
-    those that answer first (for "the latest", those on its subject, `news`, newest first;
-    for "what did X say about Y", those where X speaks first), those of the question's
-    period (and the window after it) first for a dated question (when none of that period
-    answers, the best of other dates, saying so), and for "who is X?" those that introduce
-    X."""
+    those that answer first (for "the latest", those on its subject, `news`, newest first),
+    those of the question's period (and the window after it) first for a dated question
+    (when none of that period answers, the best of other dates, saying so), and for "who is
+    X?" those that introduce X."""
     answering = news(judged) if reading.recent else [j for j in judged if j.answers]
     first = {id(j) for j in answering}
     rest = [j for j in judged if id(j) not in first]
     notices: list[str] = []
-    if reading.speaker is not None and reading.speaker_names and not reading.recent:
-        # What X said, before what others said or did about Y: in a briefing titled after Y,
-        # the lead that names Y twice outscores X's words, which need not name Y again.
-        answering.sort(key=lambda j: not j.features.get("speaks"))
     if reading.recent and len({j.hit.date for j in answering}) > 1:
         answering.sort(key=lambda j: j.hit.date or dt.date.min, reverse=True)
     elif reading.dates is not None and not reading.dates_filter and answering:
@@ -389,13 +395,6 @@ def arrange(reading: Reading, judged: list[judge.Judged]) -> tuple[list[judge.Ju
         answering = _first_mention_first([j for j in answering if id(j) in told]) + [
             j for j in answering if id(j) not in told
         ]
-    named = any(j.features.get("speaker") for j in answering[:SPEAKER_LOOK])
-    if reading.speaker is not None and reading.speaker_names and answering and not named:
-        about = f" on {reading.topic.text}" if reading.topic else ""
-        notices.append(
-            f"The briefings do not quote {reading.speaker.text}{about}; these passages"
-            " come nearest."
-        )
     return answering + rest, notices
 
 

@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 
 from .. import analysis
+from . import english
 from .aliases import normal
 from .quote import Quote, choose, highlight_spans, passage_tokens
 
@@ -75,6 +76,10 @@ _STAND_INS = PRONOUNS | frozenset("governments sides countries nations delegatio
 #: voiced their concern", "the two presidents agreed"): "leaders" alone is anyone's.
 _PAIRED = frozenset("leaders presidents ministers premiers chancellors heads".split())
 _PAIRING = frozenset({"both", "two"})
+#: Stand-ins for one person.
+_ONE = frozenset({"he", "she"})
+#: Words in a question's speaker that make it more than one (`several`).
+_SEVERAL = _STAND_INS - _ONE | _PAIRED | _PAIRING | frozenset({"and"})
 TITLES = frozenset(
     """president minister leader premier chancellor spokesman spokeswoman spokesperson secretary
     governor king queen prince ambassador general chairman chairwoman chairperson chair chief ceo
@@ -85,6 +90,15 @@ _BEFORE, _AFTER = 5, 3
 #: Words before a reporting verb that say it has not been said yet ("Tanabe will announce
 #: …", "ministers are due to discuss …").
 _NOT_YET = frozenset("will would shall to".split())
+#: Words that join a name at a headline's end ("-BANK OF JAPAN").
+_JOINING = frozenset({"of", "the", "and"})
+#: Verbs of refusing to speak ("declined to comment").
+_DECLINED = frozenset("declined declines declining refused refuses refusing".split())
+#: Words that may stand between the one speaking and the reporting verb.
+_BETWEEN = frozenset(
+    "also later again further then earlier separately previously repeatedly once".split()
+    + ["has", "had", "have"]
+)
 #: Words after a name that make it the subject of what was said, not the one saying it
 #: ("officials said Tanabe would announce …").
 _CLAUSE_VERBS = frozenset(
@@ -93,19 +107,65 @@ _CLAUSE_VERBS = frozenset(
 )
 
 
+def several(speaker_text: str) -> bool:
+    """Whether a question asks what more than one said ("Putin and Raeisi", "the two
+    presidents", "ministers", "Japan and the Philippines"): only they are "they", "both
+    leaders" or "the two governments" in a passage. One person is not: "…polls showing
+    Thatcher's party well ahead, they said" is analysts speaking, not Thatcher."""
+    typed = analysis.PLAIN_WORD.findall(speaker_text)
+    if "&" in speaker_text or "," in speaker_text:
+        return True
+    return any(
+        normal(w) in _SEVERAL
+        or (w.islower() and w.endswith("s") and not w.endswith(("ss", "us", "is")))
+        for w in typed
+    )
+
+
+def headline(title: str, names: Sequence[str]) -> bool:
+    """Whether a briefing's title gives its story as what the person called by `names` said:
+    "GAO SAYS FSLIC SHOWS DEFICIT", "Brandt warns of gas shortfall", or, as newswires end a
+    headline, "JAPAN DOES NOT INTEND TO CUT DISCOUNT RATE-SUMITA"."""
+    wanted = {normal(n) for n in names if n}
+    words = [normal(w) for w in analysis.PLAIN_WORD.findall(title)]
+    if not wanted or not words:
+        return False
+    for i, w in enumerate(words):
+        after = [v for v in words[i + 1 : i + 3] if v not in _BETWEEN and v not in wanted]
+        if w in wanted and after and after[0] in REPORTING:  # not "… ON THATCHER TO CALL"
+            return True
+    last = title.rstrip().rsplit("-", 1)
+    return (
+        len(last) == 2
+        and bool(last[1].strip())
+        and {normal(w) for w in analysis.PLAIN_WORD.findall(last[1])} <= wanted | _JOINING
+    )
+
+
 def speaking(
-    text: str, sentences: Sequence[tuple[int, int]], names: Sequence[str], titled: bool = False
+    text: str,
+    sentences: Sequence[tuple[int, int]],
+    names: Sequence[str],
+    titled: bool = False,
+    many: bool = True,
+    headlined: bool = False,
 ) -> list[int]:
     """Indexes of the sentences of `text` in which the person called by any of `names`
     (folded words, e.g. ["raeisi"] or ["vladimir", "putin"]) is the one speaking. `titled`:
     whether the passage's briefing names them in its title ("Putin Raeisi Nowruz"), so that a
     stand-in opening the passage ("both leaders voiced their concern") is them, as if named
-    just before."""
+    just before. `many`: whether they are more than one (`several`); one person is "he" or
+    "she", never "they". `headlined`: whether the title gives the story as theirs
+    (`headline`), so that whoever speaks for them in it ("Frederick Wolf of the GAO") does."""
     wanted = {normal(n) for n in names if n}
     if not wanted:
         return []
+    # A name rare in English is the same name in any spelling that stems alike: asked about
+    # "Rostenkowsky", a passage where "Rostenkowski" speaks is him speaking.
+    alike = {analysis.term(n): n for n in wanted if english.rare(n)}
+    alike.pop(None, None)
     words = [
-        (normal(m.group()), m.start(), m.group()[0].isupper())
+        (_as_named(normal(m.group()), wanted, alike), m.start(), m.group()[0].isupper())
         for m in analysis.PLAIN_WORD.finditer(text)
     ]
     titles = {
@@ -113,16 +173,32 @@ def speaking(
         for i in range(1, len(words))
         if words[i][0] in wanted and words[i - 1][0] in TITLES
     }
+    if titled and not any(w in wanted for w, _, _ in words):
+        # Named only in the title ("Raeisi visits Baku"): "the president praised …" is them.
+        titles = set(TITLES)
     out = []
     named_before = named_last = titled
     for n, (start, end) in enumerate(sentences):
         inside = [(w, capital) for w, pos, capital in words if start <= pos < end]
         sw = [w for w, _ in inside]
-        if _speaks(sw, wanted, titles, named_before, named_last, _opens(inside, wanted)):
+        opens = _opens(inside, wanted)
+        if _speaks(sw, wanted, titles, named_before, named_last, opens, many) or (
+            headlined and _reports(sw)
+        ):
             out.append(n)
         named_last = any(w in wanted for w in sw)
         named_before = named_before or named_last
     return out
+
+
+def _as_named(word: str, wanted: set[str], alike: dict[str | None, str]) -> str:
+    """`word`, or the name asked for that it spells another way (`alike`), or the title
+    asked for that it holds in the plural ("leaders" asked as "the leaders")."""
+    if word in wanted:
+        return word
+    if word.endswith("s") and word[:-1] in wanted and word[:-1] in TITLES:
+        return word[:-1]
+    return alike.get(analysis.term(word), word) if alike else word
 
 
 def _opens(inside: list[tuple[str, bool]], wanted: set[str]) -> bool:
@@ -145,6 +221,7 @@ def _speaks(
     named_before: bool,
     named_last: bool,
     opens: bool = False,
+    many: bool = True,
 ) -> bool:
     """Whether X speaks in a sentence: X, or a pronoun for X (X named in this sentence or
     the one before), or X's title (X named anywhere before) next to a reporting verb; or X
@@ -152,7 +229,7 @@ def _speaks(
     ("Spain's energy minister, Lucía Ortega Marín, who chaired the meeting, said …")."""
     first = True
     for v, word in enumerate(sw):
-        if word not in REPORTING or (v > 0 and sw[v - 1] in _NOT_YET):
+        if word not in REPORTING or (v > 0 and sw[v - 1] in _NOT_YET and not _declined(sw, v)):
             continue
         if opens and first and word != "according":
             return True
@@ -163,25 +240,57 @@ def _speaks(
                 return True
             continue
         before = sw[max(0, v - _BEFORE) : v]
+        here = any(w in wanted for w in sw[:v])
+        subject = _without_adverbs(before)  # "he also told", "the minister later said"
+        if subject and subject[-1] in PRONOUNS:  # "…Kallas well ahead, they said": they
+            if _stands_in(subject, many) and (here or named_last):
+                return True
+            continue
         if any(w in wanted for w in before) or _said_by(sw, v, wanted):
             return True
-        here = any(w in wanted for w in sw[:v])
-        if _stands_in(before) and (here or named_last):
+        if _stands_in(subject, many) and (here or named_last):
             return True
-        if before and before[-1] in titles and (here or named_before):
+        if subject and subject[-1] in titles and (here or named_before):
             return True
     return False
 
 
-def _stands_in(before: list[str]) -> bool:
+def _reports(sw: list[str]) -> bool:
+    """Whether a sentence reports someone speaking: a reporting verb said, not yet to be."""
+    return any(
+        w in REPORTING and w != "according" and (v == 0 or sw[v - 1] not in _NOT_YET)
+        for v, w in enumerate(sw)
+    )
+
+
+def _declined(sw: list[str], v: int) -> bool:
+    """Whether the reporting verb at `v` is one its subject declined to use ("Tietmeyer
+    declined to say whether …"): a refusal to comment is what they said."""
+    return v > 1 and sw[v - 1] == "to" and sw[v - 2] in _DECLINED
+
+
+def _without_adverbs(before: list[str]) -> list[str]:
+    """The words before a reporting verb without the adverbs and auxiliaries that may stand
+    between it and its subject ("he also told", "she has said")."""
+    end = len(before)
+    while end and before[end - 1] in _BETWEEN:
+        end -= 1
+    return before[:end]
+
+
+def _stands_in(before: list[str], many: bool = True) -> bool:
     """Whether the words just before a reporting verb end with a stand-in for those just
-    named: "they", "the two governments", "both leaders"."""
+    named: "he", "she"; "both leaders", "the two governments", a pair that holds each of
+    them; and for more than one (`many`), "they" and "the governments"."""
     if not before:
         return False
     last = before[-1]
-    if last in _STAND_INS:
+    if last in _ONE:
         return True
-    return last in _PAIRED and len(before) > 1 and before[-2] in _PAIRING
+    # "both leaders", "the two governments": the pair just named, each of them among it.
+    if last in _PAIRED | _STAND_INS and len(before) > 1 and before[-2] in _PAIRING:
+        return True
+    return many and last in _STAND_INS
 
 
 def _said_by(sw: list[str], v: int, wanted: set[str]) -> bool:
@@ -244,11 +353,12 @@ def choose_spoken(
     names: Sequence[str],
     topic: Sequence[str] = (),
     titled: bool = False,
+    many: bool = True,
 ) -> Quote:
     """The sentences to quote for "what did X say about Y": those where X speaks and that
     hold a word of Y, chosen as `quote.choose` chooses; the ordinary choice when there are
-    none. `titled` as for `speaking`."""
-    spoken = speaking(text, sentences, names, titled)
+    none. `titled` and `many` as for `speaking`."""
+    spoken = speaking(text, sentences, names, titled, many)
     wanted = set(topic)
     if spoken and wanted:
         tokens = passage_tokens(text)

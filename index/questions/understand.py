@@ -860,7 +860,7 @@ def _speaks_somewhere(
     found = _query.search(spelled.conn, query, SPEAKER_LOOK, 0, spelled.vocab)
     if introduced and not any(introducing(h.text, h.sentences, names) for h in found):
         return False
-    return any(speaking(h.text, h.sentences, names) for h in found)
+    return any(speaking(h.text, h.sentences, names, many=False) for h in found)
 
 
 def _date_terms(found: dates.Found, text: str, vocab: Vocabulary) -> list[str]:
