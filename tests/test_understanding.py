@@ -748,3 +748,17 @@ def test_framings_one_inside_another_all_go(question, subject):
     """ "summarise the news on …": "news" is no word of the subject, to match a "news
     conference"."""
     assert framing.strip(question) == subject
+
+
+def test_questions_that_only_look_like_what_someone_said_have_no_speaker(index):
+    """Now that a passage answers "what did X say" only where X speaks, a question misread
+    as one would be refused: a passive, which one wrote, what a word means."""
+    for question in (
+        "what was the railway meant to establish?",
+        "what railway is thought to be the first in Iran?",
+        "what early Persian wrote about the railway?",
+        "what does Nowruz mean?",
+    ):
+        assert index.answer(question).reading.speaker is None, question
+    for question in ("what Raeisi said about the railway", "what did Putin mean by that?"):
+        assert index.answer(question).reading.speaker is not None, question

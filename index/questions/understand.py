@@ -193,6 +193,7 @@ _SPEAKER_PATTERNS = [
         r"(?P<topic>.+)$",
     )
 ]
+_BE = frozenset({"is", "was", "are", "were", "be", "been"})
 _NOT_SPEAKERS = frozenset(
     {"you", "i", "we", "it", "this", "that", "there", "people", "anyone", "has", "have", "had"}
 )
@@ -929,8 +930,15 @@ def _speaker(
             continue
         if any(w in ("what", "which", "who", "whom", "how", "why") for w in words):
             continue
+        if words[0] in _BE:
+            continue  # "what was the colloquy meant to establish?": no one is speaking
         typed = m.group("verb") or m.groupdict().get("noun") or ""
         verb = typed.lower()
+        if n == 2 and who[:1].islower() and words[0] not in ("the", "a", "an"):
+            continue  # "what early Greek wrote about air?" asks which one, not what was said
+        aux = (m.groupdict().get("aux") or "").lower()
+        if verb == "mean" and aux in ("does", "do"):
+            continue  # "what does isobaric mean?" asks what a word means
         if n == 0 and _HOW.match(text) and verb not in _HOW_VERBS:
             continue  # "how did the Fed add reserves?" asks how it was done, not said
         named_only = n == 4 or (n == 3 and m.groupdict().get("noun"))
@@ -942,7 +950,6 @@ def _speaker(
             said = verb  # already "said", "announced", "thinks"
         else:
             said = QUESTION_VERBS[verb]
-            aux = (m.groupdict().get("aux") or "").lower()
             if aux in ("does", "do"):
                 said = verb + ("es" if verb.endswith(("s", "sh", "ch")) else "s")
             elif aux in ("will", "would", "could", "can"):
