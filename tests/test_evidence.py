@@ -211,6 +211,8 @@ def test_the_reply_says_plainly_when_the_speaker_is_not_quoted_on_the_subject(in
     assert not answer.found and answer.why is respond.Unanswered.NOT_QUOTED
     assert answer.note == "The briefings do not quote Kallas on the rail link."
     assert "2024-06-04-rail.txt" in [n.document for n in answer.nearest]
+    at = ix.answer("what did Kallas say at the rail link?")
+    assert at.note == "The briefings do not quote Kallas at the rail link."
     spoken = ix.answer("what did Ozols say about the rail link?")
     assert "Ozols welcomed the rail link" in spoken.hits[0].quote_text
     assert spoken.explanation is None

@@ -146,8 +146,7 @@ def respond(
         elif reading.unresolved and not absent:  # "what did they say about quux?": quux
             out.why = Unanswered.WHOM
         elif reading.speaker is not None and reading.speaker_names and not absent:
-            about = f" on {reading.topic.text}" if reading.topic else ""
-            out.note = f"The briefings do not quote {reading.speaker.text}{about}."
+            out.note = f"The briefings do not quote {reading.speaker.text}{_on(reading)}."
             out.why = Unanswered.NOT_QUOTED
         else:
             out.why = Unanswered.NOTHING_ANSWERS if q.term_list() else Unanswered.NO_WORDS
@@ -333,6 +332,20 @@ def rank_and_judge(
     ]
     order = sorted(range(len(pool)), key=lambda i: (-scores[i], i))
     return [replace(judged[i], score=scores[i]) for i in order]
+
+
+#: Words that open a subject already placed: "at the Nairobi summit", "in September".
+_PLACED = frozenset("at in during on about over to of regarding concerning after before".split())
+
+
+def _on(reading: Reading) -> str:
+    """What a speaker was asked about, as a reply puts it after their name: " on the levy",
+    " at the Nairobi summit"."""
+    if reading.topic is None or not reading.topic.text:
+        return ""
+    topic = reading.topic.text
+    first = topic.split(maxsplit=1)[0].lower()
+    return f" {topic}" if first in _PLACED else f" on {topic}"
 
 
 def _several(reading: Reading) -> bool:
