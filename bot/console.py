@@ -73,6 +73,9 @@ def nothing_found(answer: Answer) -> str:
         return NO_MORE
     if answer.why is Unanswered.WHOM and answer.reading is not None:
         return whom(answer.reading.unresolved)
+    if answer.why is Unanswered.NOT_GIVEN and answer.note and answer.nearest:
+        where = answer.nearest[0]  # the briefing that says the figure is not given
+        return f"{answer.note} ({where.title}, {iso_day(where.date)})."
     if answer.missing:
         why = f"No briefing mentions {', '.join(answer.missing)}."
     elif answer.why is Unanswered.NOT_QUOTED and answer.note:

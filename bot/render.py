@@ -465,6 +465,17 @@ def nothing_found(answer: Answer, missing: Sequence[vocabulary.Suggestion] = ())
         )
     if answer.why is Unanswered.WHOM and answer.reading is not None:
         return pack([[Run(whom(answer.reading.unresolved))]])[0]
+    if answer.why is Unanswered.NOT_GIVEN and answer.note and answer.nearest:
+        where = answer.nearest[0]  # the briefing that says the figure is not given
+        return pack(
+            [
+                [
+                    Run(f"{answer.note} ("),
+                    Run(_clip(where.title, 100), ("b",)),
+                    Run(f", {day_text(where.date)})."),
+                ]
+            ]
+        )[0]
     runs: Block = []
     if answer.explanation:
         runs += [Run(answer.explanation, ("i",)), Run("\n")]

@@ -258,3 +258,16 @@ def test_a_speaker_not_quoted_is_said_plainly_with_the_nearest_briefings() -> No
         "The briefings do not quote Kallas on the rail link; the nearest briefings are Rail link"
     )
     assert console_text(answer).startswith(note + " The nearest briefings: Rail link")
+
+
+def test_a_figure_not_given_is_said_with_where_the_briefings_say_so() -> None:
+    import datetime as dt
+
+    from bot.console import nothing_found as console_text
+    from index.questions.respond import Nearest, Unanswered
+
+    note = "The briefings do not give that figure: “The bank did not disclose the rate.”"
+    near = [Nearest("Cable loan", dt.date(2024, 5, 2), "2024-05-02-loan.txt")]
+    answer = Answer("what rate?", [], nearest=near, note=note, why=Unanswered.NOT_GIVEN)
+    assert visible(render.nothing_found(answer)) == f"{note} (Cable loan, 2 May 2024)."
+    assert console_text(answer) == f"{note} (Cable loan, 2024-05-02)."

@@ -1015,3 +1015,33 @@ def test_who_speaks_is_read_through_adverbs_refusals_other_spellings_and_headlin
     assert not spoken("Frederick Wolf told the hearing funds were short.", ["gao"])
     assert speaker.several("Putin and Raeisi") and speaker.several("the ministers")
     assert not speaker.several("Thatcher") and not speaker.several("the Philippines")
+
+
+LOAN = {
+    "2024-05-02-loan.txt": "date 2024-05-02 Cable loan\n\nThe bank will lend 900 million"
+    " euros for the cable over 25 years. The bank did not disclose the interest rate, but"
+    ' its vice-president called it "one of our largest loans".',
+    "2024-05-03-levy.txt": "date 2024-05-03 Export levy\n\nThe minister said the rate of the"
+    " export levy would be set by the finance ministry and announced in June.",
+}
+
+
+def test_a_figure_the_briefings_say_is_not_given_is_answered_so_where_they_say_it(index_of):
+    ix = index_of(LOAN)
+    rate = ix.answer("what interest rate is the bank charging on the cable loan?")
+    assert not rate.found and rate.why is respond.Unanswered.NOT_GIVEN
+    assert rate.note.startswith("The briefings do not give that figure: “The bank did not")
+    assert [n.document for n in rate.nearest] == ["2024-05-02-loan.txt"]
+    assert not ix.answer("what is the rate of the export levy?").found
+    # Asked when, "announced in June" answers; asked how much was lent, the loan says.
+    assert ix.answer("when will the levy rate be announced?").found
+    assert "900 million euros" in ix.answer("how much will the bank lend?").hits[0].quote_text
+    # Where a briefing gives the figure, it is the answer.
+    given = index_of(
+        {
+            **LOAN,
+            "2024-05-09-terms.txt": "date 2024-05-09 Loan terms\n\nThe cable loan carries an"
+            " interest rate of 3.1 percent, the bank said on Thursday.",
+        }
+    ).answer("what interest rate is the bank charging on the cable loan?")
+    assert given.found and "3.1 percent" in given.hits[0].quote_text

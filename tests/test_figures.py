@@ -95,3 +95,16 @@ def test_every_measure_named_after_what_is_reads_as_a_kind_of_figure():
     """ "What was the group's turnover" finds "turnover" and looks up its kind: each measure
     the pattern names is one the table holds."""
     assert set(figures._MEASURES) <= set(figures._BY_WHAT)
+
+
+def test_a_sentence_that_says_a_figure_is_not_given():
+    for text in (
+        "The bank did not disclose the interest rate.",
+        "Terms were not disclosed.",
+        "The rate would be set by the finance ministry.",
+        "A ceiling on emissions is to be set within a year.",
+        "The price has not yet been decided.",
+    ):
+        assert figures.withheld(text), text
+    for text in ("The rate is 3.1 percent.", "He said it would be a success."):
+        assert not figures.withheld(text), text

@@ -104,6 +104,18 @@ _YEAR = re.compile(r"(?:1[6-9]|20)\d\d$")
 _ANY_NUMBER = re.compile(
     r"\d|\b(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\b", re.IGNORECASE
 )
+#: A sentence saying that a figure is not given, or not yet: "the bank did not disclose the
+#: interest rate", "terms were not disclosed", "the rate of the levy would be set by the
+#: finance ministry", "a ceiling … to be set by the council within a year".
+_WITHHELD = re.compile(
+    r"\b(?:did|does|would|will)\s+not\s+(?:disclose|give|reveal|specify)"
+    r"|\b(?:didn't|doesn't|declined\s+to|refused\s+to)\s+(?:disclose|give|reveal|specify)"
+    r"|\b(?:not|never)\s+(?:been\s+)?(?:disclosed|given|revealed|specified|made\s+public)\b"
+    r"|\bundisclosed\b"
+    r"|\b(?:would|will|is\s+to|are\s+to|to)\s+be\s+(?:set|decided|determined|disclosed|fixed)\b"
+    r"|\bnot\s+yet\s+(?:been\s+)?(?:known|set|decided|clear|disclosed)\b",
+    re.IGNORECASE,
+)
 #: How many words may stand between a number and its unit or noun ("1.2 billion Australian
 #: dollars", "five more 97-metre patrol vessels").
 REACH = 3
@@ -171,6 +183,12 @@ _BY_WHAT = {
     "level": frozenset({"percent", "quantity"}),
     "figure": frozenset({"any"}),
     "figures": frozenset({"any"}),
+    # A bound set on something: a percentage, an amount or a quantity ("a 15% target", "a
+    # price cap of 180 euros", "a ceiling of 20 tonnes").
+    **dict.fromkeys(
+        "target targets ceiling ceilings cap caps limit limits threshold quota quotas".split(),
+        frozenset({"percent", "money", "quantity"}),
+    ),
 }
 #: The measures whose value "what is/was …" asks for when named within a few words of it,
 #: each one of `_BY_WHAT`'s words.
@@ -178,7 +196,8 @@ _MEASURES = """
     rate rates share percentage proportion price prices cost inflation unemployment growth
     turnover revenue revenues sales profit profits deficit surplus debt budget reserves output
     production value amount sum size level figure figures dividend dividends earnings income
-    loss losses stake population
+    loss losses stake population target targets ceiling ceilings cap caps limit limits
+    threshold quota quotas
 """.split()
 # "What was Argentina's inflation rate", "what is the discount rate now".
 _WHAT_IS = re.compile(
@@ -275,6 +294,11 @@ def _counted(rest: str) -> frozenset[str]:
 
 def _number_text(token: str) -> str:
     return token.replace(",", "").rstrip(".")
+
+
+def withheld(sentence: str) -> bool:
+    """Whether `sentence` says a figure is not given, or not yet set (`_WITHHELD`)."""
+    return bool(_WITHHELD.search(sentence))
 
 
 def says(question: Asked, text: str) -> bool:

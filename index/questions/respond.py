@@ -61,6 +61,8 @@ EVIDENCE: dict[str, float] = {
     "rare": 1.0,
     "called": 1.0,
 }
+#: Answering passages read for one that says the figure asked for is not given (`_withheld`).
+WITHHELD_LOOK = 3
 #: BM25's best passages read for a page past the candidates (`depth`), after them in BM25's
 #: order, neither re-ranked nor judged: as many for every such page, so that their order is
 #: one too (the search's own rescoring reaches deeper as it is asked for more).
@@ -86,6 +88,9 @@ class Unanswered(Enum):
     WHOM = "whom"
     #: "what did X say about Y" where X speaks in none of the best passages (`note` says so)
     NOT_QUOTED = "not quoted"
+    #: a figure asked for that the best passages say is not given, or not yet (`note` quotes
+    #: where, `nearest` is that briefing)
+    NOT_GIVEN = "not given"
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +156,11 @@ def respond(
         else:
             out.why = Unanswered.NOTHING_ANSWERS if q.term_list() else Unanswered.NO_WORDS
         return out
+    withheld = _withheld(reading, ordered)
+    if withheld is not None:
+        hit, sentence = withheld
+        note = f"The briefings do not give that figure: “{sentence}”"
+        return Outcome(nearest=nearest([hit]), note=note, why=Unanswered.NOT_GIVEN)
     candidates = depth(reading)
     exact = len(pool) < candidates
     if offset + k + 1 > candidates:  # a page past the candidates: the passages after them
@@ -167,6 +177,25 @@ def respond(
     out.notices = [n for n in (missing, *notices) if n]
     out.quotes = [quote(reading, q, h) for h in out.hits]
     return out
+
+
+def _withheld(reading: Reading, ordered: list[judge.Judged]) -> tuple[Hit, str] | None:
+    """For a question asking for a figure ("what interest rate is the EIB charging?"), where
+    none of the best answers says one of that kind before one that says it is not given
+    ("the bank did not disclose the interest rate", "to be set by the council within a
+    year"): that passage and sentence. Quoting the passage as an answer would look like one;
+    what the briefings answer is that the figure is not there. A question asking when is
+    left alone: "will be set in December" answers it."""
+    asked = figures.asked(reading.question)
+    if asked is None or "any" in asked.kinds or asked.kinds <= {"date"}:
+        return None
+    for j in [j for j in ordered if j.answers][:WITHHELD_LOOK]:
+        if figures.says(asked, j.hit.text):
+            return None
+        for s, e in j.hit.sentences:
+            if figures.withheld(j.hit.text[s:e]):
+                return j.hit, j.hit.text[s:e]
+    return None
 
 
 def once(
