@@ -169,6 +169,9 @@ def to_json(answer: Answer) -> dict[str, Any]:
         ],
         # Why nothing is quoted, when nothing is, as `index` decided it, and what a reply says.
         "why": answer.why.value if answer.why else None,
+        # What the reply says of it in words, where a sentence is needed: the dates, the
+        # speaker not quoted, the figure not given (and where the briefings say so).
+        "note": answer.note if not answer.found else None,
         "explanation": answer.explanation,
         "missing": answer.missing,
         "nearest": [

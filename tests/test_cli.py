@@ -72,7 +72,14 @@ def test_ask_json_has_the_documented_fields(db):
         run("ask", "--json", "what did Putin say about Ukraine?", "--db", str(db)).output
     )
     assert nothing["hits"] == [] and nothing["why"] == "nothing answers"
-    assert nothing["missing"] == ["Ukraine"]
+    assert nothing["missing"] == ["Ukraine"] and nothing["note"] is None
+    assert answer["note"] is None
+    # Putin greeted Iranians on Nowruz; Raeisi is not quoted on it, and the note says so.
+    unquoted = json.loads(
+        run("ask", "--json", "what did Raeisi say about Nowruz?", "--db", str(db)).output
+    )
+    assert unquoted["hits"] == [] and unquoted["why"] == "not quoted"
+    assert unquoted["note"] == "The briefings do not quote Raeisi on Nowruz."
     assert nothing["nearest"][0]["document"] == "2024-03-19-putin-raeisi-nowruz.txt"
 
 
