@@ -1011,6 +1011,7 @@ def test_who_speaks_is_read_through_adverbs_refusals_other_spellings_and_headlin
     assert speaker.headline("GAO SAYS FSLIC SHOWS DEFICIT", ["gao"])
     assert speaker.headline("JAPAN WILL NOT CUT RATES-SUMITA", ["sumita"])
     assert not speaker.headline("PRESSURE BUILDS ON THATCHER TO CALL ELECTION", ["thatcher"])
+    assert not speaker.headline("Talks on a Japan-Philippines pact", ["philippines", "pact"])
     assert spoken("Frederick Wolf told the hearing funds were short.", ["gao"], headlined=True)
     assert not spoken("Frederick Wolf told the hearing funds were short.", ["gao"])
     assert speaker.several("Putin and Raeisi") and speaker.several("the ministers")

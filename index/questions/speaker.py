@@ -134,9 +134,10 @@ def headline(title: str, names: Sequence[str]) -> bool:
         after = [v for v in words[i + 1 : i + 3] if v not in _BETWEEN and v not in wanted]
         if w in wanted and after and after[0] in REPORTING:  # not "… ON THATCHER TO CALL"
             return True
-    last = title.rstrip().rsplit("-", 1)
+    last = title.rstrip().rsplit("-", 1)  # a wire's capitals: not "Talks Japan-Philippines"
     return (
-        len(last) == 2
+        title.isupper()
+        and len(last) == 2
         and bool(last[1].strip())
         and {normal(w) for w in analysis.PLAIN_WORD.findall(last[1])} <= wanted | _JOINING
     )
