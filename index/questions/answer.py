@@ -64,7 +64,7 @@ class Answer:
     def explanation(self) -> str | None:
         """How the question was read, for the reply, when not exactly as typed, and what the
         reply should say with the passages ("No briefing mentions Ukraine.")."""
-        lines = [self.reading.explanation() if self.reading else None, *self.notices]
+        lines = [self.reading.explanation(self.found) if self.reading else None, *self.notices]
         return " ".join(line for line in lines if line) or None
 
 

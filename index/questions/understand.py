@@ -371,9 +371,9 @@ class Reading:
             text = f"{text}, {self.dates.describe()}" if text else self.dates.describe()
         return text
 
-    def explanation(self) -> str | None:
+    def explanation(self, found: bool = True) -> str | None:
         """One line for the reply on how the question was read, or None when it was read
-        exactly as typed."""
+        exactly as typed; without `found` (nothing quoted), nothing about an order."""
         lines = []
         if self.follow_up:
             lines.append(f"Read as: {self.asked()}.")
@@ -381,7 +381,7 @@ class Reading:
             lines.append(f"Briefings {self.dates.describe()}.")
         elif self.browse:
             lines.append("The briefings, newest first.")
-        if self.recent and not self.browse:
+        if self.recent and not self.browse and found:
             lines.append("Newest first.")
         for typed, name in self.aliases:
             lines.append(f"Reading “{typed}” as {name}.")
