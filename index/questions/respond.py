@@ -4,15 +4,16 @@ A chain of stages: gather the candidates (`gather`: BM25's best over every date,
 best of the period a question's date names), rank and judge them (`rank_and_judge`: the re-ranker's
 order with the speaker's evidence, each passage judged by `judge`), put them in the order
 the question asks for (`arrange`: those that answer first, the newest first for "the
-latest", the period's first for a dated question), then quote. No stage removes a
-candidate on a reading of the question; only a question for the briefings by date keeps to
-its dates.
+latest", the period's first for a dated question), see whether they say the figure asked
+for is not given (`_withheld`), then quote. No stage removes a candidate on a reading of
+the question; only a question for the briefings by date keeps to its dates.
 
 Ways to have nothing to quote, each said differently: a question for the briefings of dates
-where there are none; no passage holds any of its words; or the judgement finds that none
-of the best passages answers. Instead of quoting noise, the reply then names the briefings
-that came nearest. Which of these it is (`Unanswered`) is decided here, once: a renderer
-words it, and decides nothing.
+where there are none; no passage holds any of its words; the judgement finds that none of
+the best passages answers (for "what did X say", none where X speaks); or the best say the
+figure asked for is not given. Instead of quoting noise, the reply then names the briefings
+that came nearest, or where they say so. Which of these it is (`Unanswered`) is decided
+here, once: a renderer words it, and decides nothing.
 """
 
 from __future__ import annotations
@@ -129,8 +130,8 @@ def respond(
 
     A chain of stages, each taking the one before's output: the reading's query, the
     candidates (`gather`), ranked by how they answer and judged (`rank_and_judge`), put in the order
-    the reading asks for (`arrange`), then quoted. Every page of one question comes from one
-    order."""
+    the reading asks for (`arrange`), read for a figure not given (`_withheld`), then quoted.
+    Every page of one question comes from one order."""
     if reading.out_of_range:
         return Outcome(note=reading.date_note(), why=Unanswered.DATES)
     vocab = vocabulary.get(conn)
