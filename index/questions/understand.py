@@ -621,7 +621,7 @@ def reading_of(
 
     spelled = _Speller(vocab, conn)
     speaker_text, verb, topic_text, typed_verb = _speaker(
-        text, lambda who: _all_rare(who) or _quoted(PLAIN_WORD.findall(who), spelled)
+        text, lambda who: _all_rare(who) or _quoted_as_typed(PLAIN_WORD.findall(who), spelled)
     )
     if speaker_text is None:
         speaker_text, topic_text = _named_first(text, spelled)
@@ -823,25 +823,26 @@ def _named_first(text: str, spelled: _Speller) -> tuple[str | None, str]:
             if all(places.is_place(w) for w in named):
                 continue
             if all(english.rare(w) for w in named):  # "alcaraz": being quoted is enough
-                if _quoted(named, spelled, introduced=False, typed_as_name=False):
+                if _quoted(named, spelled, introduced=False):
                     return " ".join(who), " ".join(rest)
-            elif _quoted(named, spelled):  # "Putin": introduced as a person, and quoted
+            elif _quoted_as_typed(named, spelled):  # "Putin": introduced, and quoted
                 return " ".join(who), " ".join(rest)
     return None, text
 
 
-def _quoted(
-    words: list[str], spelled: _Speller, introduced: bool = True, typed_as_name: bool = True
-) -> bool:
+def _quoted_as_typed(words: list[str], spelled: _Speller) -> bool:
     """Whether `words`, typed capitalised ("Putin"), name a person the briefings introduce
     with a title or a first name ("Russian President Vladimir Putin") and quote speaking:
     "Putin on Gaza" names a speaker, though "Putin" is common in English; "Inflation on the
-    rise" and "Gaza on the agenda" do not. Without `introduced`, being quoted is enough (a
-    name rare in English, "alcaraz"), and without `typed_as_name` it may be typed in lower
-    case."""
+    rise" and "Gaza on the agenda" do not."""
+    return all(w[:1].isupper() for w in words) and _quoted(words, spelled)
+
+
+def _quoted(words: list[str], spelled: _Speller, introduced: bool = True) -> bool:
+    """Whether `words` name a person the briefings quote speaking and, with `introduced`,
+    introduce as a person; without it, being quoted is enough (a name rare in English,
+    "alcaraz", however typed)."""
     if spelled.conn is None or not words:
-        return False
-    if typed_as_name and not all(w[:1].isupper() for w in words):
         return False
     terms = [t for t in map(analysis.term, words) if t and spelled.vocab.df.get(t)]
     if len(terms) != len(words):
