@@ -149,6 +149,9 @@ _BY_HOW = {
     "wide": frozenset({"length"}),
     "often": frozenset({"any"}),
 }
+#: A bound set on something, asked for as a percentage, an amount or a quantity ("a 15%
+#: target", "a price cap of 180 euros", "a ceiling of 20 tonnes").
+_BOUNDS = "target targets ceiling ceilings cap caps limit limits threshold quota quotas".split()
 _BY_WHAT = {
     "share": frozenset({"percent"}),
     "percentage": frozenset({"percent"}),
@@ -183,22 +186,19 @@ _BY_WHAT = {
     "level": frozenset({"percent", "quantity"}),
     "figure": frozenset({"any"}),
     "figures": frozenset({"any"}),
-    # A bound set on something: a percentage, an amount or a quantity ("a 15% target", "a
-    # price cap of 180 euros", "a ceiling of 20 tonnes").
-    **dict.fromkeys(
-        "target targets ceiling ceilings cap caps limit limits threshold quota quotas".split(),
-        frozenset({"percent", "money", "quantity"}),
-    ),
+    **dict.fromkeys(_BOUNDS, frozenset({"percent", "money", "quantity"})),
 }
 #: The measures whose value "what is/was …" asks for when named within a few words of it,
 #: each one of `_BY_WHAT`'s words.
-_MEASURES = """
+_MEASURES = (
+    """
     rate rates share percentage proportion price prices cost inflation unemployment growth
     turnover revenue revenues sales profit profits deficit surplus debt budget reserves output
     production value amount sum size level figure figures dividend dividends earnings income
-    loss losses stake population target targets ceiling ceilings cap caps limit limits
-    threshold quota quotas
+    loss losses stake population
 """.split()
+    + _BOUNDS
+)
 # "What was Argentina's inflation rate", "what is the discount rate now".
 _WHAT_IS = re.compile(
     r"\bwhat(?:'s|\s+(?:is|was|are|were))\s+(?:[\w'.-]+\s+){0,6}?(" + "|".join(_MEASURES) + r")\b",
