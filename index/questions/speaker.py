@@ -79,7 +79,9 @@ _PAIRING = frozenset({"both", "two"})
 #: Stand-ins for one person.
 _ONE = frozenset({"he", "she"})
 #: Words in a question's speaker that make it more than one (`several`).
-_SEVERAL = _STAND_INS - _ONE | _PAIRED | _PAIRING | frozenset({"and"})
+_SEVERAL = (_STAND_INS - _ONE) | _PAIRED | _PAIRING | frozenset({"and"})
+#: Words that stand for a pair when counted as one ("both leaders", "the two governments").
+_COUNTABLE = _PAIRED | _STAND_INS
 TITLES = frozenset(
     """president minister leader premier chancellor spokesman spokeswoman spokesperson secretary
     governor king queen prince ambassador general chairman chairwoman chairperson chair chief ceo
@@ -289,7 +291,7 @@ def _stands_in(before: list[str], many: bool = True) -> bool:
     if last in _ONE:
         return True
     # "both leaders", "the two governments": the pair just named, each of them among it.
-    if last in _PAIRED | _STAND_INS and len(before) > 1 and before[-2] in _PAIRING:
+    if last in _COUNTABLE and len(before) > 1 and before[-2] in _PAIRING:
         return True
     return many and last in _STAND_INS
 
