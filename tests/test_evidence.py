@@ -269,21 +269,25 @@ def test_the_passage_where_the_speaker_speaks_on_the_subject_is_found(index_of):
     assert "2024-09-01-stake.txt" not in plain  # what the candidates would have been
 
 
+def _judged(ix, question: str) -> list[judge.Judged]:
+    """`question`'s candidates in `ix`, ranked and judged, with each one's evidence."""
+    with ix.connected() as conn:
+        vocab = vocabulary.get(conn)
+        reading = understand.reading_of(question, vocab, conn=conn)
+        q = reading.query()
+        return respond.rank_and_judge(
+            conn, reading, q, respond.gather(conn, reading, q, vocab), vocab
+        )
+
+
 def test_a_speaker_typed_in_another_spelling_is_found_speaking(index_of):
     ix = index_of(CROWDED)
     answer = ix.answer("what did Pöhl say about the Paris meeting?")
     assert answer.found and answer.hits[0].hit.document == "2024-09-02-bank.txt"
     assert "Poehl said the Paris meeting" in answer.hits[0].quote_text
     assert "poehl" in answer.reading.speaker_names
-    with ix.connected() as conn:  # either spelling names him whole: not half of two names
-        vocab = vocabulary.get(conn)
-        reading = understand.reading_of(
-            "what did Pöhl say about the Paris meeting?", vocab, conn=conn
-        )
-        q = reading.query()
-        judged = respond.rank_and_judge(
-            conn, reading, q, respond.gather(conn, reading, q, vocab), vocab
-        )
+    # Either spelling names him whole: not half of two names.
+    judged = _judged(ix, "what did Pöhl say about the Paris meeting?")
     assert judged[0].hit.document == "2024-09-02-bank.txt"
     assert judged[0].features["speaker"] == 1.0
 
@@ -884,15 +888,7 @@ def test_a_stand_in_is_those_named_in_the_passage_just_before_of_the_same_briefi
             "They said the pact would cover joint patrols at sea.\n",
         }
     )
-    with ix.connected() as conn:
-        vocab = vocabulary.get(conn)
-        reading = understand.reading_of(
-            "what did Japan and the Philippines say about the pact?", vocab, conn=conn
-        )
-        q = reading.query()
-        judged = respond.rank_and_judge(
-            conn, reading, q, respond.gather(conn, reading, q, vocab), vocab
-        )
+    judged = _judged(ix, "what did Japan and the Philippines say about the pact?")
     said = {j.hit.text: j.features for j in judged}
     exercises = said["They said the pact would cover joint exercises at sea."]
     patrols = said["They said the pact would cover joint patrols at sea."]
