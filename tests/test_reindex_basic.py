@@ -26,6 +26,23 @@ def test_touched_but_identical_file_is_unchanged(corpus, db):
     assert reindex(corpus, db).counts["unchanged"] == 1
 
 
+def test_a_file_swapped_for_a_link_out_of_the_corpus_is_refused_though_it_looks_the_same(
+    corpus, db, tmp_path
+):
+    """An unchanged file is told by its size and time alone; a link in its place, whose
+    target has the same size and time, is still looked at, and refused."""
+    path = next(corpus.iterdir())
+    stat = path.stat()
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(path.read_bytes())
+    os.utime(outside, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    path.unlink()
+    path.symlink_to(outside)
+    report = reindex(corpus, db)
+    assert [(f.path, f.status) for f in report.files] == [(path.name, "failed")]
+    assert "outside the corpus" in report.files[0].reason
+
+
 def test_changed_file_is_replaced_whole_and_removed_file_is_removed(corpus, db):
     (corpus / "2024-03-20-grain.txt").write_text(
         "date 2024-03-20 Wheat exports rose.\n\nRice exports fell."

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from stat import S_ISREG
+from stat import S_ISLNK, S_ISREG
 
 from ..analysis import ANALYSER_VERSION
 from ..files.documents import READER_VERSION, SUFFIXES, UnreadableFile, parse
@@ -293,13 +293,19 @@ def _run(
         known = _known(conn)
     failures = _failures(conn)
     seen: set[str] = set()
-    for file in corpus_files(corpus):
-        relative = file.relative_to(corpus).as_posix()
+    top = os.path.join(corpus, "")  # the folder, ending in a separator
+    for relative in corpus_paths(corpus):
         seen.add(relative)
         if progress:
             progress(relative)
-        before = known.get(relative), failures.get(relative)
-        report.add(_index_file(conn, corpus, file, relative, *before, dry_run))
+        path = top + relative
+        before = known.get(relative)
+        if before is not None and _untouched(path, before):
+            report.add(FileResult(relative, "unchanged"))
+            continue
+        report.add(
+            _index_file(conn, corpus, Path(path), relative, before, failures.get(relative), dry_run)
+        )
     for relative in sorted(set(known) - seen):
         if not dry_run:
             store.delete_document(conn, relative)
@@ -353,6 +359,18 @@ def _run_paths(
         if not dry_run:
             stale = [p for p in _failed_under(conn, relative) if p not in seen]
             conn.executemany("DELETE FROM failures WHERE path = ?", [(p,) for p in stale])
+
+
+def _untouched(path: str, known: Known) -> bool:
+    """Whether the file at `path` has the size and time the index recorded, told by one
+    `lstat`: what a reindex finds of almost every file. A link, or a file that cannot be
+    looked at, is left to `_index_file`. With a `Path` made, made relative and looked at twice
+    for each file, a reindex of 100,000 unchanged files took 1.8 s."""
+    try:
+        stat = os.lstat(path)
+    except OSError:
+        return False
+    return not S_ISLNK(stat.st_mode) and (stat.st_size, stat.st_mtime_ns) == known[1:]
 
 
 def _relative(root: Path, path: Path) -> str:
