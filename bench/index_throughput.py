@@ -16,8 +16,9 @@ Reuters-21578 as dated .txt briefings) it measures, each in its own process:
   doing its own text work: bm25s with its tokenizer and PyStemmer, then `save`; tantivy with
   its `en_stem` tokenizer (its writer's default threads); FTS5 with the `porter` tokenizer,
   loaded by `executemany` and merged once;
-- in-process: our text work alone (reading, parsing, splitting, analysing, one core), and
-  adding one briefing through `reindex(paths=[file])` 200 times, as `briefbot watch` does.
+- in-process: our text work alone (a whole build's reading, parsing, splitting and
+  analysing, on one core), and adding one briefing through `reindex(paths=[file])` 200
+  times, as `briefbot watch` does.
 
 Run from the project folder, niced, since the machine is shared:
 
@@ -262,23 +263,16 @@ def _texts(path: str) -> list[str]:
 
 
 def child_text(corpus: str) -> dict:
-    """Our pipeline without SQLite: read, parse, split and analyse every file, on one core."""
-    from index.files.documents import read
-    from index.files.passages import passages
-    from index.storage.reindex import corpus_files
-    from index.storage.store import passage_terms
+    """The text work of a whole build without SQLite, on one core: every file read, hashed,
+    parsed, split and analysed as a build's worker processes do it (`prepare.prepared`)."""
+    from index.storage import prepare
+    from index.storage.reindex import corpus_paths
 
     root = Path(corpus)
     started = time.perf_counter()
     count = 0
-    for path in corpus_files(root):
-        try:
-            doc = read(path, root)
-        except Exception:
-            continue
-        for p in passages(doc):
-            passage_terms(p)
-            count += 1
+    for item in prepare.prepared(root, list(corpus_paths(root)), workers=0):
+        count += len(item.passages)
     return {"seconds": time.perf_counter() - started, "passages": count}
 
 
@@ -496,7 +490,7 @@ def table(results: list[dict]) -> str:
         "| corpus | files | no-change reindex (CLI, median of 3) | add 1 file (CLI) | add 10 "
         "| add 1,000 | `--rebuild` (CLI) | `briefbot ask`, start to answer (median of "
         f"{ASK_RUNS}) | add one briefing, in-process (`paths`; median / 95th pct / max of "
-        f"{ADDS}) | text work alone, in-process (one core) |",
+        f"{ADDS}) | a build's text work alone, in-process (one core) |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
@@ -593,9 +587,11 @@ whole corpus. Times are wall-clock on 2 shared cores, niced.
 
 
 def write_section(text: str) -> None:
+    """Put `text` at the head of docs/benchmarks.md's Indexing section, in place of the head
+    there (up to the section's first `###`): the notes of earlier rounds below it stay."""
     doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
     section = f"## Indexing\n\n{text.strip()}\n"
-    pattern = re.compile(r"^## Indexing\n.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
+    pattern = re.compile(r"^## Indexing\n.*?(?=^#{2,3} |\Z)", re.DOTALL | re.MULTILINE)
     if pattern.search(doc):
         doc = pattern.sub(lambda _: section + "\n", doc, count=1).rstrip() + "\n"
     else:
