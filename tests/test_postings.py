@@ -248,3 +248,22 @@ def test_rows_made_ahead_are_written_only_for_the_counts_they_were_made_for(tmp_
         ("a", 1),
         ("b", 2),
     ]
+
+
+def test_frequencies_take_one_byte_each_unless_a_part_needs_more(tmp_path):
+    """A part's frequencies are written in the fewest bytes its largest fits, and read back
+    and ranked as FTS5 ranks them."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    texts = ["Zebra " * 300 + "grazing.", "A zebra grazing.", "Lions grazing at dusk."]
+    for n, text in enumerate(texts):
+        (folder / f"{n}.md").write_text(f"---\ntitle: Plains {n}\n---\n\n{text}\n")
+    reindex(folder, tmp_path / "index.db")
+    conn = store.connect(tmp_path / "index.db")
+    widths = {
+        term: len(tfs) // n
+        for term, n, tfs in conn.execute("SELECT term, n, tfs FROM postings_parts")
+    }
+    assert widths["zebra"] == 2 and widths["graze"] == 1 and widths["lion"] == 1
+    assert _assert_same(conn, [["zebra"], ["zebra", "graze"], ["lion", "graze"]]) == 3
+    conn.close()

@@ -15,7 +15,7 @@ import numpy as np
 
 from .bm25 import impact
 from .state import segment_docs
-from .tables import bump, decode_tfs, random_number, uuid_of
+from .tables import bump, decode_tfs, random_number, tf_bytes, tf_widths, uuid_of
 
 #: Lists shorter than this are always read whole; longer ones get a head.
 HEAD_MIN = 1_024
@@ -419,7 +419,6 @@ def _part_rows(
     ever held for the whole segment (together they were the peak of a bulk build)."""
     length_of = np.zeros(int(doc_ids.max()) + 1, dtype=np.float64)
     length_of[doc_ids] = doc_lengths
-    tf_bytes = tfs.astype(np.uint16 if tfs.max() < 65_536 else np.uint32)
     pids = pids.astype(np.uint32, copy=False)
     t = 0
     while t < len(terms):
@@ -427,6 +426,8 @@ def _part_rows(
         lo, hi = int(starts[t]), int(ends[u - 1])
         w = impact(tfs[lo:hi].astype(np.float64), length_of[pids[lo:hi]], avgdl)
         tops = np.maximum.reduceat(w, starts[t:u] - lo).tolist()
+        most = np.maximum.reduceat(tfs[lo:hi], starts[t:u] - lo).tolist()
+        widths = tf_widths(tfs[lo:hi])
         for i, s, e in zip(range(t, u), starts[t:u].tolist(), ends[t:u].tolist(), strict=True):
             head_ids, head_w = (
                 _head(pids[s:e], w[s - lo : e - lo]) if e - s >= HEAD_MIN else (None, None)
@@ -437,7 +438,7 @@ def _part_rows(
                 e - s,
                 tops[i - t],
                 pids[s:e].tobytes(),
-                tf_bytes[s:e].tobytes(),
+                tf_bytes(widths, s - lo, e - lo, most[i - t]),
                 head_ids,
                 head_w,
             )

@@ -88,8 +88,28 @@ def bump(conn: sqlite3.Connection, passages: int, tokens: int) -> None:
 
 
 def decode_tfs(blob: bytes, n: int) -> np.ndarray:
-    """A part's term frequencies: two bytes each, or four when one does not fit in two."""
-    return np.frombuffer(blob, dtype=np.uint16 if len(blob) == 2 * n else np.uint32)
+    """A part's term frequencies: one byte each, or two or four when one does not fit."""
+    return np.frombuffer(blob, dtype=_TF_WIDTHS[len(blob) // n] if n else np.uint8)
+
+
+#: A part's frequencies by their width in bytes (`decode_tfs`, `tf_bytes`).
+_TF_WIDTHS = {1: np.uint8, 2: np.uint16, 4: np.uint32}
+
+
+def tf_widths(tfs: np.ndarray) -> dict[int, np.ndarray]:
+    """Some parts' frequencies in each width one of them may need (`tf_bytes`): one byte,
+    and two or four only when the largest needs them."""
+    top = int(tfs.max()) if len(tfs) else 0
+    needed = {1: True, 2: top >= 1 << 8, 4: top >= 1 << 16}
+    return {width: tfs.astype(_TF_WIDTHS[width]) for width in _TF_WIDTHS if needed[width]}
+
+
+def tf_bytes(widths: dict[int, np.ndarray], start: int, end: int, top: int) -> bytes:
+    """A part's frequencies, from `start` to `end` of those `tf_widths` gave, in the fewest
+    bytes that hold its largest, `top`: one byte for almost every part (a term is rarely
+    in a passage 256 times), where two each made the frequencies a sixteenth of the index."""
+    width = 1 if top < 1 << 8 else 2 if top < 1 << 16 else 4
+    return widths[width][start:end].tobytes()
 
 
 def check(conn: sqlite3.Connection) -> dict[str, int]:
