@@ -7,8 +7,9 @@ Into an index nobody reads yet, the rows go in instead as `executemany` batches 
 `postings.writing.CHUNK_TOKENS` tokens, without reading anything back, with the text work in
 `index.storage.prepare`'s worker processes beside it. Through the CLI, at 100,000 synthetic
 passages on two shared cores, a first build took 40.2 s against 56.9 s before, and with the
-text work and the vocabulary's counts made cheaper since, about 10.5 s (`docs/benchmarks.md`,
-Indexing): bound by the CPU the writer and the workers need together (about 7 and 9 s).
+text work, the vocabulary's counts and the end of a build made cheaper since, 5.7 s against
+bm25s + save's 6.2 s (`docs/benchmarks.md`, Indexing): bound by the CPU the writer and the
+workers need together (about 4.4 and 4.6 s).
 
 The result is the index a build one file at a time makes: the same passage and document ids
 in the same corpus order, the same FTS5 rows and settings, the same counts, and postings whose
