@@ -63,13 +63,11 @@ class Prepared:
 
 def prepare(corpus: Path, file: Path, relative: str) -> Prepared:
     """Read, hash, parse, split and analyse one file, as `reindex` would for a fresh index."""
-    from .reindex import _read_limited, _trusted  # the same limits as a one-file update
+    from .reindex import _read_limited, _stat_inside, _trusted  # as a one-file update
 
     stat = None
     try:
-        if file.is_symlink() and not file.resolve().is_relative_to(corpus.resolve()):
-            raise UnreadableFile("it is a link to a file outside the corpus folder")
-        stat = file.stat()
+        stat = _stat_inside(corpus, file)
         data = _read_limited(file, stat)
         mtime = _trusted(stat.st_mtime_ns)
         doc = parse(data, relative)
