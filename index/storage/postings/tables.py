@@ -96,20 +96,23 @@ def decode_tfs(blob: bytes, n: int) -> np.ndarray:
 _TF_WIDTHS = {1: np.uint8, 2: np.uint16, 4: np.uint32}
 
 
+def _width(top: int) -> int:
+    """The fewest bytes a frequency as large as `top` fits in."""
+    return 1 if top < 1 << 8 else 2 if top < 1 << 16 else 4
+
+
 def tf_widths(tfs: np.ndarray) -> dict[int, np.ndarray]:
     """Some parts' frequencies in each width one of them may need (`tf_bytes`): one byte,
     and two or four only when the largest needs them."""
-    top = int(tfs.max()) if len(tfs) else 0
-    needed = {1: True, 2: top >= 1 << 8, 4: top >= 1 << 16}
-    return {width: tfs.astype(_TF_WIDTHS[width]) for width in _TF_WIDTHS if needed[width]}
+    widest = _width(int(tfs.max()) if len(tfs) else 0)
+    return {width: tfs.astype(dtype) for width, dtype in _TF_WIDTHS.items() if width <= widest}
 
 
 def tf_bytes(widths: dict[int, np.ndarray], start: int, end: int, top: int) -> bytes:
     """A part's frequencies, from `start` to `end` of those `tf_widths` gave, in the fewest
     bytes that hold its largest, `top`: one byte for almost every part (a term is rarely
     in a passage 256 times), where two each made the frequencies a sixteenth of the index."""
-    width = 1 if top < 1 << 8 else 2 if top < 1 << 16 else 4
-    return widths[width][start:end].tobytes()
+    return widths[_width(top)][start:end].tobytes()
 
 
 def check(conn: sqlite3.Connection) -> dict[str, int]:
